@@ -1,0 +1,98 @@
+# cloison: the whole build.  Plain make, one object list per folder.
+#
+#   make             build/cloison.elf (Multiboot2 ELF64)
+#   make iso         build/cloison.iso (BIOS + UEFI, CD and USB stick)
+#   make run         boot the demo in QEMU with the console on this terminal
+#   make test        unit tests + boot tests on every lane; last line "N passed, N failed"
+#   make debug       QEMU's gdb stub with gdb attached, symbols loaded
+#   make run-bochs   the VMX lane (Bochs), interactive
+#   make bench       exit-path benchmarks (from the virtualization issue on)
+#   make format-check / make format
+#
+# Cross builds: make CROSS=x86_64-linux-gnu-   or   make CROSS=x86_64-elf-
+
+CROSS ?=
+CC := $(CROSS)gcc
+LD := $(CROSS)ld
+OBJCOPY := $(CROSS)objcopy
+HOSTCC ?= cc
+B := build
+
+WARN := -Wall -Wextra -Werror -Wmissing-prototypes -Wstrict-prototypes -Wshadow \
+	-Wpointer-arith -Wundef -Wvla
+CFLAGS := -std=gnu11 -O2 -g $(WARN) -ffreestanding -fno-builtin -fno-stack-protector \
+	-fno-pic -fno-pie -mno-red-zone -mcmodel=kernel -mgeneral-regs-only \
+	-fno-omit-frame-pointer -fno-asynchronous-unwind-tables -fno-common \
+	-fcf-protection=none -fno-strict-aliasing -I. -I$(B) -MMD -MP
+ASFLAGS := -I. -I$(B) -D__ASSEMBLY__ -MMD -MP -fno-pic -fno-pie
+LDFLAGS := -nostdlib -static -z max-page-size=0x1000 -z noexecstack \
+	$(shell $(LD) --help 2>/dev/null | grep -q no-warn-rwx-segments && echo --no-warn-rwx-segments)
+
+# Per-folder object lists.
+BOOT_OBJS := boot/entry.o boot/trampoline.o
+KERNEL_OBJS := $(patsubst %.c,%.o,$(wildcard kernel/*.c)) kernel/traps.o
+KERNEL_OBJS := $(filter-out kernel/asm-offsets.o,$(KERNEL_OBJS))
+DRIVER_OBJS := $(patsubst %.c,%.o,$(wildcard drivers/*.c))
+VMX_OBJS := $(patsubst %.c,%.o,$(wildcard vmx/*.c))
+SVM_OBJS := $(patsubst %.c,%.o,$(wildcard svm/*.c))
+OBJS := $(addprefix $(B)/,$(BOOT_OBJS) $(KERNEL_OBJS) $(DRIVER_OBJS) $(VMX_OBJS) $(SVM_OBJS))
+
+.PHONY: all iso run test unit boot-tests debug run-bochs bench format format-check clean deps
+all: $(B)/cloison.elf
+
+# Structure offsets for assembly, generated from C (kernel/asm-offsets.c).
+$(B)/asm-offsets.h: kernel/asm-offsets.c kernel/*.h
+	@mkdir -p $(B)
+	$(CC) $(CFLAGS) -S -o $(B)/asm-offsets.s $<
+	sed -n 's/.*@@OFFSET \([A-Z0-9_]*\) \$$\{0,1\}\([0-9-]*\).*/#define \1 \2/p' $(B)/asm-offsets.s > $@.tmp
+	mv $@.tmp $@
+
+$(B)/%.o: %.c | $(B)/asm-offsets.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -c -o $@ $<
+
+$(B)/%.o: %.S $(B)/asm-offsets.h
+	@mkdir -p $(dir $@)
+	$(CC) $(ASFLAGS) -c -o $@ $<
+
+$(B)/cloison.elf: $(OBJS) linker.ld
+	$(LD) $(LDFLAGS) -T linker.ld -o $@ $(OBJS)
+
+-include $(OBJS:.o=.d)
+
+# ---- ISO -------------------------------------------------------------------
+GRUB_CFG ?= iso/grub.cfg
+iso: $(B)/cloison.iso
+$(B)/cloison.iso: $(B)/cloison.elf $(GRUB_CFG) tools/mkiso.sh
+	tools/mkiso.sh $@ $(GRUB_CFG) $(B)/cloison.elf
+
+# ---- everyday targets ------------------------------------------------------
+deps:
+	@tools/deps.sh
+
+run: deps $(B)/cloison.iso
+	tools/run-qemu.sh $(B)/cloison.iso
+
+debug: deps $(B)/cloison.iso
+	tools/run-qemu.sh --debug $(B)/cloison.iso
+
+run-bochs: deps $(B)/cloison.iso
+	tools/run-bochs.sh $(B)/cloison.iso
+
+test: deps
+	@tools/test.sh
+
+unit:
+	@tools/unit.sh
+
+bench:
+	@echo "make bench: the exit-path benchmark arrives with the virtualization core (issue 3)."
+
+FORMAT_FILES = $(shell git ls-files '*.c' '*.h' 2>/dev/null)
+format:
+	clang-format -i $(FORMAT_FILES)
+format-check:
+	@clang-format --dry-run --Werror $(FORMAT_FILES) && echo "format-check: ok"
+
+clean:
+	rm -rf $(B)

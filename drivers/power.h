@@ -1,0 +1,22 @@
+/*
+ * Power-off and reboot: ACPI first (S5 through PM1x_CNT, the FADT reset
+ * register), then the emulators' own exits where one is detected, and
+ * the legacy keyboard-controller reset.
+ */
+#ifndef DRIVERS_POWER_H
+#define DRIVERS_POWER_H
+
+#include "kernel/types.h"
+
+enum platform {
+	PLATFORM_HARDWARE, /* or an emulator we do not recognise */
+	PLATFORM_QEMU,
+	PLATFORM_BOCHS,
+};
+
+/* Detect the emulator (after acpi_init); prints nothing. */
+enum platform power_detect_platform(void);
+NORETURN void power_off(void);
+NORETURN void power_reboot(void);
+
+#endif

@@ -1,0 +1,21 @@
+/*
+ * Time for the hypervisor: calibrates the TSC and the LAPIC timer
+ * against a fixed-frequency reference (the ACPI PM timer, or the PIT
+ * where there is none) and offers delays and a nanosecond clock.
+ */
+#ifndef DRIVERS_TIMER_H
+#define DRIVERS_TIMER_H
+
+#include "kernel/types.h"
+
+extern u64 tsc_hz;
+
+/* Measure TSC and LAPIC timer rates; call on the boot CPU after lapic_enable(). */
+void timer_calibrate(void);
+/* Check the LAPIC timer really interrupts in one-shot mode; returns true if it does. */
+bool timer_selftest(void);
+/* Nanoseconds since timer_calibrate(). */
+u64 time_ns(void);
+void udelay(u64 us);
+
+#endif

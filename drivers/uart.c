@@ -1,0 +1,61 @@
+/*
+ * 16550 UART (COM1) driver: programs 115200 8N1 and writes bytes by
+ * polling the line status register.  The register map follows the
+ * National Semiconductor PC16550D datasheet.  Machines without a serial
+ * port float the bus to 0xff; uart_init() detects that through the
+ * scratch register so output to a missing port never spins forever.
+ */
+#include "drivers/uart.h"
+#include "kernel/x86.h"
+
+#define REG_DATA 0 /* RBR/THR, or divisor low when DLAB=1 */
+#define REG_IER 1  /* interrupt enable, or divisor high when DLAB=1 */
+#define REG_FCR 2  /* FIFO control (write) */
+#define REG_LCR 3  /* line control */
+#define REG_MCR 4  /* modem control */
+#define REG_LSR 5  /* line status */
+#define REG_SCR 7  /* scratch */
+
+#define LCR_8N1 0x03
+#define LCR_DLAB 0x80        /* divisor latch access */
+#define FCR_ENABLE_CLEAR 0x07 /* FIFO on, clear both FIFOs */
+#define MCR_DTR_RTS_OUT2 0x0b
+#define LSR_DATA_READY 0x01
+#define LSR_THR_EMPTY 0x20
+
+#define UART_CLOCK 115200 /* divisor 1 gives 115200 baud */
+
+static bool present;
+
+bool uart_init(u16 base)
+{
+	outb(base + REG_SCR, 0x5a);
+	if (inb(base + REG_SCR) != 0x5a)
+		return present = false;
+	outb(base + REG_IER, 0);
+	outb(base + REG_LCR, LCR_DLAB);
+	outb(base + REG_DATA, (u8)(UART_CLOCK / 115200));
+	outb(base + REG_IER, 0);
+	outb(base + REG_LCR, LCR_8N1);
+	outb(base + REG_FCR, FCR_ENABLE_CLEAR);
+	outb(base + REG_MCR, MCR_DTR_RTS_OUT2);
+	return present = true;
+}
+
+void uart_putc(u16 base, char c)
+{
+	if (!present)
+		return;
+	/* Bounded wait: a wedged UART must not hang the hypervisor. */
+	for (u32 spin = 0; spin < 1000000; spin++)
+		if (inb(base + REG_LSR) & LSR_THR_EMPTY)
+			break;
+	outb(base + REG_DATA, (u8)c);
+}
+
+int uart_getc(u16 base)
+{
+	if (!present || !(inb(base + REG_LSR) & LSR_DATA_READY))
+		return -1;
+	return inb(base + REG_DATA);
+}

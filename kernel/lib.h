@@ -1,0 +1,47 @@
+/*
+ * The few libc-like helpers the hypervisor needs: memory and string
+ * functions and small parsing helpers.  Implemented in kernel/lib.c
+ * without any libc, and compiled unchanged into the host unit tests.
+ */
+#ifndef KERNEL_LIB_H
+#define KERNEL_LIB_H
+
+#include "kernel/types.h"
+
+void *memset(void *dst, int c, size_t n);
+void *memcpy(void *dst, const void *src, size_t n);
+void *memmove(void *dst, const void *src, size_t n);
+int memcmp(const void *a, const void *b, size_t n);
+size_t strlen(const char *s);
+size_t strnlen(const char *s, size_t max);
+int strcmp(const char *a, const char *b);
+int strncmp(const char *a, const char *b, size_t n);
+
+/*
+ * Parse an unsigned number in decimal or 0x-hex from [s, s+len).
+ * Returns 0 and stores the value, or -EINVAL / -ERANGE.
+ */
+int parse_u64(const char *s, size_t len, u64 *out);
+
+/* Does [a, a+alen) overlap [b, b+blen)?  Overflow-safe. */
+static inline bool ranges_overlap(u64 a, u64 alen, u64 b, u64 blen)
+{
+	if (alen == 0 || blen == 0)
+		return false;
+	return a <= b + (blen - 1) && b <= a + (alen - 1);
+}
+
+/* a * b / c with a 128-bit intermediate; saturates at UINT64_MAX. */
+static inline u64 mul_div_u64(u64 a, u64 b, u64 c)
+{
+	u64 hi, lo, q;
+	if (c == 0)
+		return UINT64_MAX;
+	__asm__("mulq %3" : "=a"(lo), "=d"(hi) : "a"(a), "rm"(b));
+	if (hi >= c)
+		return UINT64_MAX;
+	__asm__("divq %4" : "=a"(q), "=d"(hi) : "a"(lo), "d"(hi), "rm"(c));
+	return q;
+}
+
+#endif

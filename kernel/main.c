@@ -1,0 +1,75 @@
+/*
+ * kmain: the hypervisor's init sequence, in the order a reader should
+ * follow it.  boot/entry.S calls it on the boot CPU in long mode.
+ *
+ *   console -> boot information -> options -> CPU tables -> ACPI ->
+ *   memory -> paging -> LAPIC and timers -> other CPUs -> what the CPU
+ *   can virtualize -> (exit_when_done: power off) -> idle
+ */
+#include "drivers/acpi.h"
+#include "drivers/lapic.h"
+#include "drivers/power.h"
+#include "drivers/timer.h"
+#include "kernel/console.h"
+#include "kernel/cpu.h"
+#include "kernel/mb2.h"
+#include "kernel/memory.h"
+#include "kernel/options.h"
+#include "kernel/paging.h"
+#include "kernel/panic.h"
+#include "kernel/smp.h"
+#include "kernel/trap.h"
+#include "kernel/virt.h"
+#include "kernel/x86.h"
+
+#define PIC1_DATA 0x21
+#define PIC2_DATA 0xa1
+
+extern const char _image_start_phys[], _image_end_phys[];
+
+static struct boot_info boot;
+static struct hv_options options;
+static u8 bsp_ist[3 * IST_STACK_SIZE] __attribute__((aligned(16)));
+
+static void selftest_panic(void)
+{
+	klog("selftest: faulting on purpose to test the panic path");
+	*(volatile u64 *)0xdead0000000ull = 1; /* non-canonical: #GP */
+}
+
+NORETURN void kmain(u32 magic, u64 mbi_phys);
+void kmain(u32 magic, u64 mbi_phys)
+{
+	console_init();
+	trap_init();
+	cpu_setup(&percpus[0], 0, 0, bsp_ist);
+	if (mb2_parse(magic, phys_to_virt(mbi_phys), mbi_phys, &boot) < 0)
+		panic("boot: unusable boot information");
+	klog("cloison starting (loader: %s)", boot.loader);
+	options_parse(boot.cmdline, &options);
+	mb2_check_modules(&boot, (u64)_image_start_phys, (u64)_image_end_phys);
+
+	/* The 8259 PICs stay masked: the hypervisor uses only the LAPIC. */
+	outb(PIC1_DATA, 0xff);
+	outb(PIC2_DATA, 0xff);
+
+	acpi_init(&boot);
+	memory_init(&boot);
+	lapic_setup_bsp(acpi.have_madt ? acpi.madt.lapic_addr : 0, options.force_xapic);
+	paging_init(memory_top);
+	lapic_enable();
+	percpus[0].apic_id = lapic_id();
+	percpus[0].online = true;
+	timer_calibrate();
+	timer_selftest();
+	smp_init();
+	virt_init();
+	if (options.selftest_panic)
+		selftest_panic();
+
+	if (options.exit_when_done)
+		power_off();
+	klog("boot complete; nothing to run yet, idling");
+	for (;;)
+		irq_enable_and_halt();
+}

@@ -1,0 +1,46 @@
+/*
+ * Hypervisor command-line options: space-separated words, each either a
+ * flag ("exit_when_done") or "key=value".  A leading path (the image
+ * name some loaders include) is skipped.  Anything unknown is named in
+ * one line and ignored, so a typo never stops the machine from booting.
+ */
+#include "kernel/options.h"
+#include "kernel/console.h"
+#include "kernel/lib.h"
+
+static bool word_is(const char *w, size_t n, const char *s) { return strlen(s) == n && !strncmp(w, s, n); }
+
+static void apply(struct hv_options *o, const char *w, size_t n)
+{
+	if (word_is(w, n, "exit_when_done"))
+		o->exit_when_done = true;
+	else if (word_is(w, n, "apic=xapic"))
+		o->force_xapic = true;
+	else if (word_is(w, n, "apic=x2apic"))
+		o->force_xapic = false;
+	else if (word_is(w, n, "selftest=panic"))
+		o->selftest_panic = true;
+	else
+		klog("option '%.*s' is unknown; ignored", (int)n, w);
+}
+
+void options_parse(const char *cmdline, struct hv_options *o)
+{
+	const char *p = cmdline;
+	bool first = true;
+
+	*o = (struct hv_options){ 0 };
+	while (*p) {
+		const char *w;
+		while (*p == ' ' || *p == '\t')
+			p++;
+		w = p;
+		while (*p && *p != ' ' && *p != '\t')
+			p++;
+		if (p == w)
+			break;
+		if (!(first && *w == '/'))
+			apply(o, w, (size_t)(p - w));
+		first = false;
+	}
+}

@@ -1,0 +1,20 @@
+/*
+ * The hypervisor's own options, from the command line on its multiboot2
+ * line in grub.cfg (docs/configuration.md lists them).  Parsing is pure
+ * and unit-tested.
+ */
+#ifndef KERNEL_OPTIONS_H
+#define KERNEL_OPTIONS_H
+
+#include "kernel/types.h"
+
+struct hv_options {
+	bool exit_when_done; /* power off once no partition is left running */
+	bool force_xapic;    /* apic=xapic: do not use x2APIC mode */
+	bool selftest_panic; /* selftest=panic: fault on purpose to test the panic path */
+};
+
+/* Parse cmdline; unknown or malformed options are reported and skipped. */
+void options_parse(const char *cmdline, struct hv_options *o);
+
+#endif

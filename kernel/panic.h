@@ -1,0 +1,24 @@
+/*
+ * The panic path: for broken invariants in the hypervisor itself.  It
+ * prints the CPU, the cause and the registers, stops every CPU with an
+ * NMI and halts.  It never reboots.
+ */
+#ifndef KERNEL_PANIC_H
+#define KERNEL_PANIC_H
+
+#include "kernel/types.h"
+
+struct trap_frame;
+
+NORETURN void panic(const char *fmt, ...) PRINTF_LIKE(1, 2);
+NORETURN void panic_frame(const struct trap_frame *f, const char *fmt, ...) PRINTF_LIKE(2, 3);
+/* True once any CPU has panicked (other CPUs stop when they see it). */
+bool panic_in_progress(void);
+
+#define BUG_ON(cond)                                                           \
+	do {                                                                   \
+		if (cond)                                                      \
+			panic("%s:%d: BUG_ON(%s)", __FILE__, __LINE__, #cond); \
+	} while (0)
+
+#endif

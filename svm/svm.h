@@ -1,0 +1,21 @@
+/*
+ * AMD-V definitions used by the SVM backend: the VM_CR MSR and the
+ * feature bits of CPUID Fn8000_000A (APM Vol. 2 §15.4, §15.30.1).
+ */
+#ifndef SVM_SVM_H
+#define SVM_SVM_H
+
+#include "kernel/types.h"
+
+#define MSR_VM_CR 0xc0010114
+#define VM_CR_LOCK (1ull << 3)
+#define VM_CR_SVMDIS (1ull << 4)
+#define MSR_VM_HSAVE_PA 0xc0010117
+
+/* CPUID Fn8000_000A EDX (APM Vol. 3, appendix E.4.9). */
+#define SVM_FEAT_NPT (1u << 0)
+#define SVM_FEAT_NRIPS (1u << 3)
+#define SVM_FEAT_FLUSH_BY_ASID (1u << 6)
+#define SVM_FEAT_DECODE_ASSISTS (1u << 7)
+
+#endif

@@ -1,0 +1,52 @@
+/*
+ * Intel VT-x definitions used by the VMX backend: capability MSRs and
+ * the control bits read from them (SDM 3D appendix A and chapter 25).
+ */
+#ifndef VMX_VMX_H
+#define VMX_VMX_H
+
+#include "kernel/types.h"
+
+/* Capability MSRs (SDM 3D appendix A). */
+#define MSR_VMX_BASIC 0x480
+#define MSR_VMX_PINBASED_CTLS 0x481
+#define MSR_VMX_PROCBASED_CTLS 0x482
+#define MSR_VMX_EXIT_CTLS 0x483
+#define MSR_VMX_ENTRY_CTLS 0x484
+#define MSR_VMX_MISC 0x485
+#define MSR_VMX_CR0_FIXED0 0x486
+#define MSR_VMX_CR0_FIXED1 0x487
+#define MSR_VMX_CR4_FIXED0 0x488
+#define MSR_VMX_CR4_FIXED1 0x489
+#define MSR_VMX_PROCBASED_CTLS2 0x48b
+#define MSR_VMX_EPT_VPID_CAP 0x48c
+#define MSR_VMX_TRUE_PINBASED_CTLS 0x48d
+#define MSR_VMX_TRUE_PROCBASED_CTLS 0x48e
+#define MSR_VMX_TRUE_EXIT_CTLS 0x48f
+#define MSR_VMX_TRUE_ENTRY_CTLS 0x490
+
+#define VMX_BASIC_TRUE_CTLS (1ull << 55) /* the TRUE_* MSRs exist (A.1) */
+
+/* IA32_FEATURE_CONTROL (SDM 3C §23.7). */
+#define FEATURE_CONTROL_LOCK (1ull << 0)
+#define FEATURE_CONTROL_VMX_OUTSIDE_SMX (1ull << 2)
+
+/* Pin-based controls (SDM 3C §25.6.1). */
+#define PIN_PREEMPTION_TIMER (1u << 6)
+/* Primary processor-based controls (§25.6.2). */
+#define PROC_SECONDARY_CONTROLS (1u << 31)
+/* Secondary processor-based controls (§25.6.2, table 25-7). */
+#define PROC2_EPT (1u << 1)
+#define PROC2_VPID (1u << 5)
+#define PROC2_UNRESTRICTED_GUEST (1u << 7)
+
+/* IA32_VMX_EPT_VPID_CAP (A.10). */
+#define EPT_CAP_WALK_4 (1ull << 6)
+#define EPT_CAP_WB (1ull << 14)
+#define EPT_CAP_2M (1ull << 16)
+#define EPT_CAP_1G (1ull << 17)
+
+/* A control is usable when its allowed-1 bit (high half of the MSR) is set. */
+static inline u32 vmx_allowed1(u64 msr_value) { return (u32)(msr_value >> 32); }
+
+#endif
