@@ -17,6 +17,8 @@ LD := $(CROSS)ld
 OBJCOPY := $(CROSS)objcopy
 HOSTCC ?= cc
 B := build
+V ?= 0
+Q := $(if $(filter 1,$(V)),,@)
 
 WARN := -Wall -Wextra -Werror -Wmissing-prototypes -Wstrict-prototypes -Wshadow \
 	-Wpointer-arith -Wundef -Wvla
@@ -43,20 +45,24 @@ all: $(B)/cloison.elf
 # Structure offsets for assembly, generated from C (kernel/asm-offsets.c).
 $(B)/asm-offsets.h: kernel/asm-offsets.c kernel/*.h
 	@mkdir -p $(B)
-	$(CC) $(CFLAGS) -S -o $(B)/asm-offsets.s $<
-	sed -n 's/.*@@OFFSET \([A-Z0-9_]*\) \$$\{0,1\}\([0-9-]*\).*/#define \1 \2/p' $(B)/asm-offsets.s > $@.tmp
-	mv $@.tmp $@
+	@echo "  GEN     $@"
+	$(Q)$(CC) $(CFLAGS) -S -o $(B)/asm-offsets.s $<
+	$(Q)sed -n 's/.*@@OFFSET \([A-Z0-9_]*\) \$$\{0,1\}\([0-9-]*\).*/#define \1 \2/p' $(B)/asm-offsets.s > $@.tmp
+	$(Q)mv $@.tmp $@
 
 $(B)/%.o: %.c | $(B)/asm-offsets.h
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -c -o $@ $<
+	@echo "  CC      $<"
+	$(Q)$(CC) $(CFLAGS) -c -o $@ $<
 
 $(B)/%.o: %.S $(B)/asm-offsets.h
 	@mkdir -p $(dir $@)
-	$(CC) $(ASFLAGS) -c -o $@ $<
+	@echo "  AS      $<"
+	$(Q)$(CC) $(ASFLAGS) -c -o $@ $<
 
 $(B)/cloison.elf: $(OBJS) linker.ld
-	$(LD) $(LDFLAGS) -T linker.ld -o $@ $(OBJS)
+	@echo "  LD      $@"
+	$(Q)$(LD) $(LDFLAGS) -T linker.ld -o $@ $(OBJS)
 
 -include $(OBJS:.o=.d)
 
@@ -64,7 +70,8 @@ $(B)/cloison.elf: $(OBJS) linker.ld
 GRUB_CFG ?= iso/grub.cfg
 iso: $(B)/cloison.iso
 $(B)/cloison.iso: $(B)/cloison.elf $(GRUB_CFG) tools/mkiso.sh
-	tools/mkiso.sh $@ $(GRUB_CFG) $(B)/cloison.elf
+	@echo "  ISO     $@"
+	$(Q)tools/mkiso.sh $@ $(GRUB_CFG) $(B)/cloison.elf
 
 # ---- everyday targets ------------------------------------------------------
 deps:

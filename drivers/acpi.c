@@ -49,7 +49,8 @@ static const struct acpi_header *table_at(u64 phys, const char *what)
 /* ACPI 6.4 §5.2.5.1: the RSDP lies in the first KiB of the EBDA or in 0xe0000-0xfffff. */
 static const struct acpi_rsdp *scan_bios_areas(void)
 {
-	u64 ebda = (u64)*(const u16 *)phys_to_virt(0x40e) << 4;
+	const u16 *ebda_segment = phys_to_virt(0x40e); /* BIOS data area */
+	u64 ebda = (u64)*ebda_segment << 4;
 	struct {
 		u64 start, end;
 	} areas[] = { { ebda, ebda + 1024 }, { 0xe0000, 0x100000 } };
@@ -136,7 +137,8 @@ void acpi_init(const struct boot_info *bi)
 		if (!h)
 			continue;
 		if (!memcmp(h->signature, "APIC", 4) && !acpi.have_madt)
-			acpi.have_madt = acpi_parse_madt((const void *)h, &acpi.madt, ACPI_MAX_CPUS) == 0;
+			acpi.have_madt =
+				acpi_parse_madt((const void *)h, &acpi.madt, ACPI_MAX_CPUS) == 0;
 		else if (!memcmp(h->signature, "FACP", 4) && !acpi.have_fadt &&
 			 h->length >= offsetof(struct acpi_fadt, reset_reg))
 			read_fadt((const void *)h);

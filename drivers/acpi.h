@@ -14,7 +14,7 @@ struct boot_info;
 
 struct acpi_rsdp {
 	char signature[8]; /* "RSD PTR " */
-	u8 checksum;       /* over the first 20 bytes */
+	u8 checksum;	   /* over the first 20 bytes */
 	char oem_id[6];
 	u8 revision; /* 0: ACPI 1.0 (RSDT only), 2+: XSDT fields valid */
 	u32 rsdt_addr;
@@ -38,8 +38,8 @@ struct acpi_header {
 } PACKED;
 _Static_assert(sizeof(struct acpi_header) == 36, "SDT header (ACPI §5.2.6)");
 
-struct acpi_gas { /* generic address structure, ACPI §5.2.3.2 */
-	u8 space_id;  /* 0 memory, 1 system I/O */
+struct acpi_gas {    /* generic address structure, ACPI §5.2.3.2 */
+	u8 space_id; /* 0 memory, 1 system I/O */
 	u8 bit_width;
 	u8 bit_offset;
 	u8 access_size;
@@ -144,8 +144,8 @@ _Static_assert(sizeof(struct madt_lapic_override) == 12, "MADT LAPIC address ove
 
 struct madt_info {
 	u32 apic_ids[ACPI_MAX_CPUS];
-	u32 ncpus;   /* stored in apic_ids */
-	u32 listed;  /* enabled CPUs the table lists (may exceed ncpus) */
+	u32 ncpus;  /* stored in apic_ids */
+	u32 listed; /* enabled CPUs the table lists (may exceed ncpus) */
 	u64 lapic_addr;
 };
 
@@ -160,7 +160,7 @@ struct acpi_info {
 	u32 smi_cmd;
 	u8 acpi_enable;
 	u32 pm1a_cnt, pm1b_cnt;
-	u32 pm_timer;     /* I/O port of the 24/32-bit PM timer, 0 if none */
+	u32 pm_timer;	  /* I/O port of the 24/32-bit PM timer, 0 if none */
 	bool pm_timer_32; /* timer is 32 bits wide */
 	bool have_s5;
 	u8 s5_a, s5_b;

@@ -48,7 +48,10 @@ u64 lapic_timer_hz;
 static bool x2apic;
 static volatile u32 *mmio;
 
-static u32 rd(u32 reg) { return x2apic ? (u32)rdmsr(X2APIC_MSR(reg)) : mmio[reg / 4]; }
+static u32 rd(u32 reg)
+{
+	return x2apic ? (u32)rdmsr(X2APIC_MSR(reg)) : mmio[reg / 4];
+}
 
 static void wr(u32 reg, u32 v)
 {
@@ -88,11 +91,20 @@ void lapic_enable(void)
 	wr(REG_EOI, 0);
 }
 
-bool lapic_is_x2apic(void) { return x2apic; }
+bool lapic_is_x2apic(void)
+{
+	return x2apic;
+}
 
-u32 lapic_id(void) { return x2apic ? rd(REG_ID) : rd(REG_ID) >> 24; }
+u32 lapic_id(void)
+{
+	return x2apic ? rd(REG_ID) : rd(REG_ID) >> 24;
+}
 
-void lapic_eoi(void) { wr(REG_EOI, 0); }
+void lapic_eoi(void)
+{
+	wr(REG_EOI, 0);
+}
 
 static void send_icr(u32 dest, u32 low)
 {
@@ -106,7 +118,10 @@ static void send_icr(u32 dest, u32 low)
 		cpu_relax();
 }
 
-void lapic_send_ipi(u32 apic_id, u8 vector) { send_icr(apic_id, ICR_FIXED | ICR_ASSERT | vector); }
+void lapic_send_ipi(u32 apic_id, u8 vector)
+{
+	send_icr(apic_id, ICR_FIXED | ICR_ASSERT | vector);
+}
 
 void lapic_send_nmi_others(void)
 {
@@ -115,9 +130,15 @@ void lapic_send_nmi_others(void)
 	send_icr(0, ICR_NMI | ICR_ASSERT | ICR_ALL_BUT_SELF);
 }
 
-void lapic_send_init(u32 apic_id) { send_icr(apic_id, ICR_INIT | ICR_ASSERT); }
+void lapic_send_init(u32 apic_id)
+{
+	send_icr(apic_id, ICR_INIT | ICR_ASSERT);
+}
 
-void lapic_send_sipi(u32 apic_id, u8 page) { send_icr(apic_id, ICR_STARTUP | page); }
+void lapic_send_sipi(u32 apic_id, u8 page)
+{
+	send_icr(apic_id, ICR_STARTUP | page);
+}
 
 void lapic_timer_start_raw(u32 count, u8 vector, bool periodic)
 {
@@ -126,7 +147,10 @@ void lapic_timer_start_raw(u32 count, u8 vector, bool periodic)
 	wr(REG_TIMER_INIT, count);
 }
 
-u32 lapic_timer_current(void) { return rd(REG_TIMER_CUR); }
+u32 lapic_timer_current(void)
+{
+	return rd(REG_TIMER_CUR);
+}
 
 void lapic_timer_oneshot_ns(u64 ns, u8 vector)
 {

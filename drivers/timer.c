@@ -109,7 +109,7 @@ bool timer_selftest(void)
 	trap_set_handler(VEC_TIMER, selftest_irq);
 	selftest_fired = 0;
 	lapic_timer_oneshot_ns(1000000, VEC_TIMER); /* 1 ms */
-	deadline = rdtsc() + tsc_hz / 10;           /* allow 100 ms */
+	deadline = rdtsc() + tsc_hz / 10;	    /* allow 100 ms */
 	irq_enable();
 	while (!selftest_fired && rdtsc() < deadline)
 		cpu_relax();
@@ -122,7 +122,10 @@ bool timer_selftest(void)
 	return true;
 }
 
-u64 time_ns(void) { return mul_div_u64(rdtsc() - tsc_boot, 1000000000ull, tsc_hz); }
+u64 time_ns(void)
+{
+	return mul_div_u64(rdtsc() - tsc_boot, 1000000000ull, tsc_hz);
+}
 
 void udelay(u64 us)
 {

@@ -17,7 +17,7 @@
 #define REG_SCR 7  /* scratch */
 
 #define LCR_8N1 0x03
-#define LCR_DLAB 0x80        /* divisor latch access */
+#define LCR_DLAB 0x80	      /* divisor latch access */
 #define FCR_ENABLE_CLEAR 0x07 /* FIFO on, clear both FIFOs */
 #define MCR_DTR_RTS_OUT2 0x0b
 #define LSR_DATA_READY 0x01

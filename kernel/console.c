@@ -12,9 +12,15 @@
 
 static struct spinlock lock = SPINLOCK_INIT;
 
-void console_init(void) { uart_init(UART_COM1); }
+void console_init(void)
+{
+	uart_init(UART_COM1);
+}
 
-void console_break_lock(void) { lock.locked = 0; }
+void console_break_lock(void)
+{
+	lock.locked = 0;
+}
 
 static void emit(const char *s, size_t n)
 {

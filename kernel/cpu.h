@@ -31,7 +31,7 @@ _Static_assert(sizeof(struct tss) == 104, "64-bit TSS (SDM 3A §8.7)");
 
 struct percpu {
 	struct percpu *self; /* %gs:0, so this_cpu() is one load */
-	u32 index;           /* 0 = boot CPU */
+	u32 index;	     /* 0 = boot CPU */
 	u32 apic_id;
 	u64 stack_top;
 	volatile bool online;

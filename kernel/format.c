@@ -165,7 +165,8 @@ int format_v(char *buf, size_t size, const char *fmt, va_list ap)
 			put_num(&o, uv, false, *fmt == 'u' ? 10 : 16, *fmt == 'X', NULL, &sp);
 			break;
 		case 'p':
-			put_num(&o, (u64)(uintptr_t)va_arg(ap, void *), false, 16, false, "0x", &sp);
+			put_num(&o, (u64)(uintptr_t)va_arg(ap, void *), false, 16, false, "0x",
+				&sp);
 			break;
 		case 's':
 			put_str(&o, va_arg(ap, const char *), &sp);

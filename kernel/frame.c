@@ -8,7 +8,10 @@
 
 #define BITS 64
 
-static bool test(const struct frame_pool *p, u64 f) { return p->bitmap[f / BITS] >> (f % BITS) & 1; }
+static bool test(const struct frame_pool *p, u64 f)
+{
+	return p->bitmap[f / BITS] >> (f % BITS) & 1;
+}
 
 static void set_free(struct frame_pool *p, u64 f)
 {
@@ -152,8 +155,8 @@ bool frame_is_free(const struct frame_pool *p, u64 phys)
 	return f < p->nframes && test(p, f);
 }
 
-u64 frame_find_gap(const struct phys_range *usable, u32 nusable,
-		   const struct phys_range *reserved, u32 nreserved, u64 size, u64 limit)
+u64 frame_find_gap(const struct phys_range *usable, u32 nusable, const struct phys_range *reserved,
+		   u32 nreserved, u64 size, u64 limit)
 {
 	for (u32 i = 0; i < nusable; i++) {
 		u64 a = ALIGN_UP(MAX(usable[i].base, FRAME_SIZE), FRAME_SIZE);

@@ -19,9 +19,9 @@
 
 struct frame_pool {
 	u64 *bitmap;
-	u64 nframes;     /* frames covered: [0, nframes * FRAME_SIZE) */
+	u64 nframes;	 /* frames covered: [0, nframes * FRAME_SIZE) */
 	u64 free_frames; /* frames currently free */
-	u64 hint;        /* bitmap word where the next single-frame search starts */
+	u64 hint;	 /* bitmap word where the next single-frame search starts */
 	struct spinlock lock;
 };
 
@@ -48,7 +48,7 @@ struct phys_range {
  * First page-aligned address a in a usable range with [a, a+size) below
  * limit and clear of every reserved range; 0 if there is none.
  */
-u64 frame_find_gap(const struct phys_range *usable, u32 nusable,
-		   const struct phys_range *reserved, u32 nreserved, u64 size, u64 limit);
+u64 frame_find_gap(const struct phys_range *usable, u32 nusable, const struct phys_range *reserved,
+		   u32 nreserved, u64 size, u64 limit);
 
 #endif

@@ -31,7 +31,8 @@ static void parse_module(struct boot_info *bi, const struct mb2_tag *t, u32 inde
 		return;
 	}
 	if (bi->nmodules == BOOT_MAX_MODULES) {
-		klog("boot: more than %u modules; module %u (%s) ignored", BOOT_MAX_MODULES, index, str);
+		klog("boot: more than %u modules; module %u (%s) ignored", BOOT_MAX_MODULES, index,
+		     str);
 		return;
 	}
 	bi->modules[bi->nmodules++] = (struct boot_module){ m->mod_start, m->mod_end, str };
@@ -76,8 +77,8 @@ static void parse_framebuffer(struct boot_info *bi, const struct mb2_tag *t)
 		klog("boot: framebuffer tag is truncated (size %u); ignored", t->size);
 		return;
 	}
-	bi->fb = (struct boot_framebuffer){ true, fb->addr, fb->pitch, fb->width, fb->height,
-					    fb->bpp, fb->type };
+	bi->fb = (struct boot_framebuffer){ true,	fb->addr, fb->pitch, fb->width,
+					    fb->height, fb->bpp,  fb->type };
 }
 
 static void parse_acpi(struct boot_info *bi, const struct mb2_tag *t)
@@ -109,7 +110,8 @@ static void mmap_from_basic(struct boot_info *bi)
 	     bi->mem_lower_kib, bi->mem_upper_kib);
 	bi->nmmap = 0;
 	if (bi->mem_lower_kib)
-		bi->mmap[bi->nmmap++] = (struct mem_region){ 0, KiB(bi->mem_lower_kib), MEM_USABLE };
+		bi->mmap[bi->nmmap++] =
+			(struct mem_region){ 0, KiB(bi->mem_lower_kib), MEM_USABLE };
 	if (bi->mem_upper_kib)
 		bi->mmap[bi->nmmap++] =
 			(struct mem_region){ MiB(1), KiB(bi->mem_upper_kib), MEM_USABLE };
@@ -147,7 +149,8 @@ int mb2_parse(u32 magic, const void *mbi, u64 mbi_phys, struct boot_info *bi)
 	while ((size_t)(end - p) >= sizeof(struct mb2_tag)) {
 		const struct mb2_tag *t = (const void *)p;
 		if (t->size < sizeof(*t) || t->size > (size_t)(end - p)) {
-			klog("boot: malformed tag (type %u, size %u) at offset %u; rest of the boot "
+			klog("boot: malformed tag (type %u, size %u) at offset %u; rest of the "
+			     "boot "
 			     "information ignored",
 			     t->type, t->size, (u32)(p - (const u8 *)mbi));
 			break;

@@ -8,7 +8,10 @@
 #include "kernel/console.h"
 #include "kernel/lib.h"
 
-static bool word_is(const char *w, size_t n, const char *s) { return strlen(s) == n && !strncmp(w, s, n); }
+static bool word_is(const char *w, size_t n, const char *s)
+{
+	return strlen(s) == n && !strncmp(w, s, n);
+}
 
 static void apply(struct hv_options *o, const char *w, size_t n)
 {

@@ -27,7 +27,10 @@ static struct {
 } early_mmio[MAX_EARLY_MMIO];
 static u32 nearly_mmio;
 
-static u64 *table(u64 entry) { return phys_to_virt(entry & PTE_ADDR_MASK); }
+static u64 *table(u64 entry)
+{
+	return phys_to_virt(entry & PTE_ADDR_MASK);
+}
 
 /* Replace a large leaf by a table of 512 smaller leaves with the same rights. */
 static void split(u64 *entry, u64 child_size)
@@ -96,8 +99,7 @@ void paging_init(u64 top)
 
 	write_cr0(read_cr0() | CR0_WP);
 	write_cr3(paging_cr3);
-	klog("paging: RAM identity-mapped with %s pages, image W^X",
-	     have_1g ? "1 GiB" : "2 MiB");
+	klog("paging: RAM identity-mapped with %s pages, image W^X", have_1g ? "1 GiB" : "2 MiB");
 }
 
 void *paging_map_mmio(u64 phys, u64 size)

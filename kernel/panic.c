@@ -17,7 +17,10 @@ extern const char _text_start[], _text_end[];
 
 static volatile u32 panicking;
 
-bool panic_in_progress(void) { return panicking != 0; }
+bool panic_in_progress(void)
+{
+	return panicking != 0;
+}
 
 static u32 cpu_index(void)
 {
@@ -28,7 +31,8 @@ static u32 cpu_index(void)
 static void dump_frame(const struct trap_frame *f)
 {
 	klog("  rip=%016llx cs=%04llx rflags=%08llx err=%llx", (unsigned long long)f->rip,
-	     (unsigned long long)f->cs, (unsigned long long)f->rflags, (unsigned long long)f->error);
+	     (unsigned long long)f->cs, (unsigned long long)f->rflags,
+	     (unsigned long long)f->error);
 	klog("  rsp=%016llx ss=%04llx cr2=%016llx", (unsigned long long)f->rsp,
 	     (unsigned long long)f->ss, (unsigned long long)read_cr2());
 	klog("  rax=%016llx rbx=%016llx rcx=%016llx", (unsigned long long)f->rax,

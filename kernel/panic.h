@@ -15,10 +15,10 @@ NORETURN void panic_frame(const struct trap_frame *f, const char *fmt, ...) PRIN
 /* True once any CPU has panicked (other CPUs stop when they see it). */
 bool panic_in_progress(void);
 
-#define BUG_ON(cond)                                                           \
-	do {                                                                   \
-		if (cond)                                                      \
-			panic("%s:%d: BUG_ON(%s)", __FILE__, __LINE__, #cond); \
+#define BUG_ON(cond)                                                                               \
+	do {                                                                                       \
+		if (cond)                                                                          \
+			panic("%s:%d: BUG_ON(%s)", __FILE__, __LINE__, #cond);                     \
 	} while (0)
 
 #endif

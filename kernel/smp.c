@@ -64,7 +64,8 @@ static bool start_ap(u32 index, u32 apic_id)
 	udelay(10000);
 	for (int sipi = 0; sipi < 2 && !c->online; sipi++) {
 		lapic_send_sipi(apic_id, TRAMPOLINE_PHYS >> 12);
-		for (int wait = 0; wait < 1000 && !__atomic_load_n(&c->online, __ATOMIC_ACQUIRE); wait++)
+		for (int wait = 0; wait < 1000 && !__atomic_load_n(&c->online, __ATOMIC_ACQUIRE);
+		     wait++)
 			udelay(sipi == 0 ? 1 : 100);
 	}
 	if (!c->online) {

@@ -13,13 +13,29 @@ struct spinlock {
 	volatile u32 locked;
 };
 
-#define SPINLOCK_INIT { 0 }
+#define SPINLOCK_INIT                                                                              \
+	{                                                                                          \
+		0                                                                                  \
+	}
 
 #ifdef CLOISON_HOST_TEST
 /* Host unit tests are single-threaded: the lock only records nesting. */
-static inline u64 spin_lock_irqsave(struct spinlock *l) { l->locked = 1; return 0; }
-static inline void spin_unlock_irqrestore(struct spinlock *l, u64 f) { (void)f; l->locked = 0; }
-static inline bool spin_trylock_irqsave(struct spinlock *l, u64 *f) { *f = 0; l->locked = 1; return true; }
+static inline u64 spin_lock_irqsave(struct spinlock *l)
+{
+	l->locked = 1;
+	return 0;
+}
+static inline void spin_unlock_irqrestore(struct spinlock *l, u64 f)
+{
+	(void)f;
+	l->locked = 0;
+}
+static inline bool spin_trylock_irqsave(struct spinlock *l, u64 *f)
+{
+	*f = 0;
+	l->locked = 1;
+	return true;
+}
 #else
 #include "kernel/x86.h"
 

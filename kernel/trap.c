@@ -32,17 +32,44 @@ static struct idt_gate idt[256] __attribute__((aligned(16)));
 static irq_handler_t handlers[256];
 
 static const char *const names[32] = {
-	"#DE divide error", "#DB debug", "NMI", "#BP breakpoint", "#OF overflow",
-	"#BR bound range", "#UD invalid opcode", "#NM device not available",
-	"#DF double fault", "coprocessor overrun", "#TS invalid TSS", "#NP segment not present",
-	"#SS stack fault", "#GP general protection", "#PF page fault", "reserved 15",
-	"#MF x87 error", "#AC alignment check", "#MC machine check", "#XM SIMD error",
-	"#VE virtualization", "#CP control protection", "reserved 22", "reserved 23",
-	"reserved 24", "reserved 25", "reserved 26", "reserved 27",
-	"#HV hypervisor injection", "#VC VMM communication", "#SX security", "reserved 31",
+	"#DE divide error",
+	"#DB debug",
+	"NMI",
+	"#BP breakpoint",
+	"#OF overflow",
+	"#BR bound range",
+	"#UD invalid opcode",
+	"#NM device not available",
+	"#DF double fault",
+	"coprocessor overrun",
+	"#TS invalid TSS",
+	"#NP segment not present",
+	"#SS stack fault",
+	"#GP general protection",
+	"#PF page fault",
+	"reserved 15",
+	"#MF x87 error",
+	"#AC alignment check",
+	"#MC machine check",
+	"#XM SIMD error",
+	"#VE virtualization",
+	"#CP control protection",
+	"reserved 22",
+	"reserved 23",
+	"reserved 24",
+	"reserved 25",
+	"reserved 26",
+	"reserved 27",
+	"#HV hypervisor injection",
+	"#VC VMM communication",
+	"#SX security",
+	"reserved 31",
 };
 
-const char *trap_name(u64 vector) { return vector < 32 ? names[vector] : "interrupt"; }
+const char *trap_name(u64 vector)
+{
+	return vector < 32 ? names[vector] : "interrupt";
+}
 
 void trap_init(void)
 {
@@ -55,8 +82,8 @@ void trap_init(void)
 			ist = IST_DF;
 		else if (v == EXC_MC)
 			ist = IST_MC;
-		idt[v] = (struct idt_gate){ (u16)a, SEL_CODE64, ist, GATE_INTERRUPT, (u16)(a >> 16),
-					    (u32)(a >> 32), 0 };
+		idt[v] = (struct idt_gate){ (u16)a,	    SEL_CODE64,	    ist, GATE_INTERRUPT,
+					    (u16)(a >> 16), (u32)(a >> 32), 0 };
 	}
 }
 
@@ -69,7 +96,10 @@ void trap_load(void)
 	__asm__ volatile("lidt %0" ::"m"(idtr));
 }
 
-void trap_set_handler(u8 vector, irq_handler_t h) { handlers[vector] = h; }
+void trap_set_handler(u8 vector, irq_handler_t h)
+{
+	handlers[vector] = h;
+}
 
 void trap_dispatch(struct trap_frame *f)
 {

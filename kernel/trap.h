@@ -24,7 +24,7 @@
 #define EXC_MC 18
 
 /* Interrupt vectors of the hypervisor itself. */
-#define VEC_TIMER 0x20    /* LAPIC timer */
+#define VEC_TIMER 0x20	  /* LAPIC timer */
 #define VEC_IPI_KICK 0xf0 /* wake a CPU to look at its work */
 #define VEC_SPURIOUS 0xff /* LAPIC spurious vector (no EOI) */
 

@@ -22,12 +22,12 @@
 #define CR0_PG (1ull << 31) /* paging */
 
 /* CR4 */
-#define CR4_PSE (1ull << 4)         /* 4 MiB pages in 32-bit paging */
-#define CR4_PAE (1ull << 5)         /* physical address extension */
-#define CR4_PGE (1ull << 7)         /* global pages */
-#define CR4_OSFXSR (1ull << 9)      /* FXSAVE/SSE enabled by the OS */
+#define CR4_PSE (1ull << 4)	    /* 4 MiB pages in 32-bit paging */
+#define CR4_PAE (1ull << 5)	    /* physical address extension */
+#define CR4_PGE (1ull << 7)	    /* global pages */
+#define CR4_OSFXSR (1ull << 9)	    /* FXSAVE/SSE enabled by the OS */
 #define CR4_OSXMMEXCPT (1ull << 10) /* SIMD exceptions enabled */
-#define CR4_VMXE (1ull << 13)       /* VMX enable */
+#define CR4_VMXE (1ull << 13)	    /* VMX enable */
 
 /* RFLAGS */
 #define RFLAGS_CF (1ull << 0)
@@ -94,9 +94,18 @@ static inline u64 rdtsc(void)
 	return ((u64)hi << 32) | lo;
 }
 
-static inline void outb(u16 port, u8 v) { __asm__ volatile("outb %0, %1" ::"a"(v), "Nd"(port)); }
-static inline void outw(u16 port, u16 v) { __asm__ volatile("outw %0, %1" ::"a"(v), "Nd"(port)); }
-static inline void outl(u16 port, u32 v) { __asm__ volatile("outl %0, %1" ::"a"(v), "Nd"(port)); }
+static inline void outb(u16 port, u8 v)
+{
+	__asm__ volatile("outb %0, %1" ::"a"(v), "Nd"(port));
+}
+static inline void outw(u16 port, u16 v)
+{
+	__asm__ volatile("outw %0, %1" ::"a"(v), "Nd"(port));
+}
+static inline void outl(u16 port, u32 v)
+{
+	__asm__ volatile("outl %0, %1" ::"a"(v), "Nd"(port));
+}
 
 static inline u8 inb(u16 port)
 {
@@ -119,16 +128,16 @@ static inline u32 inl(u16 port)
 	return v;
 }
 
-#define DEFINE_CR_ACCESSORS(n)                                                 \
-	static inline u64 read_cr##n(void)                                     \
-	{                                                                      \
-		u64 v;                                                         \
-		__asm__ volatile("mov %%cr" #n ", %0" : "=r"(v));              \
-		return v;                                                      \
-	}                                                                      \
-	static inline void write_cr##n(u64 v)                                  \
-	{                                                                      \
-		__asm__ volatile("mov %0, %%cr" #n ::"r"(v) : "memory");       \
+#define DEFINE_CR_ACCESSORS(n)                                                                     \
+	static inline u64 read_cr##n(void)                                                         \
+	{                                                                                          \
+		u64 v;                                                                             \
+		__asm__ volatile("mov %%cr" #n ", %0" : "=r"(v));                                  \
+		return v;                                                                          \
+	}                                                                                          \
+	static inline void write_cr##n(u64 v)                                                      \
+	{                                                                                          \
+		__asm__ volatile("mov %0, %%cr" #n ::"r"(v) : "memory");                           \
 	}
 DEFINE_CR_ACCESSORS(0)
 DEFINE_CR_ACCESSORS(2)
@@ -143,13 +152,31 @@ static inline u64 read_rflags(void)
 	return v;
 }
 
-static inline void cpu_relax(void) { __asm__ volatile("pause" ::: "memory"); }
-static inline void irq_enable(void) { __asm__ volatile("sti" ::: "memory"); }
-static inline void irq_disable(void) { __asm__ volatile("cli" ::: "memory"); }
-static inline void halt(void) { __asm__ volatile("hlt" ::: "memory"); }
+static inline void cpu_relax(void)
+{
+	__asm__ volatile("pause" ::: "memory");
+}
+static inline void irq_enable(void)
+{
+	__asm__ volatile("sti" ::: "memory");
+}
+static inline void irq_disable(void)
+{
+	__asm__ volatile("cli" ::: "memory");
+}
+static inline void halt(void)
+{
+	__asm__ volatile("hlt" ::: "memory");
+}
 /* Enable interrupts and halt with no window in between (STI shadow). */
-static inline void irq_enable_and_halt(void) { __asm__ volatile("sti; hlt" ::: "memory"); }
+static inline void irq_enable_and_halt(void)
+{
+	__asm__ volatile("sti; hlt" ::: "memory");
+}
 
-static inline void invlpg(u64 va) { __asm__ volatile("invlpg (%0)" ::"r"(va) : "memory"); }
+static inline void invlpg(u64 va)
+{
+	__asm__ volatile("invlpg (%0)" ::"r"(va) : "memory");
+}
 
 #endif

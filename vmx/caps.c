@@ -9,7 +9,10 @@
 #include "kernel/x86.h"
 #include "vmx/vmx.h"
 
-static bool vmx_detect(void) { return cpuid(1, 0).ecx & CPUID1_ECX_VMX; }
+static bool vmx_detect(void)
+{
+	return cpuid(1, 0).ecx & CPUID1_ECX_VMX;
+}
 
 static bool vmx_report(void)
 {
@@ -17,11 +20,12 @@ static bool vmx_report(void)
 	bool true_ctls = basic & VMX_BASIC_TRUE_CTLS;
 	u64 fc = rdmsr(MSR_IA32_FEATURE_CONTROL);
 	bool locked_off = (fc & FEATURE_CONTROL_LOCK) && !(fc & FEATURE_CONTROL_VMX_OUTSIDE_SMX);
-	u32 pin = vmx_allowed1(rdmsr(true_ctls ? MSR_VMX_TRUE_PINBASED_CTLS : MSR_VMX_PINBASED_CTLS));
+	u32 pin =
+		vmx_allowed1(rdmsr(true_ctls ? MSR_VMX_TRUE_PINBASED_CTLS : MSR_VMX_PINBASED_CTLS));
 	u32 proc = vmx_allowed1(
 		rdmsr(true_ctls ? MSR_VMX_TRUE_PROCBASED_CTLS : MSR_VMX_PROCBASED_CTLS));
-	u32 proc2 = (proc & PROC_SECONDARY_CONTROLS) ? vmx_allowed1(rdmsr(MSR_VMX_PROCBASED_CTLS2))
-						     : 0;
+	u32 proc2 =
+		(proc & PROC_SECONDARY_CONTROLS) ? vmx_allowed1(rdmsr(MSR_VMX_PROCBASED_CTLS2)) : 0;
 	u64 ept = (proc2 & (PROC2_EPT | PROC2_VPID)) ? rdmsr(MSR_VMX_EPT_VPID_CAP) : 0;
 	bool has_ept = (proc2 & PROC2_EPT) && (ept & EPT_CAP_WALK_4) && (ept & EPT_CAP_WB);
 

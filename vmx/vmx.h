@@ -47,6 +47,9 @@
 #define EPT_CAP_1G (1ull << 17)
 
 /* A control is usable when its allowed-1 bit (high half of the MSR) is set. */
-static inline u32 vmx_allowed1(u64 msr_value) { return (u32)(msr_value >> 32); }
+static inline u32 vmx_allowed1(u64 msr_value)
+{
+	return (u32)(msr_value >> 32);
+}
 
 #endif
