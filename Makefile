@@ -12,6 +12,11 @@
 # Cross builds: make CROSS=x86_64-linux-gnu-   or   make CROSS=x86_64-elf-
 
 CROSS ?=
+ifeq ($(CROSS),)
+ifneq ($(shell uname -m),x86_64)
+$(error this host is $(shell uname -m): build with a cross compiler, e.g. make CROSS=x86_64-linux-gnu- (Debian: apt-get install gcc-x86-64-linux-gnu binutils-x86-64-linux-gnu))
+endif
+endif
 CC := $(CROSS)gcc
 LD := $(CROSS)ld
 OBJCOPY := $(CROSS)objcopy
