@@ -32,26 +32,27 @@ CFLAGS := -std=gnu11 -O2 -g $(WARN) -ffreestanding -fno-builtin -fno-stack-prote
 	-fno-omit-frame-pointer -fno-asynchronous-unwind-tables -fno-common \
 	-fcf-protection=none -fno-strict-aliasing -I. -I$(B) -MMD -MP
 ASFLAGS := -I. -I$(B) -D__ASSEMBLY__ -MMD -MP -fno-pic -fno-pie
-LDFLAGS := -nostdlib -static -z max-page-size=0x1000 -z noexecstack \
-	$(shell $(LD) --help 2>/dev/null | grep -q no-warn-rwx-segments && echo --no-warn-rwx-segments)
+NO_RWX_WARN := $(shell $(LD) --help 2>/dev/null | grep -q no-warn-rwx-segments && echo --no-warn-rwx-segments)
+LDFLAGS := -nostdlib -static -z max-page-size=0x1000 -z noexecstack $(NO_RWX_WARN)
 
 # Per-folder object lists.
 BOOT_OBJS := boot/entry.o boot/trampoline.o
 KERNEL_OBJS := $(patsubst %.c,%.o,$(wildcard kernel/*.c)) kernel/traps.o
 KERNEL_OBJS := $(filter-out kernel/asm-offsets.o,$(KERNEL_OBJS))
 DRIVER_OBJS := $(patsubst %.c,%.o,$(wildcard drivers/*.c))
-VMX_OBJS := $(patsubst %.c,%.o,$(wildcard vmx/*.c))
-SVM_OBJS := $(patsubst %.c,%.o,$(wildcard svm/*.c))
+VMX_OBJS := $(filter-out vmx/asm-offsets.o,$(patsubst %.c,%.o,$(wildcard vmx/*.c))) vmx/entry.o
+SVM_OBJS := $(filter-out svm/asm-offsets.o,$(patsubst %.c,%.o,$(wildcard svm/*.c))) svm/entry.o
 OBJS := $(addprefix $(B)/,$(BOOT_OBJS) $(KERNEL_OBJS) $(DRIVER_OBJS) $(VMX_OBJS) $(SVM_OBJS))
 
-.PHONY: all iso run test unit boot-tests debug run-bochs bench format format-check clean deps
-all: $(B)/cloison.elf
+.PHONY: all iso run test unit boot-tests debug run-bochs bench format format-check clean deps guests
+all: $(B)/cloison.elf guests
 
 # Structure offsets for assembly, generated from C (kernel/asm-offsets.c).
-$(B)/asm-offsets.h: kernel/asm-offsets.c kernel/*.h
+OFFSET_SRCS := kernel/asm-offsets.c vmx/asm-offsets.c svm/asm-offsets.c
+$(B)/asm-offsets.h: $(OFFSET_SRCS) kernel/*.h vmx/*.h svm/*.h
 	@mkdir -p $(B)
 	@echo "  GEN     $@"
-	$(Q)$(CC) $(CFLAGS) -S -o $(B)/asm-offsets.s $<
+	$(Q)cat $(OFFSET_SRCS) | $(CC) $(CFLAGS) -S -o $(B)/asm-offsets.s -x c -
 	$(Q)sed -n 's/.*@@OFFSET \([A-Z0-9_]*\) \$$\{0,1\}\([0-9-]*\).*/#define \1 \2/p' $(B)/asm-offsets.s > $@.tmp
 	$(Q)mv $@.tmp $@
 
@@ -71,12 +72,14 @@ $(B)/cloison.elf: $(OBJS) linker.ld
 
 -include $(OBJS:.o=.d)
 
+include guests/Makefile.inc
+
 # ---- ISO -------------------------------------------------------------------
 GRUB_CFG ?= iso/grub.cfg
 iso: $(B)/cloison.iso
-$(B)/cloison.iso: $(B)/cloison.elf $(GRUB_CFG) tools/mkiso.sh
+$(B)/cloison.iso: $(B)/cloison.elf $(GUEST_ELFS) $(GRUB_CFG) tools/mkiso.sh
 	@echo "  ISO     $@"
-	$(Q)tools/mkiso.sh $@ $(GRUB_CFG) $(B)/cloison.elf
+	$(Q)tools/mkiso.sh $@ $(GRUB_CFG) $(B)/cloison.elf $(GUEST_ELFS)
 
 # ---- everyday targets ------------------------------------------------------
 deps:

@@ -7,6 +7,7 @@
 #include "kernel/cpu.h"
 #include "kernel/smp.h"
 #include "kernel/trap.h"
+#include "kernel/vcpu.h"
 
 #define OFFSET(name, value) __asm__ volatile("@@OFFSET " #name " %0" ::"i"(value))
 
@@ -20,4 +21,19 @@ void asm_offsets(void)
 	OFFSET(TP_ENTRY, offsetof(struct trampoline_params, entry));
 	OFFSET(TP_ARG, offsetof(struct trampoline_params, arg));
 	OFFSET(TP_SIZE, sizeof(struct trampoline_params));
+	OFFSET(GR_RAX, offsetof(struct guest_regs, rax));
+	OFFSET(GR_RCX, offsetof(struct guest_regs, rcx));
+	OFFSET(GR_RDX, offsetof(struct guest_regs, rdx));
+	OFFSET(GR_RBX, offsetof(struct guest_regs, rbx));
+	OFFSET(GR_RBP, offsetof(struct guest_regs, rbp));
+	OFFSET(GR_RSI, offsetof(struct guest_regs, rsi));
+	OFFSET(GR_RDI, offsetof(struct guest_regs, rdi));
+	OFFSET(GR_R8, offsetof(struct guest_regs, r8));
+	OFFSET(GR_R9, offsetof(struct guest_regs, r9));
+	OFFSET(GR_R10, offsetof(struct guest_regs, r10));
+	OFFSET(GR_R11, offsetof(struct guest_regs, r11));
+	OFFSET(GR_R12, offsetof(struct guest_regs, r12));
+	OFFSET(GR_R13, offsetof(struct guest_regs, r13));
+	OFFSET(GR_R14, offsetof(struct guest_regs, r14));
+	OFFSET(GR_R15, offsetof(struct guest_regs, r15));
 }

@@ -47,6 +47,27 @@ static void put_str(struct out *o, const char *s, const struct spec *sp)
 		pad(o, ' ', sp->width - n);
 }
 
+/* *v / base, returning the remainder; no 64-bit division helper needed on i386. */
+static unsigned divmod(u64 *v, unsigned base)
+{
+#ifdef __x86_64__
+	unsigned r = (unsigned)(*v % base);
+	*v /= base;
+	return r;
+#else
+	u64 q = 0, r = 0;
+	for (int i = 63; i >= 0; i--) {
+		r = (r << 1) | ((*v >> i) & 1);
+		if (r >= base) {
+			r -= base;
+			q |= 1ull << i;
+		}
+	}
+	*v = q;
+	return (unsigned)r;
+#endif
+}
+
 static void put_num(struct out *o, u64 v, bool negative, unsigned base, bool upper,
 		    const char *prefix, const struct spec *sp)
 {
@@ -55,13 +76,12 @@ static void put_num(struct out *o, u64 v, bool negative, unsigned base, bool upp
 	int n = 0, plen = 0, len;
 
 	do {
-		tmp[n++] = digits[v % base];
-		v /= base;
+		tmp[n++] = digits[divmod(&v, base)];
 	} while (v);
 	if (negative)
 		prefix = "-";
-	if (prefix)
-		plen = (int)__builtin_strlen(prefix);
+	while (prefix && prefix[plen])
+		plen++;
 	len = n + plen;
 
 	if (!sp->left && !sp->zero)

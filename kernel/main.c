@@ -17,6 +17,8 @@
 #include "kernel/options.h"
 #include "kernel/paging.h"
 #include "kernel/panic.h"
+#include "kernel/partition.h"
+#include "kernel/sched.h"
 #include "kernel/smp.h"
 #include "kernel/trap.h"
 #include "kernel/virt.h"
@@ -27,7 +29,7 @@
 
 extern const char _image_start_phys[], _image_end_phys[];
 
-static struct boot_info boot;
+struct boot_info boot_info;
 static struct hv_options options;
 static u8 bsp_ist[3 * IST_STACK_SIZE] __attribute__((aligned(16)));
 
@@ -43,18 +45,18 @@ void kmain(u32 magic, u64 mbi_phys)
 	console_init();
 	trap_init();
 	cpu_setup(&percpus[0], 0, 0, bsp_ist);
-	if (mb2_parse(magic, phys_to_virt(mbi_phys), mbi_phys, &boot) < 0)
+	if (mb2_parse(magic, phys_to_virt(mbi_phys), mbi_phys, &boot_info) < 0)
 		panic("boot: unusable boot information");
-	klog("cloison starting (loader: %s)", boot.loader);
-	options_parse(boot.cmdline, &options);
-	mb2_check_modules(&boot, (u64)_image_start_phys, (u64)_image_end_phys);
+	klog("cloison starting (loader: %s)", boot_info.loader);
+	options_parse(boot_info.cmdline, &options);
+	mb2_check_modules(&boot_info, (u64)_image_start_phys, (u64)_image_end_phys);
 
 	/* The 8259 PICs stay masked: the hypervisor uses only the LAPIC. */
 	outb(PIC1_DATA, 0xff);
 	outb(PIC2_DATA, 0xff);
 
-	acpi_init(&boot);
-	memory_init(&boot);
+	acpi_init(&boot_info);
+	memory_init(&boot_info);
 	lapic_setup_bsp(acpi.have_madt ? acpi.madt.lapic_addr : 0, options.force_xapic);
 	paging_init(memory_top);
 	lapic_enable();
@@ -67,9 +69,8 @@ void kmain(u32 magic, u64 mbi_phys)
 	if (options.selftest_panic)
 		selftest_panic();
 
-	if (options.exit_when_done)
-		power_off();
-	klog("boot complete; nothing to run yet, idling");
-	for (;;)
-		irq_enable_and_halt();
+	if (virt && virt->cpu_enable() < 0)
+		virt = NULL;
+	partition_create_all();
+	sched_run(options.exit_when_done);
 }

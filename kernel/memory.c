@@ -74,11 +74,18 @@ void memory_init(const struct boot_info *bi)
 	klog("memory: %llu MiB usable", (unsigned long long)(mb2_usable_bytes(bi) >> 20));
 }
 
-u64 frame_alloc_zeroed_or_panic(void)
+u64 frame_alloc_zeroed(void)
 {
 	u64 f = frame_alloc(&frames);
+	if (f)
+		memset(phys_to_virt(f), 0, FRAME_SIZE);
+	return f;
+}
+
+u64 frame_alloc_zeroed_or_panic(void)
+{
+	u64 f = frame_alloc_zeroed();
 	if (!f)
 		panic("memory: out of physical frames");
-	memset(phys_to_virt(f), 0, FRAME_SIZE);
 	return f;
 }

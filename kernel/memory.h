@@ -18,5 +18,7 @@ extern u64 memory_top;
 void memory_init(const struct boot_info *bi);
 /* One zeroed frame (physical address); panics when memory is exhausted. */
 u64 frame_alloc_zeroed_or_panic(void);
+/* One zeroed frame, or 0 when memory is exhausted. */
+u64 frame_alloc_zeroed(void);
 
 #endif

@@ -5,6 +5,7 @@
  */
 #include "kernel/virt.h"
 #include "kernel/console.h"
+#include "kernel/x86.h"
 
 const struct virt_ops *virt;
 
@@ -29,4 +30,16 @@ void virt_init(void)
 	virt_report_feature("vmx", false);
 	virt_report_feature("svm", false);
 	klog("this CPU offers neither Intel VT-x nor AMD-V; no partition can run");
+}
+
+enum guest_mode virt_guest_mode(struct vcpu *v)
+{
+	u64 attr;
+
+	if (!(virt->get(v, VREG_CR0) & CR0_PE))
+		return GUEST_REAL;
+	attr = virt->get(v, VREG_CS_ATTR);
+	if ((virt->get(v, VREG_EFER) & EFER_LMA) && (attr & SEG_ATTR_L))
+		return GUEST_LONG64;
+	return (attr & SEG_ATTR_D) ? GUEST_PROTECTED32 : GUEST_PROTECTED16;
 }

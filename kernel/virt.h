@@ -1,21 +1,62 @@
 /*
- * The vendor contract: what kernel/ asks of a virtualization backend
- * (vmx/ for Intel VT-x, svm/ for AMD-V).  Exactly one backend is chosen
- * at boot from CPUID; kernel/ never names a vendor.  This issue's
- * contract covers detection and the capability report; the
- * virtualization core extends it with vCPU and SLAT operations.
+ * The vendor contract: everything kernel/ asks of a virtualization
+ * backend.  vmx/ (Intel VT-x) and svm/ (AMD-V) each provide one
+ * struct virt_ops; virt_init() picks one at boot from CPUID.  kernel/
+ * never names a vendor: backends decode their exits into struct vm_exit
+ * (kernel/exit.h) and kernel/ decides what happens.
  */
 #ifndef KERNEL_VIRT_H
 #define KERNEL_VIRT_H
 
+#include "kernel/exit.h"
 #include "kernel/types.h"
+#include "kernel/vcpu.h"
+
+/*
+ * Second-level page-table entry encoding.  EPT and NPT share the 4-level
+ * radix layout and differ only in these bits; kernel/slat.c builds both.
+ * level: 0 = 4 KiB leaf, 1 = 2 MiB leaf, 2 = 1 GiB leaf.
+ */
+struct slat_format {
+	u64 (*leaf)(u64 host_phys, int level); /* RWX, write-back */
+	u64 (*table)(u64 table_phys);	       /* pointer to the next level */
+	bool (*present)(u64 entry);
+	bool (*large)(u64 entry); /* a 2 MiB or 1 GiB leaf */
+};
+
+/* Initial state of a vCPU: 32-bit protected mode, paging off (Multiboot). */
+struct vcpu_boot_state {
+	u32 eip;
+	u32 eax;
+	u32 ebx;
+};
 
 struct virt_ops {
 	const char *name;
-	/* Does this CPU implement the extension at all (CPUID)? */
+	/* CPUID says the extension exists. */
 	bool (*detect)(void);
-	/* Print the capability lines; return false if the extension is unusable. */
+	/* Print the capability report; false if the extension cannot be used. */
 	bool (*report)(void);
+	/* Turn virtualization on for the calling CPU; 0 or -errno (already explained). */
+	int (*cpu_enable)(void);
+	/* Allocate and set up the VMCS/VMCB of v for the partition's SLAT root. */
+	int (*vcpu_create)(struct vcpu *v, u64 slat_root, u32 tag);
+	void (*vcpu_destroy)(struct vcpu *v);
+	/* Put v in the Multiboot1 entry state. */
+	void (*vcpu_reset)(struct vcpu *v, const struct vcpu_boot_state *s);
+	/* Enter the guest and return at its next exit, decoded into e. */
+	void (*vcpu_run)(struct vcpu *v, struct vm_exit *e);
+	u64 (*get)(struct vcpu *v, enum vreg r);
+	void (*set)(struct vcpu *v, enum vreg r, u64 value);
+	/* Step over the instruction that exited (len from the exit record). */
+	void (*skip)(struct vcpu *v, u32 len);
+	/* Deliver an exception to the guest at the next entry. */
+	void (*inject_exception)(struct vcpu *v, u8 vector, bool has_error, u32 error);
+	/* Drop cached second-level translations of v (after SLAT changes). */
+	void (*flush_slat)(struct vcpu *v);
+	/* Print the vendor state of v (crash records), one "cloison:   " line each. */
+	void (*dump)(struct vcpu *v);
+	const struct slat_format *slat;
 };
 
 extern const struct virt_ops vmx_ops, svm_ops;
@@ -28,5 +69,8 @@ void virt_init(void);
 
 /* One capability line, "cloison: <feature>: yes|no". */
 void virt_report_feature(const char *feature, bool present);
+
+/* Mode of the guest (for hypercall register widths and instruction fetch). */
+enum guest_mode virt_guest_mode(struct vcpu *v);
 
 #endif

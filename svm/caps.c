@@ -8,13 +8,13 @@
 #include "kernel/x86.h"
 #include "svm/svm.h"
 
-static bool svm_detect(void)
+bool svm_detect(void)
 {
 	return cpuid(0x80000000, 0).eax >= 0x8000000a &&
 	       (cpuid(0x80000001, 0).ecx & CPUID81_ECX_SVM);
 }
 
-static bool svm_report(void)
+bool svm_report(void)
 {
 	struct cpuid_regs f = cpuid(0x8000000a, 0);
 	bool disabled = rdmsr(MSR_VM_CR) & VM_CR_SVMDIS;
@@ -30,9 +30,3 @@ static bool svm_report(void)
 	klog("asids: %u", f.ebx);
 	return !disabled;
 }
-
-const struct virt_ops svm_ops = {
-	.name = "svm",
-	.detect = svm_detect,
-	.report = svm_report,
-};

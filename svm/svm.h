@@ -18,4 +18,22 @@
 #define SVM_FEAT_FLUSH_BY_ASID (1u << 6)
 #define SVM_FEAT_DECODE_ASSISTS (1u << 7)
 
+/* Detection and the capability report (svm/caps.c). */
+bool svm_detect(void);
+bool svm_report(void);
+
+struct guest_regs;
+struct vcpu;
+
+/*
+ * World switch (svm/entry.S): VMLOAD/VMRUN/VMSAVE with the guest's
+ * VMCB, then VMLOAD of the host's save area.  Called with GIF clear.
+ */
+void svm_enter(struct guest_regs *regs, u64 vmcb_phys, u64 host_save_phys);
+
+/* Explain VMEXIT_INVALID in words (svm/explain.c). */
+void svm_explain_invalid(struct vcpu *v);
+const char *svm_exit_name(u64 code);
+extern const struct slat_format svm_npt_format;
+
 #endif

@@ -9,12 +9,12 @@
 #include "kernel/x86.h"
 #include "vmx/vmx.h"
 
-static bool vmx_detect(void)
+bool vmx_detect(void)
 {
 	return cpuid(1, 0).ecx & CPUID1_ECX_VMX;
 }
 
-static bool vmx_report(void)
+bool vmx_report(void)
 {
 	u64 basic = rdmsr(MSR_VMX_BASIC);
 	bool true_ctls = basic & VMX_BASIC_TRUE_CTLS;
@@ -41,9 +41,3 @@ static bool vmx_report(void)
 	virt_report_feature("preemption-timer", pin & PIN_PREEMPTION_TIMER);
 	return !locked_off;
 }
-
-const struct virt_ops vmx_ops = {
-	.name = "vmx",
-	.detect = vmx_detect,
-	.report = vmx_report,
-};

@@ -32,13 +32,58 @@
 #define FEATURE_CONTROL_VMX_OUTSIDE_SMX (1ull << 2)
 
 /* Pin-based controls (SDM 3C §25.6.1). */
+#define PIN_EXTERNAL_INTERRUPT (1u << 0)
+#define PIN_NMI (1u << 3)
 #define PIN_PREEMPTION_TIMER (1u << 6)
 /* Primary processor-based controls (§25.6.2). */
+#define PROC_HLT (1u << 7)
+#define PROC_MWAIT (1u << 10)
+#define PROC_RDPMC (1u << 11)
+#define PROC_CR3_LOAD (1u << 15)
+#define PROC_CR3_STORE (1u << 16)
+#define PROC_IO_BITMAPS (1u << 25)
+#define PROC_MSR_BITMAPS (1u << 28)
+#define PROC_MONITOR (1u << 29)
 #define PROC_SECONDARY_CONTROLS (1u << 31)
 /* Secondary processor-based controls (§25.6.2, table 25-7). */
 #define PROC2_EPT (1u << 1)
+#define PROC2_RDTSCP (1u << 3)
 #define PROC2_VPID (1u << 5)
 #define PROC2_UNRESTRICTED_GUEST (1u << 7)
+#define PROC2_INVPCID (1u << 12)
+/* VM-exit controls (§25.7.1). */
+#define EXIT_HOST_64BIT (1u << 9)
+#define EXIT_SAVE_PAT (1u << 18)
+#define EXIT_LOAD_PAT (1u << 19)
+#define EXIT_SAVE_EFER (1u << 20)
+#define EXIT_LOAD_EFER (1u << 21)
+/* VM-entry controls (§25.8.1). */
+#define ENTRY_IA32E_GUEST (1u << 9)
+#define ENTRY_LOAD_PAT (1u << 14)
+#define ENTRY_LOAD_EFER (1u << 15)
+
+/* EPT pointer (§25.6.11): write-back, 4-level walk. */
+#define EPTP_WB 6ull
+#define EPTP_WALK_4 (3ull << 3)
+
+/* Access rights "unusable" bit of a segment (§25.4.1). */
+#define VMX_AR_UNUSABLE (1u << 16)
+
+struct vcpu;
+struct guest_regs;
+
+/* Detection and the capability report (vmx/caps.c). */
+bool vmx_detect(void);
+bool vmx_report(void);
+
+/* World switch (vmx/entry.S): 0 after a VM exit, non-zero if VMLAUNCH/VMRESUME failed. */
+int vmx_enter(struct guest_regs *regs, u64 launched);
+void vmx_exit_stub(void);
+
+/* Explain a failed VM entry in words (vmx/explain.c). */
+void vmx_explain_entry_failure(struct vcpu *v, bool instruction_failed, u32 reason);
+const char *vmx_exit_reason_name(u32 reason);
+extern const struct slat_format vmx_ept_format;
 
 /* IA32_VMX_EPT_VPID_CAP (A.10). */
 #define EPT_CAP_WALK_4 (1ull << 6)

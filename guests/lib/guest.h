@@ -1,0 +1,68 @@
+/*
+ * The guest SDK: what a partition's program may call.  Works on cloison
+ * (hypercalls, ABI v1 of docs/hypercalls.md) and on bare QEMU (COM1 and
+ * the isa-debug-exit port), so every demo also boots with qemu -kernel.
+ * A guest defines int guest_main(unsigned magic, unsigned info).
+ */
+#ifndef GUESTS_LIB_GUEST_H
+#define GUESTS_LIB_GUEST_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define HC_CONSOLE_WRITE 1
+#define HC_CONSOLE_READ 2
+#define HC_YIELD 3
+#define HC_EXIT 4
+#define HC_TIME 5
+
+#define EFAULT 14
+#define ENOSYS 38
+
+int guest_main(unsigned magic, unsigned info);
+
+/* True when running on cloison (CPUID 0x40000000 signature). */
+bool hv_present(void);
+/* Raw hypercall: number and up to four arguments; returns RAX (EDX:EAX for TIME on 32-bit). */
+long hv_call(unsigned long nr, unsigned long a1, unsigned long a2, unsigned long a3,
+	     unsigned long a4);
+uint64_t hv_time_ns(void);
+/* Use VMCALL (true) or VMMCALL (false); the default follows the CPU vendor. */
+void hv_use_vmcall(bool vmcall);
+
+/* Console: the hypercall on cloison, COM1 otherwise. */
+void console_write(const char *s, size_t n);
+int console_read(char *buf, size_t n);
+int printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Leave: EXIT hypercall on cloison, the isa-debug-exit port otherwise. */
+__attribute__((noreturn)) void guest_exit(int code);
+
+static inline void outb(uint16_t port, uint8_t v)
+{
+	__asm__ volatile("outb %0, %1" ::"a"(v), "Nd"(port));
+}
+static inline uint8_t inb(uint16_t port)
+{
+	uint8_t v;
+	__asm__ volatile("inb %1, %0" : "=a"(v) : "Nd"(port));
+	return v;
+}
+static inline void outl(uint16_t port, uint32_t v)
+{
+	__asm__ volatile("outl %0, %1" ::"a"(v), "Nd"(port));
+}
+static inline void cpuid(uint32_t leaf, uint32_t *a, uint32_t *b, uint32_t *c, uint32_t *d)
+{
+	__asm__ volatile("cpuid" : "=a"(*a), "=b"(*b), "=c"(*c), "=d"(*d) : "a"(leaf), "c"(0));
+}
+static inline uint64_t rdtsc(void)
+{
+	uint32_t lo, hi;
+	__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
+	return ((uint64_t)hi << 32) | lo;
+}
+
+#endif

@@ -1,0 +1,85 @@
+/*
+ * Hypercall dispatch.  Arguments are taken from the saved registers,
+ * cut to 32 bits for guests not in 64-bit mode, and guest buffers are
+ * checked against the partition's RAM (overflow-safe) before a single
+ * copy through its SLAT view; the copy is what gets used.  Results go
+ * to RAX (EDX:EAX for 64-bit values of 32-bit guests) as negative
+ * errno on failure.
+ */
+#include "kernel/hypercall.h"
+#include "drivers/timer.h"
+#include "kernel/partition.h"
+#include "kernel/virt.h"
+
+static void set_result(struct vcpu *v, u64 value, bool wide32)
+{
+	if (virt_guest_mode(v) == GUEST_LONG64) {
+		v->regs.rax = value;
+		return;
+	}
+	v->regs.rax = (u32)value;
+	if (wide32)
+		v->regs.rdx = value >> 32;
+}
+
+static s64 console_write(struct partition *p, u64 gpa, u64 len)
+{
+	u8 buf[HC_CONSOLE_CHUNK];
+
+	if (!guest_range_ok(p, gpa, len))
+		return -EFAULT;
+	len = MIN(len, sizeof(buf));
+	if (guest_read(p, gpa, buf, len) < 0)
+		return -EFAULT;
+	pconsole_write(&p->console, buf, len);
+	return (s64)len;
+}
+
+static s64 console_read(struct partition *p, u64 gpa, u64 len)
+{
+	u8 buf[HC_CONSOLE_CHUNK];
+	u64 n = 0;
+	int b;
+
+	if (!guest_range_ok(p, gpa, len))
+		return -EFAULT;
+	len = MIN(len, sizeof(buf));
+	while (n < len && (b = pconsole_pop_input(&p->console)) >= 0)
+		buf[n++] = (u8)b;
+	if (n && guest_write(p, gpa, buf, n) < 0)
+		return -EFAULT;
+	return (s64)n;
+}
+
+bool hypercall_handle(struct vcpu *v)
+{
+	struct partition *p = v->partition;
+	bool narrow = virt_guest_mode(v) != GUEST_LONG64;
+	u64 mask = narrow ? 0xffffffffull : ~0ull;
+	u64 nr = v->regs.rax & mask, a1 = v->regs.rbx & mask, a2 = v->regs.rcx & mask;
+	s64 ret;
+
+	switch (nr) {
+	case HC_CONSOLE_WRITE:
+		ret = console_write(p, a1, a2);
+		break;
+	case HC_CONSOLE_READ:
+		ret = console_read(p, a1, a2);
+		break;
+	case HC_YIELD:
+		p->yield = true;
+		ret = 0;
+		break;
+	case HC_EXIT:
+		partition_exit(p, (int)(s32)a1);
+		return false;
+	case HC_TIME:
+		set_result(v, time_ns(), true);
+		return true;
+	default:
+		ret = -ENOSYS;
+		break;
+	}
+	set_result(v, (u64)ret, false);
+	return true;
+}

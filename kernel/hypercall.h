@@ -1,0 +1,33 @@
+/*
+ * Hypercall ABI version 1 (DESIGN.md, docs/hypercalls.md): detection
+ * through CPUID 0x40000000/0x40000001, VMCALL or VMMCALL with the call
+ * number in RAX and arguments in RBX, RCX, RDX, RSI.
+ */
+#ifndef KERNEL_HYPERCALL_H
+#define KERNEL_HYPERCALL_H
+
+#include "kernel/types.h"
+
+#define HV_CPUID_BASE 0x40000000u
+#define HV_CPUID_INFO 0x40000001u
+#define HV_CPUID_MAX HV_CPUID_INFO
+#define HV_ABI_VERSION 1
+#define HV_SIGNATURE "CloisonHV\0\0\0"
+
+enum hypercall_nr {
+	HC_CONSOLE_WRITE = 1,
+	HC_CONSOLE_READ = 2,
+	HC_YIELD = 3,
+	HC_EXIT = 4,
+	HC_TIME = 5,
+};
+
+/* Largest CONSOLE_WRITE/READ handled per call; longer requests are cut. */
+#define HC_CONSOLE_CHUNK 1024
+
+struct vcpu;
+
+/* Run the hypercall in v's registers; false when the vCPU stopped (EXIT). */
+bool hypercall_handle(struct vcpu *v);
+
+#endif

@@ -1,0 +1,245 @@
+/*
+ * Partition life cycle.  Creation turns one GRUB module into a running
+ * partition: parse its line, take RAM in 2 MiB runs, scrub it, map it
+ * with SLAT, load the Multiboot1 image, write the information block and
+ * set up the vCPU.  A failure at any step is explained in one line and
+ * undone; the other partitions are unaffected.  Stopping flushes the
+ * console, destroys the vCPU and SLAT, scrubs the RAM and frees it.
+ */
+#include "kernel/partition.h"
+#include "kernel/console.h"
+#include "kernel/format.h"
+#include "kernel/lib.h"
+#include "kernel/loader.h"
+#include "kernel/mb2.h"
+#include "kernel/memory.h"
+#include "kernel/paging.h"
+#include "kernel/virt.h"
+
+struct partition partitions[MAX_PARTITIONS];
+extern struct boot_info boot_info;
+
+u64 slat_alloc_table(void)
+{
+	return frame_alloc_zeroed();
+}
+void slat_free_table(u64 phys)
+{
+	frame_free(&frames, phys, 1);
+}
+
+bool guest_range_ok(const struct partition *p, u64 gpa, u64 len)
+{
+	return len <= p->cfg.mem && gpa <= p->cfg.mem - len;
+}
+
+/* Copy to or from guest-physical memory, page by page through the SLAT. */
+static int guest_copy(struct partition *p, u64 gpa, void *buf, u64 len, bool write)
+{
+	u8 *b = buf;
+
+	if (!guest_range_ok(p, gpa, len))
+		return -EFAULT;
+	while (len) {
+		u64 hpa, n = MIN(len, FRAME_SIZE - (gpa & (FRAME_SIZE - 1)));
+		if (slat_translate(&p->slat, virt->slat, gpa, &hpa) < 0)
+			return -EFAULT;
+		if (write)
+			memcpy(phys_to_virt(hpa), b, n);
+		else
+			memcpy(b, phys_to_virt(hpa), n);
+		gpa += n, b += n, len -= n;
+	}
+	return 0;
+}
+
+int guest_read(struct partition *p, u64 gpa, void *dst, u64 len)
+{
+	return guest_copy(p, gpa, dst, len, false);
+}
+
+int guest_write(struct partition *p, u64 gpa, const void *src, u64 len)
+{
+	return guest_copy(p, gpa, (void *)src, len, true);
+}
+
+static int loader_write(void *ctx, u64 gpa, const void *src, u64 len)
+{
+	return guest_write(ctx, gpa, src, len);
+}
+
+static void scrub_and_free_ram(struct partition *p)
+{
+	for (u32 i = 0; i < p->nchunks; i++) {
+		if (!p->chunks[i])
+			continue;
+		memset(phys_to_virt(p->chunks[i]), 0, RAM_CHUNK);
+		frame_free(&frames, p->chunks[i], RAM_CHUNK / FRAME_SIZE);
+	}
+	if (p->chunks)
+		frame_free(&frames, virt_to_phys(p->chunks),
+			   ALIGN_UP(p->nchunks * sizeof(u64), FRAME_SIZE) / FRAME_SIZE);
+	p->chunks = NULL;
+	p->nchunks = 0;
+}
+
+static void release(struct partition *p)
+{
+	if (p->vcpu.vmcs)
+		virt->vcpu_destroy(&p->vcpu);
+	if (p->slat.root)
+		slat_destroy(&p->slat, virt->slat);
+	scrub_and_free_ram(p);
+}
+
+static int alloc_ram(struct partition *p)
+{
+	u32 n = (u32)(p->cfg.mem / RAM_CHUNK);
+	u64 list_frames = ALIGN_UP(n * sizeof(u64), FRAME_SIZE) / FRAME_SIZE;
+	u64 list = frame_alloc_run(&frames, list_frames, FRAME_SIZE);
+
+	if (!list)
+		return -ENOMEM;
+	p->chunks = phys_to_virt(list);
+	memset(p->chunks, 0, list_frames * FRAME_SIZE);
+	p->nchunks = n;
+	for (u32 i = 0; i < n; i++) {
+		p->chunks[i] = frame_alloc_run(&frames, RAM_CHUNK / FRAME_SIZE, RAM_CHUNK);
+		if (!p->chunks[i])
+			return -ENOMEM;
+		/* Scrub before the partition gets it: nothing of a former owner survives. */
+		memset(phys_to_virt(p->chunks[i]), 0, RAM_CHUNK);
+	}
+	return 0;
+}
+
+static bool name_taken(const char *name)
+{
+	for (u32 i = 0; i < MAX_PARTITIONS; i++)
+		if (partitions[i].state != PARTITION_FREE && !strcmp(partitions[i].cfg.name, name))
+			return true;
+	return false;
+}
+
+static void create(const struct boot_module *m, u32 index)
+{
+	struct partition *p = NULL;
+	struct partition_config cfg;
+	struct mb1_image img;
+	char why[160];
+	u32 info;
+	int err;
+
+	if (config_parse_module(m->cmdline, &cfg, why, sizeof(why)) < 0) {
+		klog("partition config: module %u (%s): %s; partition not started", index,
+		     m->cmdline, why);
+		return;
+	}
+	if (name_taken(cfg.name)) {
+		klog("partition config: module %u (%s): name: '%s' is already used; partition "
+		     "not started",
+		     index, m->cmdline, cfg.name);
+		return;
+	}
+	for (u32 i = 0; i < MAX_PARTITIONS && !p; i++)
+		if (partitions[i].state == PARTITION_FREE)
+			p = &partitions[i];
+	if (!p) {
+		klog("partition %s: not started: more than %u partitions", cfg.name,
+		     MAX_PARTITIONS);
+		return;
+	}
+	if (!virt) {
+		klog("partition %s: not started: this machine cannot run partitions (no usable "
+		     "VMX or SVM)",
+		     cfg.name);
+		return;
+	}
+
+	memset(p, 0, sizeof(*p));
+	p->id = (u32)(p - partitions) + 1;
+	p->cfg = cfg;
+	p->module = m;
+	pconsole_init(&p->console, p->cfg.name);
+	vuart_reset(&p->uart);
+
+	if (alloc_ram(p) < 0) {
+		klog("partition %s: not started: not enough free RAM for mem=%lluM", cfg.name,
+		     (unsigned long long)(cfg.mem >> 20));
+		goto fail;
+	}
+	if (slat_init(&p->slat, false) < 0)
+		goto nomem;
+	for (u32 i = 0; i < p->nchunks; i++)
+		if (slat_map(&p->slat, virt->slat, (u64)i * RAM_CHUNK, p->chunks[i], RAM_CHUNK) < 0)
+			goto nomem;
+	err = mb1_load(phys_to_virt(m->start), m->end - m->start, cfg.mem, loader_write, p, &img,
+		       why, sizeof(why));
+	if (err < 0) {
+		klog("partition %s: not started: %s: %s", cfg.name, m->cmdline, why);
+		goto fail;
+	}
+	info = mb1_write_info(&img, cfg.mem, m->cmdline, loader_write, p, why, sizeof(why));
+	if (!info) {
+		klog("partition %s: not started: %s", cfg.name, why);
+		goto fail;
+	}
+	if (virt->vcpu_create(&p->vcpu, p->slat.root, p->id) < 0) {
+		klog("partition %s: not started: its vCPU could not be created", cfg.name);
+		goto fail;
+	}
+	p->vcpu.partition = p;
+	virt->vcpu_reset(&p->vcpu, &(struct vcpu_boot_state){ img.entry, MB1_BOOT_MAGIC, info });
+	p->state = PARTITION_RUNNABLE;
+	klog("partition %s: started (%llu MiB, %s image, entry 0x%x)", cfg.name,
+	     (unsigned long long)(cfg.mem >> 20), img.elf64 ? "ELF64" : "ELF32", img.entry);
+	return;
+nomem:
+	klog("partition %s: not started: out of hypervisor memory for its tables", cfg.name);
+fail:
+	release(p);
+	memset(p, 0, sizeof(*p));
+}
+
+void partition_create_all(void)
+{
+	for (u32 i = 0; i < boot_info.nmodules; i++)
+		create(&boot_info.modules[i], i);
+}
+
+static void stop(struct partition *p)
+{
+	pconsole_flush(&p->console);
+	p->state = PARTITION_STOPPED;
+	release(p);
+}
+
+void partition_exit(struct partition *p, int code)
+{
+	pconsole_flush(&p->console);
+	klog("partition %s exited with code %d", p->cfg.name, code);
+	p->exit_code = code;
+	stop(p);
+}
+
+void partition_crash(struct partition *p, const char *fmt, ...)
+{
+	char reason[200];
+	va_list ap;
+
+	va_start(ap, fmt);
+	format_v(reason, sizeof(reason), fmt, ap);
+	va_end(ap);
+	pconsole_flush(&p->console);
+	klog("partition %s crashed: %s", p->cfg.name, reason);
+	p->crashed = true;
+	stop(p);
+}
+
+u32 partition_count_running(void)
+{
+	u32 n = 0;
+	for (u32 i = 0; i < MAX_PARTITIONS; i++)
+		n += partitions[i].state == PARTITION_RUNNABLE;
+	return n;
+}

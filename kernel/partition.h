@@ -1,0 +1,62 @@
+/*
+ * Partitions: a name, guest RAM at guest-physical [0, mem) backed by
+ * host frames that belong to it alone, its SLAT tables, one vCPU, a
+ * console, an emulated UART and an exit status.  partition.c creates
+ * them from GRUB modules and stops them; sched.c runs them.
+ */
+#ifndef KERNEL_PARTITION_H
+#define KERNEL_PARTITION_H
+
+#include "kernel/config.h"
+#include "kernel/pconsole.h"
+#include "kernel/slat.h"
+#include "kernel/types.h"
+#include "kernel/vcpu.h"
+#include "kernel/vuart.h"
+
+#define MAX_PARTITIONS 64
+#define RAM_CHUNK MiB(2) /* guest RAM is allocated in 2 MiB-aligned runs */
+
+enum partition_state {
+	PARTITION_FREE, /* slot unused */
+	PARTITION_RUNNABLE,
+	PARTITION_STOPPED, /* exited or crashed; RAM scrubbed and returned */
+};
+
+struct boot_module;
+
+struct partition {
+	u32 id; /* 1-based, reported by CPUID 0x40000001 */
+	enum partition_state state;
+	struct partition_config cfg;
+	const struct boot_module *module;
+	u64 *chunks; /* host physical address of each RAM_CHUNK */
+	u32 nchunks;
+	struct slat slat;
+	struct vcpu vcpu;
+	struct pconsole console;
+	struct vuart uart;
+	bool yield; /* give up the rest of the time slice */
+	int exit_code;
+	bool crashed;
+};
+
+extern struct partition partitions[MAX_PARTITIONS];
+
+/* Create and start one partition per module; bad ones are refused with a reason. */
+void partition_create_all(void);
+/* Stop p: print the lifecycle line, scrub and free its memory. */
+void partition_exit(struct partition *p, int code);
+void partition_crash(struct partition *p, const char *fmt, ...) PRINTF_LIKE(2, 3);
+u32 partition_count_running(void);
+
+/* Guest-physical access through the partition's own SLAT view. */
+int guest_read(struct partition *p, u64 gpa, void *dst, u64 len);
+int guest_write(struct partition *p, u64 gpa, const void *src, u64 len);
+/* Is [gpa, gpa+len) wholly inside the partition's RAM?  Overflow-safe. */
+bool guest_range_ok(const struct partition *p, u64 gpa, u64 len);
+/* Read at a guest-virtual address, walking the guest's page tables. */
+int guest_read_virt(struct vcpu *v, u64 gva, void *dst, u64 len);
+int guest_write_virt(struct vcpu *v, u64 gva, const void *src, u64 len);
+
+#endif

@@ -1,0 +1,15 @@
+/*
+ * Running partitions.  For now: round-robin on the boot CPU with a
+ * fixed time slice from the LAPIC timer in one-shot mode.
+ */
+#ifndef KERNEL_SCHED_H
+#define KERNEL_SCHED_H
+
+#include "kernel/types.h"
+
+#define SCHED_SLICE_NS 10000000ull /* 10 ms */
+
+/* Run partitions until none is left; never returns. */
+NORETURN void sched_run(bool exit_when_done);
+
+#endif

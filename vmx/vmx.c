@@ -1,0 +1,647 @@
+/*
+ * The VMX backend (SDM 3C chapters 24-29): VMXON per CPU, one VMCS per
+ * vCPU with every control derived from the capability MSRs, EPT with a
+ * VPID per vCPU, unrestricted guest for the Multiboot entry state, I/O
+ * and MSR bitmaps that send every access to kernel/, and an exception
+ * bitmap that intercepts #AC and #DB (so a guest cannot wedge the CPU
+ * with an endless event-delivery loop) and #UD (for VMMCALL).
+ */
+#include "vmx/vmx.h"
+#include "boot/boot.h"
+#include "kernel/console.h"
+#include "kernel/cpu.h"
+#include "kernel/lib.h"
+#include "kernel/memory.h"
+#include "kernel/paging.h"
+#include "kernel/trap.h"
+#include "kernel/virt.h"
+#include "kernel/x86.h"
+#include "vmx/vmcs.h"
+
+#define EXC_INTERCEPTS ((1u << EXC_DB) | (1u << EXC_UD) | (1u << EXC_AC))
+
+/* What this CPU model allows, read once in vmx_cpu_enable(). */
+static struct {
+	bool true_ctls;
+	u32 revision;
+	u64 cr0_fixed0, cr0_fixed1, cr4_fixed0, cr4_fixed1;
+	u32 pin, proc, proc2, exit, entry;
+	u64 io_bitmap_a, io_bitmap_b, msr_bitmap; /* shared by all vCPUs */
+} caps;
+
+static u64 vmxon_region[MAX_CPUS];
+static struct vcpu *loaded[MAX_CPUS]; /* VMCS current on each CPU */
+
+/* MSRs the VMCS does not switch: kept per vCPU, loaded lazily. */
+struct vmx_lazy_msrs {
+	u64 star, lstar, cstar, sfmask, kernel_gs_base;
+};
+
+#define MSR_STAR 0xc0000081
+#define MSR_LSTAR 0xc0000082
+#define MSR_CSTAR 0xc0000083
+#define MSR_SFMASK 0xc0000084
+
+#define MAX_TAGS 256
+static struct vmx_lazy_msrs lazy[MAX_TAGS]; /* indexed by vCPU tag (VPID) */
+static struct vcpu *msrs_loaded[MAX_CPUS];
+
+/*
+ * A control value: the bits we want, plus the ones the CPU insists on
+ * (allowed-0, low half), limited to the ones it allows (allowed-1, high
+ * half).  SDM 3D §A.3-A.5.  Returns false when a wanted bit is missing.
+ */
+static bool adjust(u32 msr, u32 want, u32 *out)
+{
+	u64 v = rdmsr(msr);
+	*out = (want | (u32)v) & (u32)(v >> 32);
+	return (*out & want) == want;
+}
+
+static bool read_caps(void)
+{
+	u64 basic = rdmsr(MSR_VMX_BASIC);
+	bool tc = basic & VMX_BASIC_TRUE_CTLS;
+	u32 proc2_allowed;
+	u64 ept;
+	bool ok = true;
+
+	caps.true_ctls = tc;
+	caps.revision = (u32)basic & 0x7fffffffu;
+	caps.cr0_fixed0 = rdmsr(MSR_VMX_CR0_FIXED0);
+	caps.cr0_fixed1 = rdmsr(MSR_VMX_CR0_FIXED1);
+	caps.cr4_fixed0 = rdmsr(MSR_VMX_CR4_FIXED0);
+	caps.cr4_fixed1 = rdmsr(MSR_VMX_CR4_FIXED1);
+
+	ok &= adjust(tc ? MSR_VMX_TRUE_PINBASED_CTLS : MSR_VMX_PINBASED_CTLS,
+		     PIN_EXTERNAL_INTERRUPT | PIN_NMI, &caps.pin);
+	ok &= adjust(tc ? MSR_VMX_TRUE_PROCBASED_CTLS : MSR_VMX_PROCBASED_CTLS,
+		     PROC_HLT | PROC_MWAIT | PROC_MONITOR | PROC_IO_BITMAPS | PROC_MSR_BITMAPS |
+			     PROC_SECONDARY_CONTROLS,
+		     &caps.proc);
+	/* With EPT, CR3 accesses need not exit (cleared if the CPU allows). */
+	caps.proc &= ~((PROC_CR3_LOAD | PROC_CR3_STORE) &
+		       ~(u32)rdmsr(tc ? MSR_VMX_TRUE_PROCBASED_CTLS : MSR_VMX_PROCBASED_CTLS));
+	proc2_allowed = vmx_allowed1(rdmsr(MSR_VMX_PROCBASED_CTLS2));
+	caps.proc2 = PROC2_EPT | PROC2_VPID | PROC2_UNRESTRICTED_GUEST |
+		     (proc2_allowed & (PROC2_RDTSCP | PROC2_INVPCID));
+	if ((proc2_allowed & caps.proc2) != caps.proc2) {
+		klog("vmx: this CPU lacks %s%s%s; cloison needs them to run partitions",
+		     proc2_allowed & PROC2_EPT ? "" : "EPT ",
+		     proc2_allowed & PROC2_VPID ? "" : "VPID ",
+		     proc2_allowed & PROC2_UNRESTRICTED_GUEST ? "" : "unrestricted-guest");
+		return false;
+	}
+	ept = rdmsr(MSR_VMX_EPT_VPID_CAP);
+	if (!(ept & EPT_CAP_WALK_4) || !(ept & EPT_CAP_WB)) {
+		klog("vmx: EPT lacks 4-level walks or write-back tables; cannot run partitions");
+		return false;
+	}
+	ok &= adjust(tc ? MSR_VMX_TRUE_EXIT_CTLS : MSR_VMX_EXIT_CTLS,
+		     EXIT_HOST_64BIT | EXIT_SAVE_EFER | EXIT_LOAD_EFER | EXIT_SAVE_PAT |
+			     EXIT_LOAD_PAT,
+		     &caps.exit);
+	ok &= adjust(tc ? MSR_VMX_TRUE_ENTRY_CTLS : MSR_VMX_ENTRY_CTLS,
+		     ENTRY_LOAD_EFER | ENTRY_LOAD_PAT, &caps.entry);
+	caps.entry &= ~ENTRY_IA32E_GUEST; /* guests start in 32-bit mode */
+	if (!ok)
+		klog("vmx: a required VM-execution, exit or entry control is missing");
+	return ok;
+}
+
+static u64 alloc_filled_frame(u8 fill)
+{
+	u64 f = frame_alloc_zeroed();
+	if (f)
+		memset(phys_to_virt(f), fill, FRAME_SIZE);
+	return f;
+}
+
+/* SDM 3C §24.7: CR0/CR4 fixed bits, IA32_FEATURE_CONTROL, then VMXON. */
+static int vmx_cpu_enable(void)
+{
+	u32 cpu = this_cpu()->index;
+	u64 fc = rdmsr(MSR_IA32_FEATURE_CONTROL);
+	bool failed;
+
+	if (!(fc & FEATURE_CONTROL_LOCK)) {
+		wrmsr(MSR_IA32_FEATURE_CONTROL,
+		      fc | FEATURE_CONTROL_LOCK | FEATURE_CONTROL_VMX_OUTSIDE_SMX);
+	} else if (!(fc & FEATURE_CONTROL_VMX_OUTSIDE_SMX)) {
+		klog("vmx: firmware locked VT-x off; no partition can run");
+		return -ENODEV;
+	}
+	if (cpu == 0 && !read_caps())
+		return -ENODEV;
+	if (!caps.msr_bitmap) {
+		/* All ones: every port and every MSR access exits to kernel/. */
+		caps.io_bitmap_a = alloc_filled_frame(0xff);
+		caps.io_bitmap_b = alloc_filled_frame(0xff);
+		caps.msr_bitmap = alloc_filled_frame(0xff);
+	}
+	if (!vmxon_region[cpu])
+		vmxon_region[cpu] = frame_alloc_zeroed();
+	if (!vmxon_region[cpu] || !caps.msr_bitmap || !caps.io_bitmap_a || !caps.io_bitmap_b) {
+		klog("vmx: out of memory for the VMXON region and bitmaps");
+		return -ENOMEM;
+	}
+	*(u32 *)phys_to_virt(vmxon_region[cpu]) = caps.revision;
+	write_cr0((read_cr0() | caps.cr0_fixed0) & caps.cr0_fixed1);
+	write_cr4((read_cr4() | CR4_VMXE | caps.cr4_fixed0) & caps.cr4_fixed1);
+	__asm__ volatile("vmxon %1; setna %0"
+			 : "=qm"(failed)
+			 : "m"(vmxon_region[cpu])
+			 : "cc", "memory");
+	if (failed) {
+		klog("vmx: VMXON failed on cpu %u", cpu);
+		return -EIO;
+	}
+	return 0;
+}
+
+/* Host state that depends on the CPU the VMCS is current on. */
+static void write_host_state(void)
+{
+	struct percpu *c = this_cpu();
+	struct PACKED {
+		u16 limit;
+		u64 base;
+	} idtr;
+
+	__asm__ volatile("sidt %0" : "=m"(idtr));
+	vmcs_writen(VMCS_HOST_CR0, read_cr0());
+	vmcs_writen(VMCS_HOST_CR3, read_cr3());
+	vmcs_writen(VMCS_HOST_CR4, read_cr4());
+	vmcs_write16(VMCS_HOST_CS_SEL, SEL_CODE64);
+	vmcs_write16(VMCS_HOST_SS_SEL, SEL_DATA);
+	vmcs_write16(VMCS_HOST_DS_SEL, SEL_DATA);
+	vmcs_write16(VMCS_HOST_ES_SEL, SEL_DATA);
+	vmcs_write16(VMCS_HOST_FS_SEL, 0);
+	vmcs_write16(VMCS_HOST_GS_SEL, 0);
+	vmcs_write16(VMCS_HOST_TR_SEL, SEL_TSS);
+	vmcs_writen(VMCS_HOST_FS_BASE, 0);
+	vmcs_writen(VMCS_HOST_GS_BASE, (u64)c);
+	vmcs_writen(VMCS_HOST_TR_BASE, (u64)&c->tss);
+	vmcs_writen(VMCS_HOST_GDTR_BASE, (u64)c->gdt);
+	vmcs_writen(VMCS_HOST_IDTR_BASE, idtr.base);
+	vmcs_write32(VMCS_HOST_SYSENTER_CS, 0);
+	vmcs_writen(VMCS_HOST_SYSENTER_ESP, 0);
+	vmcs_writen(VMCS_HOST_SYSENTER_EIP, 0);
+	vmcs_write64(VMCS_HOST_EFER, rdmsr(MSR_EFER));
+	vmcs_write64(VMCS_HOST_PAT, rdmsr(MSR_IA32_PAT));
+	vmcs_writen(VMCS_HOST_RIP, (u64)vmx_exit_stub);
+}
+
+/* Make v's VMCS the current one on this CPU. */
+static void load(struct vcpu *v)
+{
+	u32 cpu = this_cpu()->index;
+
+	if (loaded[cpu] == v)
+		return;
+	__asm__ volatile("vmptrld %0" ::"m"(v->vmcs_phys) : "cc", "memory");
+	loaded[cpu] = v;
+	write_host_state();
+}
+
+static u64 cr0_host_owned(void)
+{
+	return (caps.cr0_fixed0 | ~caps.cr0_fixed1) & ~(CR0_PE | CR0_PG);
+}
+static u64 cr4_host_owned(void)
+{
+	return caps.cr4_fixed0 | ~caps.cr4_fixed1;
+}
+
+static int vmx_vcpu_create(struct vcpu *v, u64 slat_root, u32 tag)
+{
+	u64 f = frame_alloc_zeroed();
+
+	if (tag == 0 || tag >= MAX_TAGS) {
+		klog("vmx: vCPU tag %u out of range", tag);
+		return -EINVAL;
+	}
+	if (!f)
+		return -ENOMEM;
+	v->vmcs = phys_to_virt(f);
+	v->vmcs_phys = f;
+	v->id = tag;
+	v->launched = false;
+	*(u32 *)v->vmcs = caps.revision;
+	__asm__ volatile("vmclear %0" ::"m"(v->vmcs_phys) : "cc", "memory");
+	loaded[this_cpu()->index] = NULL;
+	load(v);
+
+	vmcs_write32(VMCS_PIN_CONTROLS, caps.pin);
+	vmcs_write32(VMCS_PROC_CONTROLS, caps.proc);
+	vmcs_write32(VMCS_PROC2_CONTROLS, caps.proc2);
+	vmcs_write32(VMCS_EXIT_CONTROLS, caps.exit);
+	vmcs_write32(VMCS_ENTRY_CONTROLS, caps.entry);
+	vmcs_write32(VMCS_EXCEPTION_BITMAP, EXC_INTERCEPTS);
+	vmcs_write32(VMCS_PF_ERROR_MASK, 0);
+	vmcs_write32(VMCS_PF_ERROR_MATCH, 0);
+	vmcs_write32(VMCS_CR3_TARGET_COUNT, 0);
+	vmcs_write32(VMCS_EXIT_MSR_STORE_COUNT, 0);
+	vmcs_write32(VMCS_EXIT_MSR_LOAD_COUNT, 0);
+	vmcs_write32(VMCS_ENTRY_MSR_LOAD_COUNT, 0);
+	vmcs_write32(VMCS_ENTRY_INTR_INFO, 0);
+	vmcs_write64(VMCS_IO_BITMAP_A, caps.io_bitmap_a);
+	vmcs_write64(VMCS_IO_BITMAP_B, caps.io_bitmap_b);
+	vmcs_write64(VMCS_MSR_BITMAP, caps.msr_bitmap);
+	vmcs_write64(VMCS_EPT_POINTER, slat_root | EPTP_WB | EPTP_WALK_4);
+	vmcs_write16(VMCS_VPID, tag);
+	vmcs_writen(VMCS_CR0_MASK, cr0_host_owned());
+	vmcs_writen(VMCS_CR4_MASK, cr4_host_owned());
+	vmcs_write64(VMCS_LINK_POINTER, ~0ull);
+	memset(&lazy[tag], 0, sizeof(lazy[tag]));
+	return 0;
+}
+
+static void vmx_vcpu_destroy(struct vcpu *v)
+{
+	for (u32 i = 0; i < MAX_CPUS; i++) {
+		if (loaded[i] == v)
+			loaded[i] = NULL;
+		if (msrs_loaded[i] == v)
+			msrs_loaded[i] = NULL;
+	}
+	__asm__ volatile("vmclear %0" ::"m"(v->vmcs_phys) : "cc", "memory");
+	frame_free(&frames, v->vmcs_phys, 1);
+	v->vmcs = NULL;
+	v->vmcs_phys = 0;
+}
+
+static void set_cr0(u64 value)
+{
+	vmcs_writen(VMCS_CR0_SHADOW, value);
+	vmcs_writen(VMCS_GUEST_CR0,
+		    (value | (caps.cr0_fixed0 & ~(CR0_PE | CR0_PG))) & caps.cr0_fixed1);
+}
+
+static void set_cr4(u64 value)
+{
+	vmcs_writen(VMCS_CR4_SHADOW, value);
+	vmcs_writen(VMCS_GUEST_CR4, (value | caps.cr4_fixed0) & caps.cr4_fixed1);
+}
+
+/* Flat 4 GiB segments, as Multiboot promises (spec §3.2). */
+#define AR_CODE32 0xc09bu /* G, D, P, S, type 11 (execute/read, accessed) */
+#define AR_DATA32 0xc093u /* G, D, P, S, type 3 (read/write, accessed) */
+#define AR_TSS_BUSY 0x008bu
+
+static void vmx_vcpu_reset(struct vcpu *v, const struct vcpu_boot_state *s)
+{
+	static const struct {
+		u32 sel, limit, ar;
+		u64 base;
+	} data = { 0x10, 0xffffffffu, AR_DATA32, 0 };
+	static const u32 data_fields[][4] = {
+		{ VMCS_GUEST_ES_SEL, VMCS_GUEST_ES_LIMIT, VMCS_GUEST_ES_AR, VMCS_GUEST_ES_BASE },
+		{ VMCS_GUEST_SS_SEL, VMCS_GUEST_SS_LIMIT, VMCS_GUEST_SS_AR, VMCS_GUEST_SS_BASE },
+		{ VMCS_GUEST_DS_SEL, VMCS_GUEST_DS_LIMIT, VMCS_GUEST_DS_AR, VMCS_GUEST_DS_BASE },
+		{ VMCS_GUEST_FS_SEL, VMCS_GUEST_FS_LIMIT, VMCS_GUEST_FS_AR, VMCS_GUEST_FS_BASE },
+		{ VMCS_GUEST_GS_SEL, VMCS_GUEST_GS_LIMIT, VMCS_GUEST_GS_AR, VMCS_GUEST_GS_BASE },
+	};
+
+	load(v);
+	memset(&v->regs, 0, sizeof(v->regs));
+	v->regs.rax = s->eax;
+	v->regs.rbx = s->ebx;
+	for (u32 i = 0; i < ARRAY_SIZE(data_fields); i++) {
+		vmcs_write(data_fields[i][0], data.sel);
+		vmcs_write(data_fields[i][1], data.limit);
+		vmcs_write(data_fields[i][2], data.ar);
+		vmcs_write(data_fields[i][3], data.base);
+	}
+	vmcs_write16(VMCS_GUEST_CS_SEL, 0x08);
+	vmcs_write32(VMCS_GUEST_CS_LIMIT, 0xffffffffu);
+	vmcs_write32(VMCS_GUEST_CS_AR, AR_CODE32);
+	vmcs_writen(VMCS_GUEST_CS_BASE, 0);
+	vmcs_write16(VMCS_GUEST_LDTR_SEL, 0);
+	vmcs_write32(VMCS_GUEST_LDTR_LIMIT, 0);
+	vmcs_write32(VMCS_GUEST_LDTR_AR, VMX_AR_UNUSABLE);
+	vmcs_writen(VMCS_GUEST_LDTR_BASE, 0);
+	vmcs_write16(VMCS_GUEST_TR_SEL, 0);
+	vmcs_write32(VMCS_GUEST_TR_LIMIT, 0xff);
+	vmcs_write32(VMCS_GUEST_TR_AR, AR_TSS_BUSY);
+	vmcs_writen(VMCS_GUEST_TR_BASE, 0);
+	vmcs_write32(VMCS_GUEST_GDTR_LIMIT, 0);
+	vmcs_writen(VMCS_GUEST_GDTR_BASE, 0);
+	vmcs_write32(VMCS_GUEST_IDTR_LIMIT, 0);
+	vmcs_writen(VMCS_GUEST_IDTR_BASE, 0);
+
+	set_cr0(CR0_PE | CR0_ET);
+	vmcs_writen(VMCS_GUEST_CR3, 0);
+	set_cr4(0);
+	vmcs_writen(VMCS_GUEST_DR7, 0x400);
+	vmcs_write64(VMCS_GUEST_DEBUGCTL, 0);
+	vmcs_write64(VMCS_GUEST_EFER, 0);
+	vmcs_write64(VMCS_GUEST_PAT, 0x0007040600070406ull); /* the reset value */
+	vmcs_write32(VMCS_ENTRY_CONTROLS, caps.entry);
+	vmcs_writen(VMCS_GUEST_RSP, 0);
+	vmcs_writen(VMCS_GUEST_RIP, s->eip);
+	vmcs_writen(VMCS_GUEST_RFLAGS, 0x2);
+	vmcs_write32(VMCS_GUEST_INTERRUPTIBILITY, 0);
+	vmcs_write32(VMCS_GUEST_ACTIVITY, 0);
+	vmcs_writen(VMCS_GUEST_PENDING_DBG, 0);
+	vmcs_write32(VMCS_GUEST_SYSENTER_CS, 0);
+	vmcs_writen(VMCS_GUEST_SYSENTER_ESP, 0);
+	vmcs_writen(VMCS_GUEST_SYSENTER_EIP, 0);
+	memset(&lazy[v->id], 0, sizeof(lazy[v->id]));
+	v->launched = false;
+}
+
+static void load_lazy_msrs(struct vcpu *v)
+{
+	u32 cpu = this_cpu()->index;
+	struct vmx_lazy_msrs *m = &lazy[v->id];
+
+	if (msrs_loaded[cpu] == v)
+		return;
+	wrmsr(MSR_STAR, m->star);
+	wrmsr(MSR_LSTAR, m->lstar);
+	wrmsr(MSR_CSTAR, m->cstar);
+	wrmsr(MSR_SFMASK, m->sfmask);
+	wrmsr(MSR_KERNEL_GS_BASE, m->kernel_gs_base);
+	msrs_loaded[cpu] = v;
+}
+
+static void decode_io(struct vm_exit *e, u64 q)
+{
+	/* SDM 3C table 28-5: size-1 in bits 2:0, IN in bit 3, string 4, REP 5, port 31:16. */
+	e->kind = EXIT_IO;
+	e->io.size = (u8)((q & 7) + 1);
+	e->io.in = q & (1u << 3);
+	e->io.string = q & (1u << 4);
+	e->io.rep = q & (1u << 5);
+	e->io.port = (u16)(q >> 16);
+}
+
+static void decode(struct vcpu *v, u32 reason, struct vm_exit *e)
+{
+	u32 basic = reason & 0xffff;
+	u64 q;
+	u32 info;
+
+	e->raw_code = reason;
+	e->raw_name = vmx_exit_reason_name(basic);
+	e->insn_len = vmcs_read32(VMCS_EXIT_INSTR_LEN);
+	if (reason & VMX_EXIT_REASON_ENTRY_FAILURE) {
+		vmx_explain_entry_failure(v, false, reason);
+		e->kind = EXIT_ENTRY_FAILED;
+		return;
+	}
+	switch (basic) {
+	case VMX_EXIT_EXCEPTION_NMI:
+		info = vmcs_read32(VMCS_EXIT_INTR_INFO);
+		if (((info >> INTR_INFO_TYPE_SHIFT) & 7) == INTR_TYPE_NMI) {
+			e->kind = EXIT_INTERRUPT;
+			__asm__ volatile("int $2"); /* hand the NMI to the host's handler */
+			return;
+		}
+		e->kind = EXIT_EXCEPTION;
+		e->exc.vector = (u8)(info & INTR_INFO_VECTOR);
+		e->exc.has_error = info & INTR_INFO_HAS_ERROR;
+		e->exc.error = e->exc.has_error ? vmcs_read32(VMCS_EXIT_INTR_ERROR) : 0;
+		return;
+	case VMX_EXIT_EXTERNAL_INTERRUPT:
+		e->kind = EXIT_INTERRUPT;
+		return;
+	case VMX_EXIT_TRIPLE_FAULT:
+		e->kind = EXIT_TRIPLE_FAULT;
+		return;
+	case VMX_EXIT_CPUID:
+		e->kind = EXIT_CPUID;
+		return;
+	case VMX_EXIT_HLT:
+		e->kind = EXIT_HLT;
+		return;
+	case VMX_EXIT_INVD:
+		e->kind = EXIT_INVD;
+		return;
+	case VMX_EXIT_VMCALL:
+		e->kind = EXIT_HYPERCALL;
+		return;
+	case VMX_EXIT_VMCLEAR ... VMX_EXIT_VMXON:
+	case VMX_EXIT_INVEPT:
+	case VMX_EXIT_INVVPID:
+	case VMX_EXIT_VMFUNC:
+		e->kind = EXIT_VIRT_INSN;
+		return;
+	case VMX_EXIT_IO:
+		decode_io(e, vmcs_readn(VMCS_EXIT_QUALIFICATION));
+		return;
+	case VMX_EXIT_RDMSR:
+	case VMX_EXIT_WRMSR:
+		e->kind = basic == VMX_EXIT_RDMSR ? EXIT_MSR_READ : EXIT_MSR_WRITE;
+		e->msr = (u32)v->regs.rcx;
+		return;
+	case VMX_EXIT_EPT_VIOLATION:
+		q = vmcs_readn(VMCS_EXIT_QUALIFICATION);
+		e->kind = EXIT_SLAT_VIOLATION;
+		e->slat.gpa = vmcs_read64(VMCS_GUEST_PHYSICAL_ADDRESS);
+		e->slat.read = q & 1;
+		e->slat.write = q & 2;
+		e->slat.fetch = q & 4;
+		return;
+	default:
+		e->kind = EXIT_UNHANDLED;
+		return;
+	}
+}
+
+static void vmx_vcpu_run(struct vcpu *v, struct vm_exit *e)
+{
+	load(v);
+	load_lazy_msrs(v);
+	if (vmx_enter(&v->regs, v->launched)) {
+		vmx_explain_entry_failure(v, true, 0);
+		e->kind = EXIT_ENTRY_FAILED;
+		e->raw_code = vmcs_read32(VMCS_INSTRUCTION_ERROR);
+		e->raw_name = "VMLAUNCH/VMRESUME failed";
+		return;
+	}
+	v->launched = true;
+	decode(v, vmcs_read32(VMCS_EXIT_REASON), e);
+}
+
+static u64 vmx_get(struct vcpu *v, enum vreg r)
+{
+	struct vmx_lazy_msrs *m = &lazy[v->id];
+
+	load(v);
+	switch (r) {
+	case VREG_RIP:
+		return vmcs_readn(VMCS_GUEST_RIP);
+	case VREG_RSP:
+		return vmcs_readn(VMCS_GUEST_RSP);
+	case VREG_RFLAGS:
+		return vmcs_readn(VMCS_GUEST_RFLAGS);
+	case VREG_CR0:
+		return (vmcs_readn(VMCS_GUEST_CR0) & ~cr0_host_owned()) |
+		       (vmcs_readn(VMCS_CR0_SHADOW) & cr0_host_owned());
+	case VREG_CR3:
+		return vmcs_readn(VMCS_GUEST_CR3);
+	case VREG_CR4:
+		return (vmcs_readn(VMCS_GUEST_CR4) & ~cr4_host_owned()) |
+		       (vmcs_readn(VMCS_CR4_SHADOW) & cr4_host_owned());
+	case VREG_EFER:
+		return vmcs_read64(VMCS_GUEST_EFER);
+	case VREG_CS_BASE:
+		return vmcs_readn(VMCS_GUEST_CS_BASE);
+	case VREG_CS_SEL:
+		return vmcs_read16(VMCS_GUEST_CS_SEL);
+	case VREG_CS_ATTR:
+		return vmcs_read32(VMCS_GUEST_CS_AR);
+	case VREG_FS_BASE:
+		return vmcs_readn(VMCS_GUEST_FS_BASE);
+	case VREG_GS_BASE:
+		return vmcs_readn(VMCS_GUEST_GS_BASE);
+	case VREG_SYSENTER_CS:
+		return vmcs_read32(VMCS_GUEST_SYSENTER_CS);
+	case VREG_SYSENTER_ESP:
+		return vmcs_readn(VMCS_GUEST_SYSENTER_ESP);
+	case VREG_SYSENTER_EIP:
+		return vmcs_readn(VMCS_GUEST_SYSENTER_EIP);
+	case VREG_PAT:
+		return vmcs_read64(VMCS_GUEST_PAT);
+	case VREG_KERNEL_GS_BASE:
+		return m->kernel_gs_base;
+	case VREG_STAR:
+		return m->star;
+	case VREG_LSTAR:
+		return m->lstar;
+	case VREG_CSTAR:
+		return m->cstar;
+	case VREG_SFMASK:
+		return m->sfmask;
+	default:
+		return 0;
+	}
+}
+
+static void vmx_set(struct vcpu *v, enum vreg r, u64 value)
+{
+	struct vmx_lazy_msrs *m = &lazy[v->id];
+
+	load(v);
+	switch (r) {
+	case VREG_RIP:
+		vmcs_writen(VMCS_GUEST_RIP, value);
+		break;
+	case VREG_RSP:
+		vmcs_writen(VMCS_GUEST_RSP, value);
+		break;
+	case VREG_RFLAGS:
+		vmcs_writen(VMCS_GUEST_RFLAGS, value);
+		break;
+	case VREG_CR0:
+		set_cr0(value);
+		break;
+	case VREG_CR3:
+		vmcs_writen(VMCS_GUEST_CR3, value);
+		break;
+	case VREG_CR4:
+		set_cr4(value);
+		break;
+	case VREG_EFER:
+		vmcs_write64(VMCS_GUEST_EFER, value);
+		vmcs_write32(VMCS_ENTRY_CONTROLS,
+			     (vmcs_read32(VMCS_ENTRY_CONTROLS) & ~ENTRY_IA32E_GUEST) |
+				     ((value & EFER_LMA) ? ENTRY_IA32E_GUEST : 0));
+		break;
+	case VREG_FS_BASE:
+		vmcs_writen(VMCS_GUEST_FS_BASE, value);
+		break;
+	case VREG_GS_BASE:
+		vmcs_writen(VMCS_GUEST_GS_BASE, value);
+		break;
+	case VREG_SYSENTER_CS:
+		vmcs_write32(VMCS_GUEST_SYSENTER_CS, value);
+		break;
+	case VREG_SYSENTER_ESP:
+		vmcs_writen(VMCS_GUEST_SYSENTER_ESP, value);
+		break;
+	case VREG_SYSENTER_EIP:
+		vmcs_writen(VMCS_GUEST_SYSENTER_EIP, value);
+		break;
+	case VREG_PAT:
+		vmcs_write64(VMCS_GUEST_PAT, value);
+		break;
+	case VREG_KERNEL_GS_BASE:
+	case VREG_STAR:
+	case VREG_LSTAR:
+	case VREG_CSTAR:
+	case VREG_SFMASK:
+		if (r == VREG_KERNEL_GS_BASE)
+			m->kernel_gs_base = value;
+		else if (r == VREG_STAR)
+			m->star = value;
+		else if (r == VREG_LSTAR)
+			m->lstar = value;
+		else if (r == VREG_CSTAR)
+			m->cstar = value;
+		else
+			m->sfmask = value;
+		msrs_loaded[this_cpu()->index] = NULL; /* reload before the next entry */
+		break;
+	default:
+		break;
+	}
+}
+
+static void vmx_skip(struct vcpu *v, u32 len)
+{
+	load(v);
+	vmcs_writen(VMCS_GUEST_RIP, vmcs_readn(VMCS_GUEST_RIP) + len);
+	/* Blocking by STI and by MOV SS ends with the instruction (SDM 3C §25.4.2). */
+	vmcs_write32(VMCS_GUEST_INTERRUPTIBILITY, vmcs_read32(VMCS_GUEST_INTERRUPTIBILITY) & ~3u);
+}
+
+static void vmx_inject_exception(struct vcpu *v, u8 vector, bool has_error, u32 error)
+{
+	load(v);
+	vmcs_write32(VMCS_ENTRY_INTR_INFO,
+		     INTR_INFO_VALID | (INTR_TYPE_HW_EXCEPTION << INTR_INFO_TYPE_SHIFT) |
+			     (has_error ? INTR_INFO_HAS_ERROR : 0) | vector);
+	vmcs_write32(VMCS_ENTRY_EXCEPTION_ERROR, error);
+}
+
+/* INVVPID single-context (type 1), SDM 3C §31.3. */
+static void vmx_flush_slat(struct vcpu *v)
+{
+	struct {
+		u64 vpid, addr;
+	} desc = { v->id, 0 };
+	__asm__ volatile("invvpid %0, %1" ::"m"(desc), "r"(1ull) : "cc", "memory");
+}
+
+static void vmx_dump(struct vcpu *v)
+{
+	load(v);
+	klog("  cr0=%08llx cr3=%08llx cr4=%08llx efer=%llx cs=%04x/%05x",
+	     (unsigned long long)vmx_get(v, VREG_CR0), (unsigned long long)vmx_get(v, VREG_CR3),
+	     (unsigned long long)vmx_get(v, VREG_CR4), (unsigned long long)vmx_get(v, VREG_EFER),
+	     vmcs_read16(VMCS_GUEST_CS_SEL), vmcs_read32(VMCS_GUEST_CS_AR));
+	klog("  exit qualification=%llx interruption info=%x idt-vectoring info=%x",
+	     (unsigned long long)vmcs_readn(VMCS_EXIT_QUALIFICATION),
+	     vmcs_read32(VMCS_EXIT_INTR_INFO), vmcs_read32(VMCS_IDT_VECTORING_INFO));
+}
+
+const struct virt_ops vmx_ops = {
+	.name = "vmx",
+	.detect = vmx_detect,
+	.report = vmx_report,
+	.cpu_enable = vmx_cpu_enable,
+	.vcpu_create = vmx_vcpu_create,
+	.vcpu_destroy = vmx_vcpu_destroy,
+	.vcpu_reset = vmx_vcpu_reset,
+	.vcpu_run = vmx_vcpu_run,
+	.get = vmx_get,
+	.set = vmx_set,
+	.skip = vmx_skip,
+	.inject_exception = vmx_inject_exception,
+	.flush_slat = vmx_flush_slat,
+	.dump = vmx_dump,
+	.slat = &vmx_ept_format,
+};
