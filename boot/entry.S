@@ -63,7 +63,9 @@ _start:
 	cpuid
 	btl $29, %edx
 	jnc no_long_mode
-	movl %edx, boot_ext_edx       /* EDX.NX (bit 20) decides EFER.NXE */
+	/* The hypervisor maps its data no-execute: it needs NX (EDX bit 20). */
+	btl $20, %edx
+	jnc no_nx
 
 	/* Clear the boot tables and stacks in .boot.bss. */
 	movl $boot_bss_start, %edi
@@ -101,11 +103,8 @@ _start:
 	movl %eax, %cr3
 	movl $MSR_EFER, %ecx
 	rdmsr
-	orl $EFER_LME, %eax
-	btl $20, boot_ext_edx
-	jnc 2f
-	orl $EFER_NXE, %eax
-2:	wrmsr
+	orl $(EFER_LME | EFER_NXE), %eax
+	wrmsr
 	movl %cr0, %eax
 	orl $(CR0_PG | CR0_WP | CR0_PE), %eax
 	movl %eax, %cr0
@@ -132,6 +131,9 @@ bad_magic:
 	jmp fail
 no_long_mode:
 	movl $msg_no_lm, %esi
+	jmp fail
+no_nx:
+	movl $msg_no_nx, %esi
 fail:
 	movw $COM1, %dx
 3:	lodsb
@@ -159,9 +161,9 @@ boot_gdtr:
 	.globl boot_magic, boot_mbi
 boot_magic: .long 0
 boot_mbi: .long 0
-boot_ext_edx: .long 0
 msg_bad_magic: .asciz "cloison: boot: not started by a Multiboot2 loader; stopped\r\n"
 msg_no_lm: .asciz "cloison: boot: this CPU has no 64-bit long mode; stopped\r\n"
+msg_no_nx: .asciz "cloison: boot: NX (execute disable) is off; enable it in the firmware setup; stopped\r\n"
 
 	.section .boot.bss, "aw", @nobits
 	.balign 4096

@@ -27,7 +27,11 @@ bool acpi_rsdp_valid(const struct acpi_rsdp *r, size_t len)
 		return false;
 	}
 	if (r->revision >= 2) {
-		if (len < sizeof(*r) || r->length < sizeof(*r) || r->length > len) {
+		if (len < sizeof(*r)) { /* only the v1 part was copied: no length to read */
+			klog("acpi: RSDP v2 is truncated (%u bytes); ignored", (u32)len);
+			return false;
+		}
+		if (r->length < sizeof(*r) || r->length > len) {
 			klog("acpi: RSDP v2 is truncated (length %u); ignored", r->length);
 			return false;
 		}
@@ -39,26 +43,47 @@ bool acpi_rsdp_valid(const struct acpi_rsdp *r, size_t len)
 	return true;
 }
 
-static bool have_id(const struct madt_info *m, u32 id)
+/* Is p an enabled CPU's LAPIC or x2APIC entry?  Then *id is its APIC id. */
+static bool cpu_entry(const u8 *p, u32 *id)
 {
-	for (u32 i = 0; i < m->ncpus; i++)
-		if (m->apic_ids[i] == id)
+	switch (p[0]) {
+	case MADT_LAPIC: {
+		const struct madt_lapic *e = (const void *)p;
+		if (e->length < sizeof(*e) || !(e->flags & MADT_CPU_ENABLED))
+			return false;
+		*id = e->apic_id;
+		return true;
+	}
+	case MADT_X2APIC: {
+		const struct madt_x2apic *e = (const void *)p;
+		if (e->length < sizeof(*e) || !(e->flags & MADT_CPU_ENABLED) ||
+		    e->x2apic_id == 0xffffffffu)
+			return false;
+		*id = e->x2apic_id;
+		return true;
+	}
+	default:
+		return false;
+	}
+}
+
+/*
+ * Did an entry in [first, p) already list this CPU (the same CPU listed as
+ * LAPIC and x2APIC)?  Rescanning the table, not apic_ids, keeps the count
+ * right for CPUs beyond max_cpus too.  The entries there were checked.
+ */
+static bool listed_before(const u8 *first, const u8 *p, u32 id)
+{
+	u32 other;
+	for (const u8 *q = first; q < p; q += q[1])
+		if (cpu_entry(q, &other) && other == id)
 			return true;
 	return false;
 }
 
-static void add_cpu(struct madt_info *m, u32 id, u32 max_cpus)
-{
-	if (have_id(m, id))
-		return; /* the same CPU listed as LAPIC and x2APIC */
-	m->listed++;
-	if (m->ncpus < max_cpus && m->ncpus < ACPI_MAX_CPUS)
-		m->apic_ids[m->ncpus++] = id;
-}
-
 int acpi_parse_madt(const struct acpi_madt *madt, struct madt_info *out, u32 max_cpus)
 {
-	const u8 *p, *end;
+	const u8 *first, *p, *end;
 
 	memset(out, 0, sizeof(*out));
 	if (madt->h.length < sizeof(*madt)) {
@@ -66,38 +91,27 @@ int acpi_parse_madt(const struct acpi_madt *madt, struct madt_info *out, u32 max
 		return -EINVAL;
 	}
 	out->lapic_addr = madt->lapic_addr;
-	p = (const u8 *)madt + sizeof(*madt);
+	first = (const u8 *)madt + sizeof(*madt);
 	end = (const u8 *)madt + madt->h.length;
-	while (p < end) {
+	for (p = first; p < end; p += p[1]) {
+		u32 id;
+
 		if ((size_t)(end - p) < 2 || p[1] < 2 || p[1] > (size_t)(end - p)) {
 			klog("acpi: MADT entry at offset %u is malformed; the rest is ignored",
 			     (u32)(p - (const u8 *)madt));
 			break;
 		}
-		switch (p[0]) {
-		case MADT_LAPIC: {
-			const struct madt_lapic *e = (const void *)p;
-			if (e->length >= sizeof(*e) && (e->flags & MADT_CPU_ENABLED))
-				add_cpu(out, e->apic_id, max_cpus);
-			break;
-		}
-		case MADT_X2APIC: {
-			const struct madt_x2apic *e = (const void *)p;
-			if (e->length >= sizeof(*e) && (e->flags & MADT_CPU_ENABLED) &&
-			    e->x2apic_id != 0xffffffffu)
-				add_cpu(out, e->x2apic_id, max_cpus);
-			break;
-		}
-		case MADT_LAPIC_OVERRIDE: {
+		if (cpu_entry(p, &id)) {
+			if (listed_before(first, p, id))
+				continue;
+			out->listed++;
+			if (out->ncpus < max_cpus && out->ncpus < ACPI_MAX_CPUS)
+				out->apic_ids[out->ncpus++] = id;
+		} else if (p[0] == MADT_LAPIC_OVERRIDE) {
 			const struct madt_lapic_override *e = (const void *)p;
 			if (e->length >= sizeof(*e))
 				out->lapic_addr = e->address;
-			break;
 		}
-		default:
-			break;
-		}
-		p += p[1];
 	}
 	if (out->listed > out->ncpus)
 		klog("acpi: MADT lists %u CPUs but cloison supports %u; the rest stay off",
@@ -131,13 +145,35 @@ static int aml_small_int(const u8 *p, const u8 *end, u8 *v)
 }
 
 /*
+ * The end of the package whose PkgLength starts at p (ACPI §20.2.4: bits
+ * 7-6 of the lead byte count the bytes that follow; the length includes
+ * them), or NULL when it is malformed or runs past end.
+ */
+static const u8 *aml_pkg_end(const u8 *p, const u8 *end)
+{
+	size_t extra, len;
+
+	if (p >= end)
+		return NULL;
+	extra = p[0] >> 6;
+	if ((size_t)(end - p) < 1 + extra)
+		return NULL;
+	len = extra ? p[0] & 0x0f : p[0] & 0x3f;
+	for (size_t k = 1; k <= extra; k++)
+		len |= (size_t)p[k] << (8 * k - 4);
+	if (len < 1 + extra || len > (size_t)(end - p))
+		return NULL;
+	return p + len;
+}
+
+/*
  * Look for  NameOp "_S5_" PackageOp PkgLength NumElements a b ...
  * (ACPI §20.2.5: DefName, DefPackage, PkgLength encoding).
  */
 bool acpi_find_s5(const u8 *aml, size_t len, u8 *slp_typa, u8 *slp_typb)
 {
 	for (size_t i = 1; i + 4 < len; i++) {
-		const u8 *p, *end = aml + len;
+		const u8 *p, *pkg_end, *end = aml + len;
 		int n;
 
 		if (memcmp(aml + i, "_S5_", 4) != 0)
@@ -147,17 +183,18 @@ bool acpi_find_s5(const u8 *aml, size_t len, u8 *slp_typa, u8 *slp_typb)
 		p = aml + i + 4;
 		if (p >= end || *p++ != 0x12) /* PackageOp */
 			continue;
-		if (p >= end)
-			continue;
+		pkg_end = aml_pkg_end(p, end);
+		if (!pkg_end)
+			continue;   /* truncated package */
 		p += 1 + (*p >> 6); /* PkgLength: lead byte plus 0-3 more */
-		if (p >= end)
+		if (p >= pkg_end)
 			continue;
 		p++; /* NumElements */
-		n = aml_small_int(p, end, slp_typa);
+		n = aml_small_int(p, pkg_end, slp_typa);
 		if (n < 0)
 			continue;
 		p += n;
-		if (aml_small_int(p, end, slp_typb) < 0)
+		if (aml_small_int(p, pkg_end, slp_typb) < 0)
 			*slp_typb = 0;
 		return true;
 	}

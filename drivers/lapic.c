@@ -76,7 +76,14 @@ void lapic_enable(void)
 {
 	u64 base = rdmsr(MSR_IA32_APIC_BASE);
 
-	/* SDM 3A §11.12.1: xAPIC must be enabled before EXTD is set. */
+	/*
+	 * SDM 3A §11.12.5: leaving x2APIC mode (apic=xapic after firmware chose
+	 * x2APIC) needs a pass through "disabled"; entering it needs xAPIC first.
+	 */
+	if (!x2apic && (base & APIC_BASE_EXTD)) {
+		base &= ~(APIC_BASE_EN | APIC_BASE_EXTD);
+		wrmsr(MSR_IA32_APIC_BASE, base);
+	}
 	base |= APIC_BASE_EN;
 	wrmsr(MSR_IA32_APIC_BASE, base);
 	if (x2apic)

@@ -37,7 +37,7 @@ static void put_str(struct out *o, const char *s, const struct spec *sp)
 
 	if (!s)
 		s = "(null)";
-	while (s[n] && (sp->precision < 0 || n < sp->precision))
+	while ((sp->precision < 0 || n < sp->precision) && s[n]) /* no byte past the precision */
 		n++;
 	if (!sp->left)
 		pad(o, ' ', sp->width - n);

@@ -49,8 +49,11 @@ void frame_pool_release(struct frame_pool *p, u64 base, u64 len)
 {
 	u64 first = ALIGN_UP(base, FRAME_SIZE) >> FRAME_SHIFT;
 	u64 last = (base + len < base ? UINT64_MAX : base + len) >> FRAME_SHIFT;
-	u64 flags = spin_lock_irqsave(&p->lock);
+	u64 flags;
 
+	if (ALIGN_UP(base, FRAME_SIZE) < base)
+		return; /* base is in the last frame of the address space: no whole frame */
+	flags = spin_lock_irqsave(&p->lock);
 	/* Frame 0 stays reserved so that 0 can mean "no frame". */
 	for (u64 f = MAX(first, 1); f < last && f < p->nframes; f++)
 		set_free(p, f);
@@ -170,7 +173,10 @@ u64 frame_find_gap(const struct phys_range *usable, u32 nusable, const struct ph
 			if (j == nreserved)
 				return a;
 			/* Skip past the reservation in the way. */
-			a = ALIGN_UP(reserved[j].base + reserved[j].len, FRAME_SIZE);
+			u64 next = ALIGN_UP(reserved[j].base + reserved[j].len, FRAME_SIZE);
+			if (next <= a)
+				break; /* it runs to the top of the address space */
+			a = next;
 		}
 	}
 	return 0;

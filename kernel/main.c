@@ -2,9 +2,10 @@
  * kmain: the hypervisor's init sequence, in the order a reader should
  * follow it.  boot/entry.S calls it on the boot CPU in long mode.
  *
- *   console -> boot information -> options -> CPU tables -> ACPI ->
- *   memory -> paging -> LAPIC and timers -> other CPUs -> what the CPU
- *   can virtualize -> (exit_when_done: power off) -> idle
+ *   console -> CPU tables (so faults are reported) -> boot information
+ *   -> options -> ACPI -> memory -> LAPIC mode -> paging -> LAPIC and
+ *   timers -> other CPUs -> what the CPU can virtualize -> VMX/SVM on
+ *   -> one partition per GRUB module -> run them (sched.c)
  */
 #include "drivers/acpi.h"
 #include "drivers/lapic.h"
@@ -36,7 +37,7 @@ static u8 bsp_ist[3 * IST_STACK_SIZE] __attribute__((aligned(16)));
 static void selftest_panic(void)
 {
 	klog("selftest: faulting on purpose to test the panic path");
-	*(volatile u64 *)0xdead0000000ull = 1; /* non-canonical: #GP */
+	*(volatile u64 *)0xdead000000000000ull = 1; /* non-canonical: #GP */
 }
 
 NORETURN void kmain(u32 magic, u64 mbi_phys);
@@ -47,7 +48,7 @@ void kmain(u32 magic, u64 mbi_phys)
 	cpu_setup(&percpus[0], 0, 0, bsp_ist);
 	if (mb2_parse(magic, phys_to_virt(mbi_phys), mbi_phys, &boot_info) < 0)
 		panic("boot: unusable boot information");
-	klog("cloison starting (loader: %s)", boot_info.loader);
+	klog("starting (loader: %s)", boot_info.loader);
 	options_parse(boot_info.cmdline, &options);
 	mb2_check_modules(&boot_info, (u64)_image_start_phys, (u64)_image_end_phys);
 

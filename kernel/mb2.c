@@ -121,7 +121,7 @@ int mb2_parse(u32 magic, const void *mbi, u64 mbi_phys, struct boot_info *bi)
 {
 	const struct mb2_info_header *h = mbi;
 	const u8 *p, *end;
-	bool seen_end = false;
+	bool seen_end = false, malformed = false;
 	u32 module_index = 0;
 
 	memset(bi, 0, sizeof(*bi));
@@ -153,6 +153,7 @@ int mb2_parse(u32 magic, const void *mbi, u64 mbi_phys, struct boot_info *bi)
 			     "boot "
 			     "information ignored",
 			     t->type, t->size, (u32)(p - (const u8 *)mbi));
+			malformed = true;
 			break;
 		}
 		if (t->type == MB2_TAG_END) {
@@ -197,9 +198,10 @@ int mb2_parse(u32 magic, const void *mbi, u64 mbi_phys, struct boot_info *bi)
 		default:
 			break; /* tags we do not use */
 		}
-		p += ALIGN_UP(t->size, 8);
+		/* The padding after the last tag may be cut off too. */
+		p += MIN(ALIGN_UP(t->size, 8), (size_t)(end - p));
 	}
-	if (!seen_end)
+	if (!seen_end && !malformed) /* a malformed tag was already reported */
 		klog("boot: boot information has no end tag; using the tags before the cut");
 	if (!bi->mmap_from_tag)
 		mmap_from_basic(bi);

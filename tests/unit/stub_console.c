@@ -1,0 +1,99 @@
+/*
+ * The console for host unit tests.  kprintf() and klog() format with the
+ * real kernel/format.c, exactly as kernel/console.c does, but append the
+ * text to a capture buffer instead of writing to COM1, so tests can
+ * check the lines the code under test printed.  klog() lines get the
+ * same "cloison: " prefix and newline as on the machine.  Set
+ * UNIT_CONSOLE=1 in the environment to also see them on stderr.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kernel/console.h"
+#include "kernel/format.h"
+#include "tests/unit/unit.h"
+
+#define CONSOLE_LINE_MAX 512 /* as kernel/console.c */
+
+static char captured[1 << 16];
+static size_t used;
+
+static void append(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (getenv("UNIT_CONSOLE"))
+		fputs(s, stderr);
+	if (n > sizeof(captured) - 1 - used)
+		n = sizeof(captured) - 1 - used;
+	memcpy(captured + used, s, n);
+	used += n;
+	captured[used] = '\0';
+}
+
+static void vprint(const char *prefix, const char *fmt, va_list ap, bool newline)
+{
+	char buf[CONSOLE_LINE_MAX];
+	int n = format_v(buf, sizeof(buf), fmt, ap);
+
+	if (prefix)
+		append(prefix);
+	append(buf);
+	if (n >= (int)sizeof(buf))
+		append("...");
+	if (newline)
+		append("\n");
+}
+
+void console_init(void) {}
+
+void console_break_lock(void) {}
+
+void kprintf(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vprint(NULL, fmt, ap, false);
+	va_end(ap);
+}
+
+void klog(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vprint("cloison: ", fmt, ap, true);
+	va_end(ap);
+}
+
+void console_capture_reset(void)
+{
+	used = 0;
+	captured[0] = '\0';
+}
+
+const char *console_captured(void)
+{
+	return captured;
+}
+
+unsigned console_lines(void)
+{
+	unsigned n = 0;
+	for (const char *p = captured; (p = strchr(p, '\n')); p++)
+		n++;
+	return n;
+}
+
+unsigned console_lines_with(const char *needle)
+{
+	unsigned n = 0;
+	const char *line = captured;
+
+	for (const char *nl; (nl = strchr(line, '\n')); line = nl + 1) {
+		const char *hit = strstr(line, needle);
+		if (hit && hit + strlen(needle) <= nl + 1) /* may end with the newline */
+			n++;
+	}
+	return n;
+}

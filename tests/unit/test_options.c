@@ -1,0 +1,143 @@
+/*
+ * Unit tests of kernel/options.c, the parser of the hypervisor's own
+ * command line: each known option, a loader's leading image path, an
+ * unknown word (named in one line and ignored), runs of spaces and tabs,
+ * and the empty line.
+ */
+/* unit-sources: kernel/options.c */
+#include "tests/unit/unit.h"
+
+#include "kernel/options.h"
+
+static struct hv_options parse(const char *cmdline)
+{
+	struct hv_options o;
+
+	/* Garbage first: the parser must reset every field itself. */
+	__builtin_memset(&o, 0xff, sizeof(o));
+	console_capture_reset();
+	options_parse(cmdline, &o);
+	return o;
+}
+
+static void test_empty(void **state)
+{
+	(void)state;
+	struct hv_options o = parse("");
+	assert_false(o.exit_when_done);
+	assert_false(o.force_xapic);
+	assert_false(o.selftest_panic);
+	assert_console_quiet();
+
+	o = parse(" \t  ");
+	assert_false(o.exit_when_done);
+	assert_false(o.force_xapic);
+	assert_false(o.selftest_panic);
+	assert_console_quiet();
+}
+
+static void test_exit_when_done(void **state)
+{
+	(void)state;
+	struct hv_options o = parse("exit_when_done");
+	assert_true(o.exit_when_done);
+	assert_false(o.force_xapic);
+	assert_false(o.selftest_panic);
+	assert_console_quiet();
+}
+
+static void test_apic(void **state)
+{
+	(void)state;
+	struct hv_options o = parse("apic=xapic");
+	assert_true(o.force_xapic);
+	assert_false(o.exit_when_done);
+	assert_console_quiet();
+
+	o = parse("apic=x2apic");
+	assert_false(o.force_xapic);
+	assert_console_quiet();
+
+	/* The last one wins. */
+	o = parse("apic=xapic apic=x2apic");
+	assert_false(o.force_xapic);
+	o = parse("apic=x2apic apic=xapic");
+	assert_true(o.force_xapic);
+	assert_console_quiet();
+}
+
+static void test_selftest_panic(void **state)
+{
+	(void)state;
+	struct hv_options o = parse("selftest=panic");
+	assert_true(o.selftest_panic);
+	assert_false(o.exit_when_done);
+	assert_false(o.force_xapic);
+	assert_console_quiet();
+}
+
+static void test_all_together(void **state)
+{
+	(void)state;
+	struct hv_options o = parse("exit_when_done apic=xapic selftest=panic");
+	assert_true(o.exit_when_done);
+	assert_true(o.force_xapic);
+	assert_true(o.selftest_panic);
+	assert_console_quiet();
+}
+
+static void test_leading_path(void **state)
+{
+	(void)state;
+	struct hv_options o = parse("/boot/cloison.elf exit_when_done");
+	assert_true(o.exit_when_done);
+	assert_console_quiet();
+
+	o = parse("  /cloison.elf");
+	assert_false(o.exit_when_done);
+	assert_console_quiet();
+
+	/* Only the first word may be a path. */
+	o = parse("exit_when_done /boot/x");
+	assert_true(o.exit_when_done);
+	assert_console(1, "cloison: option '/boot/x' is unknown; ignored");
+}
+
+static void test_unknown_word(void **state)
+{
+	(void)state;
+	struct hv_options o = parse("exit_when_done apic=foo selftest=panic");
+	assert_true(o.exit_when_done);
+	assert_false(o.force_xapic);
+	assert_true(o.selftest_panic);
+	assert_console(1, "cloison: option 'apic=foo' is unknown; ignored\n");
+
+	/* Prefixes and extensions of a known word are not that word. */
+	o = parse("exit_when exit_when_done_ EXIT_WHEN_DONE");
+	assert_false(o.exit_when_done);
+	assert_int_equal(console_lines(), 3);
+	assert_int_equal(console_lines_with("option 'exit_when' is unknown"), 1);
+	assert_int_equal(console_lines_with("option 'exit_when_done_' is unknown"), 1);
+	assert_int_equal(console_lines_with("option 'EXIT_WHEN_DONE' is unknown"), 1);
+}
+
+static void test_spaces_and_tabs(void **state)
+{
+	(void)state;
+	struct hv_options o = parse("  \texit_when_done\t\t  apic=xapic   \t");
+	assert_true(o.exit_when_done);
+	assert_true(o.force_xapic);
+	assert_false(o.selftest_panic);
+	assert_console_quiet();
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_empty),	     cmocka_unit_test(test_exit_when_done),
+		cmocka_unit_test(test_apic),	     cmocka_unit_test(test_selftest_panic),
+		cmocka_unit_test(test_all_together), cmocka_unit_test(test_leading_path),
+		cmocka_unit_test(test_unknown_word), cmocka_unit_test(test_spaces_and_tabs),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
