@@ -100,8 +100,8 @@ test: deps
 unit:
 	@tools/unit.sh
 
-bench:
-	@echo "make bench: the exit-path benchmark arrives with the virtualization core (issue 3)."
+bench: deps
+	@tools/bench.sh $(LANES)
 
 FORMAT_FILES = $(shell git ls-files '*.c' '*.h' 2>/dev/null)
 format:

@@ -1,0 +1,336 @@
+/*
+ * Unit tests of kernel/config.c, the parser of partition lines (the
+ * words GRUB passes with each module2): the leading path, name= and
+ * mem=, the default size, sizes with K/M/G (either case) and in hex,
+ * and every refusal: mem out of 2M..64G or not a multiple of 2M, sizes
+ * that are junk or overflow, names too long, empty or with bad
+ * characters, a missing name, an unknown key, a word without '='.
+ * Each refusal is -EINVAL with one sentence that names the key; the
+ * tests check the whole sentence.
+ *
+ * kernel/lib.c is listed for parse_u64, so tools/unit.sh builds this
+ * file with -Dmemset=k_memset (and so on): it includes no libc header
+ * and its strlen and memset are the kernel's.
+ */
+/* unit-sources: kernel/config.c kernel/lib.c */
+#include "tests/unit/unit.h"
+
+#include "kernel/config.h"
+#include "kernel/lib.h"
+
+#define UNTOUCHED 0x5a5a5a5a5a5a5a5aull
+
+static struct partition_config cfg;
+static char why[160];
+
+/* Parse str into cfg, starting from garbage so the parser must reset everything. */
+static int parse(const char *str)
+{
+	memset(&cfg, 0xa5, sizeof(cfg));
+	memset(why, 0, sizeof(why));
+	return config_parse_module(str, &cfg, why, sizeof(why));
+}
+
+/* str must be refused with exactly this sentence. */
+static void refused(const char *str, const char *sentence)
+{
+	int err = parse(str);
+	if (err != -EINVAL || strcmp(why, sentence) != 0)
+		print_message("line: \"%s\"\nwhy:  \"%s\"\nwant: \"%s\"\n", str, why, sentence);
+	assert_int_equal(err, -EINVAL);
+	assert_string_equal(why, sentence);
+}
+
+static void accepted(const char *str, const char *name, u64 mem)
+{
+	int err = parse(str);
+	if (err != 0)
+		print_message("line: \"%s\"\nwhy:  \"%s\"\n", str, why);
+	assert_int_equal(err, 0);
+	assert_string_equal(cfg.name, name);
+	assert_true(cfg.mem == mem);
+	/* The name is NUL-padded to the end of its array: nothing of the garbage is left. */
+	for (size_t i = strlen(name); i < sizeof(cfg.name); i++)
+		assert_int_equal(cfg.name[i], 0);
+}
+
+/* ---- config_parse_size ------------------------------------------------- */
+
+static int size_of(const char *s, u64 *out)
+{
+	*out = UNTOUCHED;
+	return config_parse_size(s, strlen(s), out);
+}
+
+static void size_ok(const char *s, u64 want)
+{
+	u64 v;
+	int err = size_of(s, &v);
+	if (err != 0 || v != want)
+		print_message("size \"%s\": err %d value 0x%llx, want 0x%llx\n", s, err,
+			      (unsigned long long)v, (unsigned long long)want);
+	assert_int_equal(err, 0);
+	assert_true(v == want);
+}
+
+static void size_bad(const char *s)
+{
+	u64 v;
+	int err = size_of(s, &v);
+	if (err != -EINVAL)
+		print_message("size \"%s\" was accepted as 0x%llx\n", s, (unsigned long long)v);
+	assert_int_equal(err, -EINVAL);
+	assert_true(v == UNTOUCHED); /* nothing stored on failure */
+}
+
+static void test_size_units(void **state)
+{
+	(void)state;
+	size_ok("0", 0);
+	size_ok("4096", 4096);
+	size_ok("4K", KiB(4));
+	size_ok("4k", KiB(4));
+	size_ok("16M", MiB(16));
+	size_ok("16m", MiB(16));
+	size_ok("1G", GiB(1));
+	size_ok("1g", GiB(1));
+	size_ok("64G", GiB(64));
+	size_ok("2048K", MiB(2));
+	size_ok("0M", 0);
+}
+
+static void test_size_hex(void **state)
+{
+	(void)state;
+	size_ok("0x200000", MiB(2));
+	size_ok("0X200000", MiB(2));
+	size_ok("0x10M", MiB(16));
+	size_ok("0x10k", KiB(16));
+	size_ok("0xaG", GiB(10));
+	size_ok("0xFFFFFFFFFFFFFFFF", UINT64_MAX);
+	/* Hex digits are not units: b is eleven, not a suffix. */
+	size_ok("0x2b", 0x2b);
+}
+
+static void test_size_junk(void **state)
+{
+	(void)state;
+	size_bad("");
+	size_bad("K");
+	size_bad("M");
+	size_bad("G");
+	size_bad("16MB");
+	size_bad("16MiB");
+	size_bad("2T");
+	size_bad("1.5G");
+	size_bad("-2M");
+	size_bad("+2M");
+	size_bad(" 2M");
+	size_bad("2M ");
+	size_bad("2 M");
+	size_bad("abc");
+	size_bad("12a");
+	size_bad("0x");
+	size_bad("0xM");
+	size_bad("0xg");
+	size_bad("MM");
+	size_bad("16KM");
+
+	/* Only len characters count: "16M" cut to "16" is 16 bytes. */
+	u64 v;
+	assert_int_equal(config_parse_size("16Mjunk", 2, &v), 0);
+	assert_int_equal(v, 16);
+	assert_int_equal(config_parse_size("16Mjunk", 3, &v), 0);
+	assert_int_equal(v, MiB(16));
+	v = UNTOUCHED;
+	assert_int_equal(config_parse_size("16Mjunk", 0, &v), -EINVAL);
+	assert_true(v == UNTOUCHED);
+}
+
+static void test_size_overflow(void **state)
+{
+	(void)state;
+	/* The largest values each unit can hold, and one more. */
+	size_ok("18446744073709551615", UINT64_MAX);
+	size_bad("18446744073709551616");
+	size_ok("18014398509481983K", 18014398509481983ull << 10);
+	size_bad("18014398509481984K");
+	size_ok("17592186044415M", 17592186044415ull << 20);
+	size_bad("17592186044416M");
+	size_ok("17179869183G", 17179869183ull << 30);
+	size_bad("17179869184G");
+	size_bad("99999999999999999999G");
+	size_bad("99999999999999999999");
+	size_bad("0x10000000000000000");
+	size_bad("0x400000000G");
+}
+
+/* ---- config_parse_module: good lines ----------------------------------- */
+
+static void test_path_name_mem(void **state)
+{
+	(void)state;
+	accepted("/boot/hello.elf name=hello mem=16M", "hello", MiB(16));
+	assert_string_equal(why, ""); /* nothing said */
+	accepted("/guests/counter.elf mem=32M name=counter", "counter", MiB(32));
+	/* No path at all. */
+	accepted("name=a mem=4M", "a", MiB(4));
+	/* Blanks: runs of spaces and tabs, leading and trailing. */
+	accepted("  \t/boot/x.elf\t\tname=x   mem=0x400000 \t ", "x", MiB(4));
+	/* Every kind of name character, and exactly 16 of them. */
+	accepted("/x name=Az09-_Az09-_Az09", "Az09-_Az09-_Az09", MiB(16));
+	accepted("/x name=0", "0", MiB(16));
+	/* The bounds of mem. */
+	accepted("/x name=lo mem=2M", "lo", MiB(2));
+	accepted("/x name=hi mem=64G", "hi", GiB(64));
+	accepted("/x name=k mem=2048k", "k", MiB(2));
+	accepted("/x name=g mem=1g", "g", GiB(1));
+	accepted("/x name=m mem=0x1000m", "m", GiB(4));
+}
+
+static void test_default_mem(void **state)
+{
+	(void)state;
+	accepted("/boot/hello.elf name=hello", "hello", MiB(16));
+	accepted("name=solo", "solo", MiB(16));
+}
+
+/* Only the first word may be a path. */
+static void test_path_only_first(void **state)
+{
+	(void)state;
+	refused("name=a /boot/x.elf", "'/boot/x.elf' is not of the form key=value");
+	refused("/boot/x.elf /boot/y.elf name=a", "'/boot/y.elf' is not of the form key=value");
+	/* A first word that is not a path is a word like any other. */
+	refused("boot/x.elf name=a", "'boot/x.elf' is not of the form key=value");
+}
+
+/* ---- config_parse_module: refusals -------------------------------------- */
+
+static void test_mem_range(void **state)
+{
+	(void)state;
+	refused("/x name=a mem=1M", "mem: 1M is outside 2M..64G");
+	refused("/x name=a mem=0", "mem: 0 is outside 2M..64G");
+	refused("/x name=a mem=0M", "mem: 0M is outside 2M..64G");
+	refused("/x name=a mem=2046K", "mem: 2046K is outside 2M..64G");
+	refused("/x name=a mem=66G", "mem: 66G is outside 2M..64G");
+	refused("/x name=a mem=65538M", "mem: 65538M is outside 2M..64G");
+	refused("/x name=a mem=17179869183G", "mem: 17179869183G is outside 2M..64G");
+}
+
+static void test_mem_not_multiple(void **state)
+{
+	(void)state;
+	refused("/x name=a mem=3M", "mem: 3M is not a multiple of 2M");
+	refused("/x name=a mem=2049K", "mem: 2049K is not a multiple of 2M");
+	refused("/x name=a mem=0x300000", "mem: 0x300000 is not a multiple of 2M");
+	refused("/x name=a mem=16777217", "mem: 16777217 is not a multiple of 2M");
+	refused("/x name=a mem=63M", "mem: 63M is not a multiple of 2M");
+}
+
+static void test_mem_junk(void **state)
+{
+	(void)state;
+	refused("/x name=a mem=", "mem: '' is not a size (like 16M or 1G)");
+	refused("/x name=a mem=big", "mem: 'big' is not a size (like 16M or 1G)");
+	refused("/x name=a mem=16MB", "mem: '16MB' is not a size (like 16M or 1G)");
+	refused("/x name=a mem=1.5G", "mem: '1.5G' is not a size (like 16M or 1G)");
+	refused("/x name=a mem=-16M", "mem: '-16M' is not a size (like 16M or 1G)");
+	refused("/x name=a mem=16M=", "mem: '16M=' is not a size (like 16M or 1G)");
+	refused("/x name=a mem=99999999999999999999G",
+		"mem: '99999999999999999999G' is not a size (like 16M or 1G)");
+	refused("/x name=a mem=17179869184G", "mem: '17179869184G' is not a size (like 16M or 1G)");
+}
+
+static void test_name_too_long(void **state)
+{
+	(void)state;
+	refused("/x name=abcdefghijklmnopq mem=16M", "name: must be 1 to 16 characters");
+	refused("/x name=abcdefghijklmnopqrstuvwxyz0123456789abcdefghijklmnopqrstuvwxyz",
+		"name: must be 1 to 16 characters");
+}
+
+static void test_name_empty(void **state)
+{
+	(void)state;
+	refused("/x name= mem=16M", "name: must be 1 to 16 characters");
+	refused("/x name=", "name: must be 1 to 16 characters");
+}
+
+static void test_name_bad_characters(void **state)
+{
+	(void)state;
+	refused("/x name=a.b", "name: 'a.b' may only use letters, digits, '-' and '_'");
+	refused("/x name=a/b", "name: 'a/b' may only use letters, digits, '-' and '_'");
+	refused("/x name=a=b", "name: 'a=b' may only use letters, digits, '-' and '_'");
+	refused("/x name=caf\xc3\xa9", "name: 'caf\xc3\xa9' may only use letters, digits, "
+				       "'-' and '_'");
+	refused("/x name=[a]", "name: '[a]' may only use letters, digits, '-' and '_'");
+	refused("/x name=a:b mem=4M", "name: 'a:b' may only use letters, digits, '-' and '_'");
+}
+
+static void test_name_missing(void **state)
+{
+	(void)state;
+	refused("/boot/x.elf mem=16M", "name: missing (every partition needs name=<id>)");
+	refused("/boot/x.elf", "name: missing (every partition needs name=<id>)");
+	refused("", "name: missing (every partition needs name=<id>)");
+	refused(" \t ", "name: missing (every partition needs name=<id>)");
+}
+
+static void test_unknown_key(void **state)
+{
+	(void)state;
+	refused("/x name=a cpus=2", "unknown key 'cpus'");
+	refused("/x Name=a", "unknown key 'Name'");
+	refused("/x names=a", "unknown key 'names'");
+	refused("/x nam=a", "unknown key 'nam'");
+	refused("/x memory=16M name=a", "unknown key 'memory'");
+	refused("/x =16M name=a", "unknown key ''");
+}
+
+static void test_word_without_equals(void **state)
+{
+	(void)state;
+	refused("/x name=a hello", "'hello' is not of the form key=value");
+	refused("/x name", "'name' is not of the form key=value");
+	refused("/x mem 16M name=a", "'mem' is not of the form key=value");
+}
+
+/* The first mistake is the one reported, and the sentence fits a short buffer. */
+static void test_first_mistake_and_short_buffer(void **state)
+{
+	(void)state;
+	refused("/x mem=3M name=a.b", "mem: 3M is not a multiple of 2M");
+	refused("/x name=a.b mem=3M", "name: 'a.b' may only use letters, digits, '-' and '_'");
+
+	char small[8];
+	memset(small, 'z', sizeof(small));
+	assert_int_equal(config_parse_module("/x cpus=2", &cfg, small, sizeof(small)), -EINVAL);
+	assert_string_equal(small, "unknown");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_size_units),
+		cmocka_unit_test(test_size_hex),
+		cmocka_unit_test(test_size_junk),
+		cmocka_unit_test(test_size_overflow),
+		cmocka_unit_test(test_path_name_mem),
+		cmocka_unit_test(test_default_mem),
+		cmocka_unit_test(test_path_only_first),
+		cmocka_unit_test(test_mem_range),
+		cmocka_unit_test(test_mem_not_multiple),
+		cmocka_unit_test(test_mem_junk),
+		cmocka_unit_test(test_name_too_long),
+		cmocka_unit_test(test_name_empty),
+		cmocka_unit_test(test_name_bad_characters),
+		cmocka_unit_test(test_name_missing),
+		cmocka_unit_test(test_unknown_key),
+		cmocka_unit_test(test_word_without_equals),
+		cmocka_unit_test(test_first_mistake_and_short_buffer),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
