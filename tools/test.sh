@@ -1,0 +1,72 @@
+#!/bin/bash
+# The whole test suite (`make test`, which checks the host packages first):
+# builds the hypervisor, runs the host unit tests (`make unit`), then the
+# boot scenarios on the emulator lanes (tests/boot/run.sh).  Its last line
+# is "N passed, N failed" over all unit cases and boot checks; it exits
+# non-zero when anything failed.
+#
+#   tools/test.sh
+#   make test LANES="qemu-svm bochs-vmx"    boot only these lanes
+#   make test BOOT=0                        skip the boot tests
+#
+# LANES and BOOT may also be set in the environment.  CI uses the defaults.
+set -u
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root" || exit 1
+passed=0 failed=0
+t0=$SECONDS
+tmp=$(mktemp)
+trap 'rm -f "$tmp"' EXIT
+
+section() { printf '\n==== %s\n' "$*"; }
+failure() {
+	echo "FAIL  $*"
+	failed=$((failed + 1))
+}
+
+# count_summary PREFIX FILE STATUS WHAT: add the counts of the summary line
+# "PREFIX: P passed, F failed" (the last one in FILE; make's own complaints
+# may follow it) to the totals.  A missing summary, or a failing exit status
+# with no failure counted, is one failure.
+count_summary() {
+	local last
+	last=$(tr -d '\r' <"$2" | grep -aE "^$1: [0-9]+ passed, [0-9]+ failed$" | tail -n 1)
+	if [[ $last =~ ^$1:\ ([0-9]+)\ passed,\ ([0-9]+)\ failed$ ]]; then
+		passed=$((passed + BASH_REMATCH[1]))
+		failed=$((failed + BASH_REMATCH[2]))
+		if [ "$3" != 0 ] && [ "${BASH_REMATCH[2]}" = 0 ]; then
+			failure "$4 exited with status $3"
+		fi
+	else
+		failure "$4 printed no \"$1: P passed, F failed\" line (exit status $3)"
+	fi
+}
+
+section "build (make all)"
+built=1
+if ! make -s all; then
+	failure "build: make all failed"
+	built=0
+fi
+
+section "unit tests (make unit)"
+if [ ! -f tools/unit.sh ]; then
+	failure "unit: tools/unit.sh does not exist yet, so no unit test ran"
+else
+	make -s unit </dev/null 2>&1 | tee "$tmp"
+	count_summary unit "$tmp" "${PIPESTATUS[0]}" "make unit"
+fi
+
+section "boot tests (tests/boot/run.sh${LANES:+, LANES=\"$LANES\"})"
+if [ "${BOOT:-1}" = 0 ]; then
+	echo "skipped (BOOT=0)"
+elif [ "$built" = 0 ]; then
+	echo "skipped: the hypervisor did not build"
+else
+	tests/boot/run.sh </dev/null 2>&1 | tee "$tmp"
+	count_summary boot "$tmp" "${PIPESTATUS[0]}" "tests/boot/run.sh"
+fi
+
+section "total ($((SECONDS - t0))s)"
+echo "$passed passed, $failed failed"
+[ "$failed" = 0 ]
