@@ -12,6 +12,7 @@
 #include "drivers/power.h"
 #include "drivers/acpi.h"
 #include "drivers/timer.h"
+#include "drivers/uart.h"
 #include "kernel/console.h"
 #include "kernel/cpu.h"
 #include "kernel/x86.h"
@@ -81,6 +82,7 @@ static void emulator_exit(void)
 void power_off(void)
 {
 	klog("powering off");
+	uart_drain(UART_COM1); /* let the last line out before the power goes */
 	irq_disable();
 	acpi_s5();
 	emulator_exit();

@@ -22,6 +22,7 @@
 #define MCR_DTR_RTS_OUT2 0x0b
 #define LSR_DATA_READY 0x01
 #define LSR_THR_EMPTY 0x20
+#define LSR_TX_IDLE 0x40 /* transmitter and its shift register empty */
 
 #define UART_CLOCK 115200 /* divisor 1 gives 115200 baud */
 
@@ -51,6 +52,13 @@ void uart_putc(u16 base, char c)
 		if (inb(base + REG_LSR) & LSR_THR_EMPTY)
 			break;
 	outb(base + REG_DATA, (u8)c);
+}
+
+void uart_drain(u16 base)
+{
+	for (u32 spin = 0; present && spin < 1000000; spin++)
+		if (inb(base + REG_LSR) & LSR_TX_IDLE)
+			break;
 }
 
 int uart_getc(u16 base)

@@ -65,7 +65,8 @@ int config_parse_module(const char *str, struct partition_config *c, char *why, 
 			p++;
 		if (p == w)
 			break;
-		if (first && *w == '/') { /* the module's own path */
+		if (first &&
+		    (*w == '/' || *w == '(')) { /* the module's own path, maybe (hd0,gpt2)/... */
 			first = false;
 			continue;
 		}

@@ -55,10 +55,12 @@ struct segment {
 		return (err);                                                                      \
 	} while (0)
 
+/* The magic, flags and checksum: the whole header unless the address flag is set. */
+#define MB1_HEADER_MIN 12
+
 static const struct mb1_header *find_header(const u8 *img, u64 size)
 {
-	for (u64 off = 0; off + sizeof(struct mb1_header) <= MIN(size, MB1_SEARCH_BYTES);
-	     off += 4) {
+	for (u64 off = 0; off + MB1_HEADER_MIN <= MIN(size, MB1_SEARCH_BYTES); off += 4) {
 		const struct mb1_header *h = (const void *)(img + off);
 		if (h->magic == MB1_HEADER_MAGIC && h->magic + h->flags + h->checksum == 0)
 			return h;
@@ -122,7 +124,7 @@ int mb1_load(const u8 *img, u64 size, u64 mem, guest_write_fn write, void *ctx,
 		FAIL(-ENOEXEC, "the Multiboot header requires unknown features (flags 0x%x)",
 		     mb->flags & 0xffffu);
 	if (mb->flags & MB1_FLAG_ADDRESS) {
-		if ((const u8 *)mb + sizeof(*mb) > img + size)
+		if ((const u8 *)mb + sizeof(*mb) > img + MIN(size, MB1_SEARCH_BYTES))
 			FAIL(-ENOEXEC, "the Multiboot header's address fields are truncated");
 		entry = mb->entry_addr;
 	}

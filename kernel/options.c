@@ -42,7 +42,7 @@ void options_parse(const char *cmdline, struct hv_options *o)
 			p++;
 		if (p == w)
 			break;
-		if (!(first && *w == '/'))
+		if (!(first && (*w == '/' || *w == '(')))
 			apply(o, w, (size_t)(p - w));
 		first = false;
 	}

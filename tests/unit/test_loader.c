@@ -127,7 +127,7 @@ static void assert_untouched(u64 gpa, u64 len)
 /* ---- building images -------------------------------------------------- */
 
 #define IMG_MAX 0x4000
-#define MB_OFF 0x100	/* default place of the Multiboot header */
+#define MB_OFF 0x200	/* default place of the Multiboot header: after the phdrs */
 #define TEXT_OFF 0x1000 /* segment 0: 0x300 bytes of text */
 #define TEXT_SIZE 0x300u
 #define TEXT_PADDR 0x100000u
@@ -240,6 +240,9 @@ static void build(bool elf64, u64 mb_off, u32 mb_flags)
 		im.buf[TEXT_OFF + i] = (u8)(i * 7 + 1);
 	for (u32 i = 0; i < DATA_FILESZ; i++)
 		im.buf[DATA_OFF + i] = (u8)(0x80 | i);
+	/* The header must not overwrite the program headers. */
+	assert_true(mb_off >= (elf64 ? 64 + NPHDR * sizeof(struct e64_phdr)
+				     : 52 + NPHDR * sizeof(struct e32_phdr)));
 	put_mb_header(mb_off, mb_flags, ENTRY_ADDR);
 }
 
@@ -323,7 +326,7 @@ static void test_elf32_address_flag(void **state)
 static void test_elf64_address_flag(void **state)
 {
 	(void)state;
-	build(true, 0x200, MB1_FLAG_ADDRESS | MB1_FLAG_PAGE_ALIGN);
+	build(true, MB_OFF, MB1_FLAG_ADDRESS | MB1_FLAG_PAGE_ALIGN);
 	assert_int_equal(load(), 0);
 	assert_console_quiet();
 	check_good_load();
@@ -335,10 +338,10 @@ static void test_elf64_entry_without_address_flag(void **state)
 {
 	(void)state;
 	/* Without the flag e_entry counts, and a higher-half one is outside RAM. */
-	build(true, 0x200, 0);
+	build(true, MB_OFF, 0);
 	refused(-ERANGE, "entry point 0xffffffff80100000 lies outside the partition's RAM");
 
-	build(true, 0x200, 0);
+	build(true, MB_OFF, 0);
 	eh64()->entry = 0x100020;
 	assert_int_equal(load(), 0);
 	check_good_load();
@@ -359,9 +362,9 @@ static void test_header_search(void **state)
 {
 	(void)state;
 	/* A bad candidate first (checksum off by one), a good one after it. */
-	build(false, 0x200, MB1_FLAG_ADDRESS);
-	put_mb_header(MB_OFF, 0, 0);
-	mb_header(MB_OFF)->checksum++;
+	build(false, MB_OFF, MB1_FLAG_ADDRESS);
+	put_mb_header(0x100, 0, 0);
+	mb_header(0x100)->checksum++;
 	assert_int_equal(load(), 0);
 	assert_int_equal(out.entry, ENTRY_ADDR);
 
