@@ -100,6 +100,9 @@ test: deps
 unit:
 	@tools/unit.sh
 
+boot-tests: all
+	@tests/boot/run.sh
+
 bench: deps
 	@tools/bench.sh $(LANES)
 
