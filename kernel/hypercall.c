@@ -11,9 +11,9 @@
 #include "kernel/partition.h"
 #include "kernel/virt.h"
 
-static void set_result(struct vcpu *v, u64 value, bool wide32)
+static void set_result(struct vcpu *v, u64 value, bool narrow, bool wide32)
 {
-	if (virt_guest_mode(v) == GUEST_LONG64) {
+	if (!narrow) {
 		v->regs.rax = value;
 		return;
 	}
@@ -74,12 +74,12 @@ bool hypercall_handle(struct vcpu *v)
 		partition_exit(p, (int)(s32)a1);
 		return false;
 	case HC_TIME:
-		set_result(v, time_ns(), true);
+		set_result(v, time_ns(), narrow, true);
 		return true;
 	default:
 		ret = -ENOSYS;
 		break;
 	}
-	set_result(v, (u64)ret, false);
+	set_result(v, (u64)ret, narrow, false);
 	return true;
 }
