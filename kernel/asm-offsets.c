@@ -5,11 +5,10 @@
  * the "@@OFFSET NAME value" markers.
  */
 #include "kernel/cpu.h"
+#include "kernel/offset.h"
 #include "kernel/smp.h"
 #include "kernel/trap.h"
 #include "kernel/vcpu.h"
-
-#define OFFSET(name, value) __asm__ volatile("@@OFFSET " #name " %0" ::"i"(value))
 
 void asm_offsets(void);
 void asm_offsets(void)

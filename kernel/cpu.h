@@ -9,6 +9,8 @@
 
 #include "kernel/types.h"
 
+struct vcpu;
+
 #define MAX_CPUS 64
 #define KSTACK_SIZE 16384
 #define IST_STACK_SIZE 8192
@@ -35,6 +37,9 @@ struct percpu {
 	u32 apic_id;
 	u64 stack_top;
 	volatile bool online;
+	/* The running partition must give up this CPU at its next exit (slice over, yield). */
+	volatile bool need_resched;
+	struct vcpu *vcpu_loaded; /* whose VMCS/VMCB is current here (backends' business) */
 	u64 gdt[6] __attribute__((aligned(16)));
 	struct tss tss __attribute__((aligned(16)));
 };

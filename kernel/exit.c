@@ -2,11 +2,14 @@
  * The common exit handler: all policy for what a partition may do.
  * One handler per exit kind in a table; the honest default for anything
  * unexpected dumps the exit and the guest registers and stops that
- * partition alone.  Handlers return false once the vCPU must not run
- * again (it exited or crashed).
+ * partition alone.  Handlers return what the backend does next
+ * (kernel/exit.h): step over the instruction and resume (EXIT_NEXT),
+ * resume at the same instruction (EXIT_RESUME, e.g. to deliver an
+ * exception), or stop (EXIT_STOP: the partition exited or crashed).
  */
 #include "kernel/exit.h"
 #include "kernel/console.h"
+#include "kernel/cpu.h"
 #include "kernel/cpuid.h"
 #include "kernel/format.h"
 #include "kernel/hypercall.h"
@@ -53,35 +56,31 @@ static void dump_guest(struct vcpu *v)
 	virt->dump(v);
 }
 
-/* Stop the partition with a crash record; always returns false. */
-static bool crash(struct vcpu *v, const struct vm_exit *e, const char *reason)
+/* Stop the partition with a crash record; always returns EXIT_STOP. */
+static u32 crash(struct vcpu *v, struct vm_exit *e, const char *reason)
 {
 	struct partition *p = v->partition;
 	klog("partition %s: crash record: %s exit (vendor code 0x%llx, %s)", p->cfg.name,
 	     exit_kind_name(e->kind), (unsigned long long)e->raw_code,
-	     e->raw_name ? e->raw_name : "-");
+	     virt->exit_name(e->raw_code));
 	dump_guest(v);
 	partition_crash(p, "%s", reason);
-	return false;
+	return EXIT_STOP;
 }
 
-static bool on_cpuid(struct vcpu *v, const struct vm_exit *e)
+static u32 on_cpuid(struct vcpu *v, struct vm_exit *e)
 {
-	struct cpuid_regs r = guest_cpuid((u32)v->regs.rax, (u32)v->regs.rcx, v->partition->id);
-	v->regs.rax = r.eax;
-	v->regs.rbx = r.ebx;
-	v->regs.rcx = r.ecx;
-	v->regs.rdx = r.edx;
-	virt->skip(v, e->insn_len);
-	return true;
+	(void)e;
+	guest_cpuid(&v->regs, v->partition->id);
+	return EXIT_NEXT;
 }
 
-static bool on_hlt(struct vcpu *v, const struct vm_exit *e)
+static u32 on_hlt(struct vcpu *v, struct vm_exit *e)
 {
+	(void)v, (void)e;
 	/* No virtual interrupts yet: HLT gives the CPU to the next partition. */
-	virt->skip(v, e->insn_len);
-	v->partition->yield = true;
-	return true;
+	this_cpu()->need_resched = true;
+	return EXIT_NEXT;
 }
 
 static u32 port_in(struct partition *p, u16 port)
@@ -104,7 +103,7 @@ static bool port_out(struct partition *p, u16 port, u32 value)
 }
 
 /* INS/OUTS: operands at ES:RDI / DS:RSI (flat segments assumed), RCX with REP. */
-static bool string_io(struct vcpu *v, const struct vm_exit *e)
+static u32 string_io(struct vcpu *v, struct vm_exit *e)
 {
 	struct partition *p = v->partition;
 	u64 mask = virt_guest_mode(v) == GUEST_LONG64 ? ~0ull : 0xffffffffull;
@@ -122,17 +121,16 @@ static bool string_io(struct vcpu *v, const struct vm_exit *e)
 			if (guest_read_virt(v, *index & mask, &value, e->io.size) < 0)
 				return crash(v, e, "string output from an unmapped address");
 			if (!port_out(p, e->io.port, value))
-				return false;
+				return EXIT_STOP;
 		}
 		*index = (*index + (u64)step) & mask;
 		if (e->io.rep)
 			v->regs.rcx = (v->regs.rcx - 1) & mask;
 	}
-	virt->skip(v, e->insn_len);
-	return true;
+	return EXIT_NEXT;
 }
 
-static bool on_io(struct vcpu *v, const struct vm_exit *e)
+static u32 on_io(struct vcpu *v, struct vm_exit *e)
 {
 	u32 size_mask = e->io.size == 4 ? 0xffffffffu : (1u << (8 * e->io.size)) - 1;
 
@@ -145,13 +143,12 @@ static bool on_io(struct vcpu *v, const struct vm_exit *e)
 		else
 			v->regs.rax = (v->regs.rax & ~(u64)size_mask) | value;
 	} else if (!port_out(v->partition, e->io.port, (u32)v->regs.rax & size_mask)) {
-		return false;
+		return EXIT_STOP;
 	}
-	virt->skip(v, e->insn_len);
-	return true;
+	return EXIT_NEXT;
 }
 
-static bool on_msr(struct vcpu *v, const struct vm_exit *e)
+static u32 on_msr(struct vcpu *v, struct vm_exit *e)
 {
 	u64 value;
 	int err;
@@ -168,17 +165,15 @@ static bool on_msr(struct vcpu *v, const struct vm_exit *e)
 	}
 	if (err) {
 		virt->inject_exception(v, EXC_GP, true, 0);
-		return true;
+		return EXIT_RESUME;
 	}
-	virt->skip(v, e->insn_len);
-	return true;
+	return EXIT_NEXT;
 }
 
-static bool on_hypercall(struct vcpu *v, const struct vm_exit *e)
+static u32 on_hypercall(struct vcpu *v, struct vm_exit *e)
 {
-	/* Step first: EXIT never returns, and a YIELD resumes after the call. */
-	virt->skip(v, e->insn_len);
-	return hypercall_handle(v);
+	(void)e;
+	return hypercall_handle(v) ? EXIT_NEXT : EXIT_STOP;
 }
 
 /* VMCALL 0f 01 c1 and VMMCALL 0f 01 d9: either is accepted on both vendors. */
@@ -194,20 +189,18 @@ static bool is_hypercall_insn(struct vcpu *v)
 	return insn[0] == 0x0f && insn[1] == 0x01 && (insn[2] == 0xc1 || insn[2] == 0xd9);
 }
 
-static bool on_exception(struct vcpu *v, const struct vm_exit *e)
+static u32 on_exception(struct vcpu *v, struct vm_exit *e)
 {
 	if (e->exc.vector == EXC_UD && is_hypercall_insn(v)) {
-		struct vm_exit hc = *e;
-		hc.kind = EXIT_HYPERCALL;
-		hc.insn_len = 3;
-		return on_hypercall(v, &hc);
+		e->insn_len = 3;
+		return on_hypercall(v, e);
 	}
 	/* #UD, #AC and #DB are intercepted only to be reflected: the guest handles them. */
 	virt->inject_exception(v, e->exc.vector, e->exc.has_error, e->exc.error);
-	return true;
+	return EXIT_RESUME;
 }
 
-static bool on_slat_violation(struct vcpu *v, const struct vm_exit *e)
+static u32 on_slat_violation(struct vcpu *v, struct vm_exit *e)
 {
 	char reason[96];
 	format(reason, sizeof(reason), "memory violation at GPA 0x%llx (%s)",
@@ -218,42 +211,42 @@ static bool on_slat_violation(struct vcpu *v, const struct vm_exit *e)
 	return crash(v, e, reason);
 }
 
-static bool on_interrupt(struct vcpu *v, const struct vm_exit *e)
+static u32 on_interrupt(struct vcpu *v, struct vm_exit *e)
 {
 	(void)v, (void)e;
 	/* Let the host take the pending interrupt now (its handler runs here). */
 	irq_enable();
 	__asm__ volatile("nop");
 	irq_disable();
-	return true;
+	return EXIT_RESUME;
 }
 
-static bool on_triple_fault(struct vcpu *v, const struct vm_exit *e)
+static u32 on_triple_fault(struct vcpu *v, struct vm_exit *e)
 {
 	return crash(v, e, "triple fault");
 }
 
-static bool on_virt_insn(struct vcpu *v, const struct vm_exit *e)
+static u32 on_virt_insn(struct vcpu *v, struct vm_exit *e)
 {
 	return crash(v, e, "used a virtualization instruction");
 }
 
-static bool on_invd(struct vcpu *v, const struct vm_exit *e)
+static u32 on_invd(struct vcpu *v, struct vm_exit *e)
 {
 	return crash(v, e, "executed INVD");
 }
 
-static bool on_entry_failed(struct vcpu *v, const struct vm_exit *e)
+static u32 on_entry_failed(struct vcpu *v, struct vm_exit *e)
 {
 	return crash(v, e, "the CPU refused to enter it (see the explanation above)");
 }
 
-static bool on_unhandled(struct vcpu *v, const struct vm_exit *e)
+static u32 on_unhandled(struct vcpu *v, struct vm_exit *e)
 {
 	return crash(v, e, "unexpected exit");
 }
 
-static bool (*const handlers[EXIT_KIND_COUNT])(struct vcpu *, const struct vm_exit *) = {
+u32 (*const exit_handlers[EXIT_KIND_COUNT])(struct vcpu *, struct vm_exit *) = {
 	[EXIT_CPUID] = on_cpuid,
 	[EXIT_HLT] = on_hlt,
 	[EXIT_IO] = on_io,
@@ -270,10 +263,7 @@ static bool (*const handlers[EXIT_KIND_COUNT])(struct vcpu *, const struct vm_ex
 	[EXIT_UNHANDLED] = on_unhandled,
 };
 
-bool exit_handle(struct vcpu *v, const struct vm_exit *e)
+u32 exit_unhandled(struct vcpu *v, struct vm_exit *e)
 {
-	v->exits++;
-	if (e->kind >= EXIT_KIND_COUNT || !handlers[e->kind])
-		return on_unhandled(v, e);
-	return handlers[e->kind](v, e);
+	return on_unhandled(v, e);
 }

@@ -6,9 +6,9 @@
 #ifndef KERNEL_EXIT_H
 #define KERNEL_EXIT_H
 
+#include "kernel/cpu.h"
 #include "kernel/types.h"
-
-struct vcpu;
+#include "kernel/vcpu.h"
 
 enum exit_kind {
 	EXIT_CPUID,
@@ -31,8 +31,7 @@ enum exit_kind {
 struct vm_exit {
 	enum exit_kind kind;
 	u32 insn_len; /* length of the instruction that exited, where known */
-	u64 raw_code; /* the vendor's exit code, for reports */
-	const char *raw_name;
+	u64 raw_code; /* the vendor's exit code, for reports: virt->exit_name() names it */
 	union {
 		struct {
 			u16 port;
@@ -54,8 +53,36 @@ struct vm_exit {
 	};
 };
 
-/* Handle one exit of v; returns false when the vCPU must not run again. */
-bool exit_handle(struct vcpu *v, const struct vm_exit *e);
+/* The handler of each exit kind (kernel/exit.c), and the default one. */
+extern u32 (*const exit_handlers[EXIT_KIND_COUNT])(struct vcpu *, struct vm_exit *);
+u32 exit_unhandled(struct vcpu *v, struct vm_exit *e);
+
+/* What the backend does once exit_handle() returns: a set of flags. */
+#define EXIT_STOP 0u	       /* leave the guest: stopped, crashed, or need_resched */
+#define EXIT_RESUME (1u << 0)  /* enter the guest again at once */
+#define EXIT_ADVANCE (1u << 1) /* first step over the instruction: insn_len bytes */
+#define EXIT_NEXT (EXIT_RESUME | EXIT_ADVANCE)
+
+/*
+ * Handle one exit of v; called by the backend's run loop on the host
+ * stack.  The backend applies EXIT_ADVANCE (RIP += e->insn_len, which
+ * a handler may correct, and the end of any STI/MOV SS interrupt
+ * shadow), then resumes the guest if EXIT_RESUME is set.  EXIT_RESUME is
+ * cleared when this CPU needs rescheduling (percpu need_resched).
+ * Inline: it is on the path of every exit (docs/benchmarks.md).
+ */
+static inline u32 exit_handle(struct vcpu *v, struct vm_exit *e)
+{
+	u32 action;
+
+	v->exits++;
+	if (e->kind >= EXIT_KIND_COUNT || !exit_handlers[e->kind])
+		return exit_unhandled(v, e);
+	action = exit_handlers[e->kind](v, e);
+	if (this_cpu()->need_resched)
+		action &= ~EXIT_RESUME; /* still step over the instruction */
+	return action;
+}
 const char *exit_kind_name(enum exit_kind k);
 
 #endif

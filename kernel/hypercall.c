@@ -8,6 +8,7 @@
  */
 #include "kernel/hypercall.h"
 #include "drivers/timer.h"
+#include "kernel/cpu.h"
 #include "kernel/partition.h"
 #include "kernel/virt.h"
 
@@ -67,7 +68,7 @@ bool hypercall_handle(struct vcpu *v)
 		ret = console_read(p, a1, a2);
 		break;
 	case HC_YIELD:
-		p->yield = true;
+		this_cpu()->need_resched = true;
 		ret = 0;
 		break;
 	case HC_EXIT:

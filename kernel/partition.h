@@ -36,7 +36,6 @@ struct partition {
 	struct vcpu vcpu;
 	struct pconsole console;
 	struct vuart uart;
-	bool yield; /* give up the rest of the time slice */
 	int exit_code;
 	bool crashed;
 };

@@ -11,17 +11,16 @@
 #include "drivers/power.h"
 #include "drivers/uart.h"
 #include "kernel/console.h"
+#include "kernel/cpu.h"
 #include "kernel/partition.h"
 #include "kernel/trap.h"
 #include "kernel/virt.h"
 #include "kernel/x86.h"
 
-static volatile bool slice_over;
-
 static void timer_irq(struct trap_frame *f)
 {
 	(void)f;
-	slice_over = true;
+	this_cpu()->need_resched = true; /* the guest stops at this exit */
 }
 
 static void poll_input(void)
@@ -37,20 +36,12 @@ static void poll_input(void)
 			pconsole_push_input(&target->console, (u8)b);
 }
 
+/* Exits are handled inside vcpu_run(); it returns when the slice ends or p stops. */
 static void run_slice(struct partition *p)
 {
-	struct vm_exit e;
-
-	slice_over = false;
-	p->yield = false;
+	this_cpu()->need_resched = false;
 	lapic_timer_oneshot_ns(SCHED_SLICE_NS, VEC_TIMER);
-	for (;;) {
-		virt->vcpu_run(&p->vcpu, &e);
-		if (!exit_handle(&p->vcpu, &e))
-			break;
-		if (slice_over || p->yield)
-			break;
-	}
+	virt->vcpu_run(&p->vcpu);
 	lapic_timer_stop();
 }
 

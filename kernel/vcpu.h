@@ -69,6 +69,7 @@ struct vcpu {
 	u64 vmcs_phys;	    /* its physical address */
 	u64 host_save_phys; /* SVM: where VMSAVE keeps this vCPU's host state */
 	bool launched;	    /* VMX: VMLAUNCH done, use VMRESUME */
+	u32 last_cpu;	    /* index of the CPU it last ran on */
 	u64 exits;	    /* number of VM exits taken */
 };
 

@@ -44,16 +44,22 @@ struct virt_ops {
 	void (*vcpu_destroy)(struct vcpu *v);
 	/* Put v in the Multiboot1 entry state. */
 	void (*vcpu_reset)(struct vcpu *v, const struct vcpu_boot_state *s);
-	/* Enter the guest and return at its next exit, decoded into e. */
-	void (*vcpu_run)(struct vcpu *v, struct vm_exit *e);
+	/*
+	 * Run v: enter the guest, and at each exit decode it and call
+	 * exit_handle() (kernel/exit.c) at once, on the host stack, with
+	 * the guest's registers saved; resume the guest while it returns
+	 * true.  Returns once it returns false.  Handling exits inside the
+	 * loop keeps the common round trip short (docs/benchmarks.md).
+	 */
+	void (*vcpu_run)(struct vcpu *v);
 	u64 (*get)(struct vcpu *v, enum vreg r);
 	void (*set)(struct vcpu *v, enum vreg r, u64 value);
-	/* Step over the instruction that exited (len from the exit record). */
-	void (*skip)(struct vcpu *v, u32 len);
 	/* Deliver an exception to the guest at the next entry. */
 	void (*inject_exception)(struct vcpu *v, u8 vector, bool has_error, u32 error);
 	/* Drop cached second-level translations of v (after SLAT changes). */
 	void (*flush_slat)(struct vcpu *v);
+	/* The vendor's name for an exit code (struct vm_exit raw_code), for reports. */
+	const char *(*exit_name)(u64 raw_code);
 	/* Print the vendor state of v (crash records), one "cloison:   " line each. */
 	void (*dump)(struct vcpu *v);
 	const struct slat_format *slat;

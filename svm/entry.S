@@ -1,12 +1,15 @@
 /*
- * SVM world switch.  svm_enter(regs, vmcb_phys, host_save_phys) runs
- * with GIF clear: it saves the host's callee-saved registers, loads the
- * guest's general registers (RAX travels in the VMCB), VMLOADs the
- * guest's FS/GS/TR/LDTR/syscall state, sets IF so that physical
- * interrupts exit the guest (V_INTR_MASKING), and VMRUNs.  After
- * #VMEXIT it VMSAVEs the guest's hidden state, VMLOADs the host's (its
- * GS base is the per-CPU pointer), clears IF and stores the guest's
- * registers.  The caller sets GIF again.
+ * SVM world switch.  svm_enter(v, vmcb_phys, host_save_phys) saves the
+ * host's callee-saved registers and loops: clear GIF, load the guest's
+ * general registers from v (struct vcpu starts with them; RAX travels
+ * in the VMCB), VMLOAD the guest's FS/GS/TR/LDTR/syscall state, set IF
+ * so that physical interrupts exit the guest (V_INTR_MASKING), VMRUN.
+ * After #VMEXIT it VMSAVEs the guest's hidden state, VMLOADs the host's
+ * (its GS base is the per-CPU pointer), sets GIF with IF clear, stores
+ * the guest's registers and calls svm_exit(v), which decodes and
+ * handles the exit in C.  While that returns true the loop resumes the
+ * guest; then svm_enter returns.  The stack is 16-byte aligned at the
+ * call (nine pushes after the return address).
  */
 #include "asm-offsets.h"
 #include "kernel/guest_regs.inc"
@@ -14,36 +17,31 @@
 	.text
 	.globl svm_enter
 svm_enter:
-	pushq %rbp
-	pushq %rbx
-	pushq %r12
-	pushq %r13
-	pushq %r14
-	pushq %r15
-	pushq %rdx                      /* host save area */
-	pushq %rdi                      /* regs */
-	movq %rsi, %rax                 /* VMRUN, VMLOAD, VMSAVE take the VMCB in RAX */
+	PUSH_HOST_CALLEE_SAVED
+	pushq %rdx                      /* 16(%rsp): host save area */
+	pushq %rsi                      /*  8(%rsp): VMCB */
+	pushq %rdi                      /*   (%rsp): v */
+.Lrun:
+	clgi                            /* nothing is delivered from here to VMRUN */
+	movq 8(%rsp), %rax              /* VMRUN, VMLOAD and VMSAVE take the VMCB in RAX */
 	LOAD_GUEST_GPRS %rdi
 	movq GR_RDI(%rdi), %rdi
 	vmload %rax
-	sti                             /* GIF is clear: nothing is delivered here */
+	sti
 	vmrun %rax
 	cli
 	vmsave %rax
-	pushq %rdi
-	movq 16(%rsp), %rdi             /* host save area */
-	xchgq %rdi, %rax
-	vmload %rax
-	movq %rdi, %rax                 /* keep the VMCB address in RAX ... */
-	popq %rdi                       /* ... and the guest's RDI in RDI */
-	xchgq (%rsp), %rdi              /* rdi = regs; the guest's rdi on the stack */
+	pushq %rdi                      /* the guest's RDI; the slots above move by 8 */
+	movq 24(%rsp), %rax
+	vmload %rax                     /* the host's hidden state */
+	stgi                            /* IF is clear: interrupts wait for the handler */
+	movq 8(%rsp), %rdi              /* v */
 	STORE_GUEST_GPRS %rdi
 	popq GR_RDI(%rdi)
-	addq $8, %rsp                   /* host save area */
-	popq %r15
-	popq %r14
-	popq %r13
-	popq %r12
-	popq %rbx
-	popq %rbp
+	call svm_exit                   /* rdi = v */
+	movq (%rsp), %rdi
+	testb %al, %al
+	jnz .Lrun
+	addq $24, %rsp
+	POP_HOST_CALLEE_SAVED
 	ret

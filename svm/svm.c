@@ -117,10 +117,13 @@ static int svm_vcpu_create(struct vcpu *v, u64 slat_root, u32 tag)
 
 static void svm_vcpu_destroy(struct vcpu *v)
 {
-	for (u32 c = 0; c < MAX_CPUS; c++)
+	for (u32 c = 0; c < MAX_CPUS; c++) {
 		for (u32 a = 0; a < MAX_ASIDS_TRACKED; a++)
 			if (asid_owner[c][a] == v)
 				asid_owner[c][a] = NULL;
+		if (percpus[c].vcpu_loaded == v)
+			percpus[c].vcpu_loaded = NULL;
+	}
 	frame_free(&frames, v->vmcs_phys, 1);
 	v->vmcs = NULL;
 	v->vmcs_phys = 0;
@@ -152,6 +155,7 @@ static void svm_vcpu_reset(struct vcpu *v, const struct vcpu_boot_state *s)
 	st->g_pat = 0x0007040600070406ull;
 	vmcb_of(v)->control.eventinj = 0;
 	vmcb_of(v)->control.interrupt_shadow = 0;
+	vmcb_of(v)->control.clean_bits = 0;
 }
 
 /* Instruction lengths when the CPU has no NRIP save (fixed-length opcodes). */
@@ -177,17 +181,11 @@ static void decode(struct vcpu *v, struct vm_exit *e)
 	u64 code = vm->control.exitcode, info1 = vm->control.exitinfo1;
 
 	e->raw_code = code;
-	e->raw_name = svm_exit_name(code);
-	e->insn_len = caps.nrips && vm->control.next_rip > vm->save.rip
-			      ? (u32)(vm->control.next_rip - vm->save.rip)
-			      : fixed_length(code);
-	if (code >= SVM_EXIT_EXCEPTION_BASE && code < SVM_EXIT_EXCEPTION_BASE + 32) {
-		e->kind = EXIT_EXCEPTION;
-		e->exc.vector = (u8)(code - SVM_EXIT_EXCEPTION_BASE);
-		e->exc.has_error = e->exc.vector == EXC_AC;
-		e->exc.error = (u32)info1;
-		return;
-	}
+	/*
+	 * NRIP is set by every instruction intercept (§15.7.1), the only
+	 * exits whose length kernel/ uses; for the others it is meaningless.
+	 */
+	e->insn_len = caps.nrips ? (u32)(vm->control.next_rip - vm->save.rip) : fixed_length(code);
 	switch (code) {
 	case SVM_EXIT_INTR:
 	case SVM_EXIT_NMI: /* the NMI is delivered to the host once GIF is set again */
@@ -242,31 +240,57 @@ static void decode(struct vcpu *v, struct vm_exit *e)
 		e->kind = EXIT_ENTRY_FAILED;
 		return;
 	default:
-		e->kind = EXIT_UNHANDLED;
+		if (code >= SVM_EXIT_EXCEPTION_BASE && code < SVM_EXIT_EXCEPTION_BASE + 32) {
+			e->kind = EXIT_EXCEPTION;
+			e->exc.vector = (u8)(code - SVM_EXIT_EXCEPTION_BASE);
+			e->exc.has_error = e->exc.vector == EXC_AC;
+			e->exc.error = (u32)info1;
+		} else {
+			e->kind = EXIT_UNHANDLED;
+		}
 		return;
 	}
 }
 
-static void svm_vcpu_run(struct vcpu *v, struct vm_exit *e)
+bool svm_exit(struct vcpu *v)
 {
 	struct vmcb *vm = vmcb_of(v);
-	u32 cpu = this_cpu()->index, asid = vm->control.guest_asid;
+	struct vm_exit e;
+	u32 action;
 
-	/* A shared ASID may hold another vCPU's translations: flush them first. */
-	if (asid_owner[cpu][asid] != v) {
-		vm->control.tlb_control =
-			caps.flush_by_asid ? TLB_CONTROL_FLUSH_ASID : TLB_CONTROL_FLUSH_ALL;
-		asid_owner[cpu][asid] = v;
-	}
-	vm->control.clean_bits = 0;
-	vm->save.rax = v->regs.rax;
-	__asm__ volatile("clgi" ::: "memory");
-	svm_enter(&v->regs, v->vmcs_phys, host_save[cpu]);
-	__asm__ volatile("stgi" ::: "memory");
 	v->regs.rax = vm->save.rax;
 	vm->control.tlb_control = 0;
 	vm->control.eventinj = 0;
-	decode(v, e);
+	vm->control.clean_bits = VMCB_CLEAN_ALL;
+	decode(v, &e);
+	action = exit_handle(v, &e);
+	if (action & EXIT_ADVANCE) {
+		vm->save.rip += e.insn_len;
+		vm->control.interrupt_shadow = 0; /* it ends with the instruction */
+	}
+	vm->save.rax = v->regs.rax;
+	return action & EXIT_RESUME;
+}
+
+static void svm_vcpu_run(struct vcpu *v)
+{
+	struct vmcb *vm = vmcb_of(v);
+	struct percpu *c = this_cpu();
+	u32 asid = vm->control.guest_asid;
+
+	/* A shared ASID may hold another vCPU's translations: flush them first. */
+	if (asid_owner[c->index][asid] != v) {
+		vm->control.tlb_control =
+			caps.flush_by_asid ? TLB_CONTROL_FLUSH_ASID : TLB_CONTROL_FLUSH_ALL;
+		asid_owner[c->index][asid] = v;
+	}
+	/* The CPU's cached VMCB state is good only for the last VMCB it ran (§15.15.3). */
+	if (c->vcpu_loaded != v || v->last_cpu != c->index)
+		vm->control.clean_bits = 0;
+	c->vcpu_loaded = v;
+	v->last_cpu = c->index;
+	vm->save.rax = v->regs.rax;
+	svm_enter(v, v->vmcs_phys, host_save[c->index]);
 }
 
 /* Neutral CS attributes (VMX layout) from the VMCB's packed form and back. */
@@ -331,6 +355,11 @@ static void svm_set(struct vcpu *v, enum vreg r, u64 value)
 {
 	struct vmcb_save *s = &vmcb_of(v)->save;
 
+	if (r == VREG_CR0 || r == VREG_CR3 || r == VREG_CR4 || r == VREG_EFER)
+		vmcb_of(v)->control.clean_bits &= ~VMCB_CLEAN_CRX;
+	else if (r == VREG_PAT)
+		vmcb_of(v)->control.clean_bits &= ~VMCB_CLEAN_NP;
+
 	switch (r) {
 	case VREG_RIP:
 		s->rip = value;
@@ -391,12 +420,6 @@ static void svm_set(struct vcpu *v, enum vreg r, u64 value)
 	}
 }
 
-static void svm_skip(struct vcpu *v, u32 len)
-{
-	vmcb_of(v)->save.rip += len;
-	vmcb_of(v)->control.interrupt_shadow = 0;
-}
-
 static void svm_inject_exception(struct vcpu *v, u8 vector, bool has_error, u32 error)
 {
 	vmcb_of(v)->control.eventinj = EVENTINJ_VALID | EVENTINJ_TYPE_EXCEPTION | vector |
@@ -405,10 +428,14 @@ static void svm_inject_exception(struct vcpu *v, u8 vector, bool has_error, u32 
 
 static void svm_flush_slat(struct vcpu *v)
 {
-	u32 asid = vmcb_of(v)->control.guest_asid;
+	struct vmcb *vm = vmcb_of(v);
+
 	for (u32 c = 0; c < MAX_CPUS; c++)
-		if (asid_owner[c][asid] == v)
-			asid_owner[c][asid] = NULL; /* flushed at its next VMRUN */
+		if (asid_owner[c][vm->control.guest_asid] == v)
+			asid_owner[c][vm->control.guest_asid] =
+				NULL; /* flushed when it next runs there */
+	vm->control.tlb_control =
+		caps.flush_by_asid ? TLB_CONTROL_FLUSH_ASID : TLB_CONTROL_FLUSH_ALL; /* and here */
 }
 
 static void svm_dump(struct vcpu *v)
@@ -434,9 +461,9 @@ const struct virt_ops svm_ops = {
 	.vcpu_run = svm_vcpu_run,
 	.get = svm_get,
 	.set = svm_set,
-	.skip = svm_skip,
 	.inject_exception = svm_inject_exception,
 	.flush_slat = svm_flush_slat,
+	.exit_name = svm_exit_name,
 	.dump = svm_dump,
 	.slat = &svm_npt_format,
 };

@@ -25,11 +25,10 @@ bool svm_report(void);
 struct guest_regs;
 struct vcpu;
 
-/*
- * World switch (svm/entry.S): VMLOAD/VMRUN/VMSAVE with the guest's
- * VMCB, then VMLOAD of the host's save area.  Called with GIF clear.
- */
-void svm_enter(struct guest_regs *regs, u64 vmcb_phys, u64 host_save_phys);
+/* World switch (svm/entry.S): runs v until svm_exit() returns false. */
+void svm_enter(struct vcpu *v, u64 vmcb_phys, u64 host_save_phys);
+/* Called by the stub at each #VMEXIT: handle it; true to resume the guest. */
+bool svm_exit(struct vcpu *v);
 
 /* Explain VMEXIT_INVALID in words (svm/explain.c). */
 void svm_explain_invalid(struct vcpu *v);

@@ -152,6 +152,18 @@ _Static_assert(sizeof(struct vmcb) == 4096, "VMCB is one page");
 #define NP_ENABLE (1ull << 0)
 #define TLB_CONTROL_FLUSH_ALL 1
 #define TLB_CONTROL_FLUSH_ASID 3
+
+/*
+ * VMCB clean bits (APM Vol. 2 §15.15.3): a set bit lets the CPU keep its
+ * cached copy of that group of fields.  cloison marks the groups it uses
+ * (0-10) clean after every #VMEXIT and dirties a group when it writes
+ * one of its fields; AVIC and CET are never marked clean.
+ */
+#define VMCB_CLEAN_ASID (1u << 2)
+#define VMCB_CLEAN_TPR (1u << 3) /* V_TPR, V_IRQ, V_INTR_* */
+#define VMCB_CLEAN_NP (1u << 4)	 /* nested paging: N_CR3, G_PAT */
+#define VMCB_CLEAN_CRX (1u << 5) /* CR0, CR3, CR4, EFER */
+#define VMCB_CLEAN_ALL 0x7ffu
 #define EVENTINJ_VALID (1ull << 31)
 #define EVENTINJ_HAS_ERROR (1ull << 11)
 #define EVENTINJ_TYPE_EXCEPTION (3ull << 8)

@@ -2,10 +2,9 @@
  * Offsets and constants for vmx/entry.S, generated at build time (see
  * kernel/asm-offsets.c for how).
  */
+#include "kernel/offset.h"
 #include "kernel/vcpu.h"
 #include "vmx/vmcs.h"
-
-#define OFFSET(name, value) __asm__ volatile("@@OFFSET " #name " %0" ::"i"(value))
 
 void vmx_asm_offsets(void);
 void vmx_asm_offsets(void)

@@ -30,21 +30,42 @@ static struct {
 } caps;
 
 static u64 vmxon_region[MAX_CPUS];
-static struct vcpu *loaded[MAX_CPUS]; /* VMCS current on each CPU */
 
-/* MSRs the VMCS does not switch: kept per vCPU, loaded lazily. */
-struct vmx_lazy_msrs {
-	u64 star, lstar, cstar, sfmask, kernel_gs_base;
-};
-
+/*
+ * The syscall MSRs, which the VMCS does not switch: kept per vCPU (by
+ * tag) and written to the CPU only when another vCPU's values are there.
+ * The host does not use SYSCALL or SWAPGS, so the guest's values may
+ * stay loaded while the host runs.
+ */
 #define MSR_STAR 0xc0000081
 #define MSR_LSTAR 0xc0000082
 #define MSR_CSTAR 0xc0000083
 #define MSR_SFMASK 0xc0000084
 
+static const struct {
+	enum vreg reg;
+	u32 msr;
+} lazy_msrs[] = {
+	{ VREG_STAR, MSR_STAR },
+	{ VREG_LSTAR, MSR_LSTAR },
+	{ VREG_CSTAR, MSR_CSTAR },
+	{ VREG_SFMASK, MSR_SFMASK },
+	{ VREG_KERNEL_GS_BASE, MSR_KERNEL_GS_BASE },
+};
+#define LAZY_MSRS ARRAY_SIZE(lazy_msrs)
+
 #define MAX_TAGS 256
-static struct vmx_lazy_msrs lazy[MAX_TAGS]; /* indexed by vCPU tag (VPID) */
+static u64 lazy[MAX_TAGS][LAZY_MSRS]; /* indexed by vCPU tag (VPID), then slot */
 static struct vcpu *msrs_loaded[MAX_CPUS];
+
+/* Index of r in lazy_msrs, or -1. */
+static int lazy_slot(enum vreg r)
+{
+	for (u32 i = 0; i < LAZY_MSRS; i++)
+		if (lazy_msrs[i].reg == r)
+			return (int)i;
+	return -1;
+}
 
 /*
  * A control value: the bits we want, plus the ones the CPU insists on
@@ -192,16 +213,18 @@ static void write_host_state(void)
 	vmcs_writen(VMCS_HOST_RIP, (u64)vmx_exit_stub);
 }
 
-/* Make v's VMCS the current one on this CPU. */
-static void load(struct vcpu *v)
+/* Make v's VMCS the current one on this CPU (kept in this_cpu()->vcpu_loaded). */
+static void load_slow(struct vcpu *v)
 {
-	u32 cpu = this_cpu()->index;
-
-	if (loaded[cpu] == v)
-		return;
 	__asm__ volatile("vmptrld %0" ::"m"(v->vmcs_phys) : "cc", "memory");
-	loaded[cpu] = v;
+	this_cpu()->vcpu_loaded = v;
 	write_host_state();
+}
+
+static inline void load(struct vcpu *v)
+{
+	if (this_cpu()->vcpu_loaded != v)
+		load_slow(v);
 }
 
 static u64 cr0_host_owned(void)
@@ -229,8 +252,7 @@ static int vmx_vcpu_create(struct vcpu *v, u64 slat_root, u32 tag)
 	v->launched = false;
 	*(u32 *)v->vmcs = caps.revision;
 	__asm__ volatile("vmclear %0" ::"m"(v->vmcs_phys) : "cc", "memory");
-	loaded[this_cpu()->index] = NULL;
-	load(v);
+	load_slow(v);
 
 	vmcs_write32(VMCS_PIN_CONTROLS, caps.pin);
 	vmcs_write32(VMCS_PROC_CONTROLS, caps.proc);
@@ -253,15 +275,15 @@ static int vmx_vcpu_create(struct vcpu *v, u64 slat_root, u32 tag)
 	vmcs_writen(VMCS_CR0_MASK, cr0_host_owned());
 	vmcs_writen(VMCS_CR4_MASK, cr4_host_owned());
 	vmcs_write64(VMCS_LINK_POINTER, ~0ull);
-	memset(&lazy[tag], 0, sizeof(lazy[tag]));
+	memset(lazy[tag], 0, sizeof(lazy[tag]));
 	return 0;
 }
 
 static void vmx_vcpu_destroy(struct vcpu *v)
 {
 	for (u32 i = 0; i < MAX_CPUS; i++) {
-		if (loaded[i] == v)
-			loaded[i] = NULL;
+		if (percpus[i].vcpu_loaded == v)
+			percpus[i].vcpu_loaded = NULL;
 		if (msrs_loaded[i] == v)
 			msrs_loaded[i] = NULL;
 	}
@@ -347,22 +369,19 @@ static void vmx_vcpu_reset(struct vcpu *v, const struct vcpu_boot_state *s)
 	vmcs_write32(VMCS_GUEST_SYSENTER_CS, 0);
 	vmcs_writen(VMCS_GUEST_SYSENTER_ESP, 0);
 	vmcs_writen(VMCS_GUEST_SYSENTER_EIP, 0);
-	memset(&lazy[v->id], 0, sizeof(lazy[v->id]));
+	memset(lazy[v->id], 0, sizeof(lazy[v->id]));
+	msrs_loaded[this_cpu()->index] = NULL;
 	v->launched = false;
 }
 
 static void load_lazy_msrs(struct vcpu *v)
 {
 	u32 cpu = this_cpu()->index;
-	struct vmx_lazy_msrs *m = &lazy[v->id];
 
 	if (msrs_loaded[cpu] == v)
 		return;
-	wrmsr(MSR_STAR, m->star);
-	wrmsr(MSR_LSTAR, m->lstar);
-	wrmsr(MSR_CSTAR, m->cstar);
-	wrmsr(MSR_SFMASK, m->sfmask);
-	wrmsr(MSR_KERNEL_GS_BASE, m->kernel_gs_base);
+	for (u32 i = 0; i < LAZY_MSRS; i++)
+		wrmsr(lazy_msrs[i].msr, lazy[v->id][i]);
 	msrs_loaded[cpu] = v;
 }
 
@@ -384,7 +403,6 @@ static void decode(struct vcpu *v, u32 reason, struct vm_exit *e)
 	u32 info;
 
 	e->raw_code = reason;
-	e->raw_name = vmx_exit_reason_name(basic);
 	e->insn_len = vmcs_read32(VMCS_EXIT_INSTR_LEN);
 	if (reason & VMX_EXIT_REASON_ENTRY_FAILURE) {
 		vmx_explain_entry_failure(v, false, reason);
@@ -450,24 +468,54 @@ static void decode(struct vcpu *v, u32 reason, struct vm_exit *e)
 	}
 }
 
-static void vmx_vcpu_run(struct vcpu *v, struct vm_exit *e)
+/* Step over the instruction that exited. */
+static void advance(u32 len)
 {
+	vmcs_writen(VMCS_GUEST_RIP, vmcs_readn(VMCS_GUEST_RIP) + len);
+	/* Blocking by STI and by MOV SS ends with the instruction (SDM 3C §25.4.2). */
+	vmcs_write32(VMCS_GUEST_INTERRUPTIBILITY, vmcs_read32(VMCS_GUEST_INTERRUPTIBILITY) & ~3u);
+}
+
+/* raw_code of a failed VMLAUNCH/VMRESUME: this bit, and the VM-instruction error. */
+#define RAW_INSTRUCTION_ERROR (1ull << 32)
+
+bool vmx_exit(struct vcpu *v)
+{
+	struct vm_exit e;
+	u32 action;
+
+	v->launched = true;
+	decode(v, vmcs_read32(VMCS_EXIT_REASON), &e);
+	action = exit_handle(v, &e);
+	if (action & EXIT_ADVANCE)
+		advance(e.insn_len);
+	return action & EXIT_RESUME;
+}
+
+static void vmx_vcpu_run(struct vcpu *v)
+{
+	struct vm_exit e = { .kind = EXIT_ENTRY_FAILED };
+
 	load(v);
 	load_lazy_msrs(v);
-	if (vmx_enter(&v->regs, v->launched)) {
+	v->last_cpu = this_cpu()->index;
+	if (vmx_enter(v, v->launched)) {
 		vmx_explain_entry_failure(v, true, 0);
-		e->kind = EXIT_ENTRY_FAILED;
-		e->raw_code = vmcs_read32(VMCS_INSTRUCTION_ERROR);
-		e->raw_name = "VMLAUNCH/VMRESUME failed";
-		return;
+		e.raw_code = RAW_INSTRUCTION_ERROR | vmcs_read32(VMCS_INSTRUCTION_ERROR);
+		exit_handle(v, &e);
 	}
-	v->launched = true;
-	decode(v, vmcs_read32(VMCS_EXIT_REASON), e);
+}
+
+static const char *vmx_exit_name(u64 raw_code)
+{
+	if (raw_code & RAW_INSTRUCTION_ERROR)
+		return "VMLAUNCH/VMRESUME failed";
+	return vmx_exit_reason_name((u32)raw_code & 0xffff);
 }
 
 static u64 vmx_get(struct vcpu *v, enum vreg r)
 {
-	struct vmx_lazy_msrs *m = &lazy[v->id];
+	int slot;
 
 	load(v);
 	switch (r) {
@@ -505,24 +553,15 @@ static u64 vmx_get(struct vcpu *v, enum vreg r)
 		return vmcs_readn(VMCS_GUEST_SYSENTER_EIP);
 	case VREG_PAT:
 		return vmcs_read64(VMCS_GUEST_PAT);
-	case VREG_KERNEL_GS_BASE:
-		return m->kernel_gs_base;
-	case VREG_STAR:
-		return m->star;
-	case VREG_LSTAR:
-		return m->lstar;
-	case VREG_CSTAR:
-		return m->cstar;
-	case VREG_SFMASK:
-		return m->sfmask;
 	default:
-		return 0;
+		slot = lazy_slot(r);
+		return slot < 0 ? 0 : lazy[v->id][slot];
 	}
 }
 
 static void vmx_set(struct vcpu *v, enum vreg r, u64 value)
 {
-	struct vmx_lazy_msrs *m = &lazy[v->id];
+	int slot;
 
 	load(v);
 	switch (r) {
@@ -568,34 +607,15 @@ static void vmx_set(struct vcpu *v, enum vreg r, u64 value)
 	case VREG_PAT:
 		vmcs_write64(VMCS_GUEST_PAT, value);
 		break;
-	case VREG_KERNEL_GS_BASE:
-	case VREG_STAR:
-	case VREG_LSTAR:
-	case VREG_CSTAR:
-	case VREG_SFMASK:
-		if (r == VREG_KERNEL_GS_BASE)
-			m->kernel_gs_base = value;
-		else if (r == VREG_STAR)
-			m->star = value;
-		else if (r == VREG_LSTAR)
-			m->lstar = value;
-		else if (r == VREG_CSTAR)
-			m->cstar = value;
-		else
-			m->sfmask = value;
-		msrs_loaded[this_cpu()->index] = NULL; /* reload before the next entry */
-		break;
 	default:
+		slot = lazy_slot(r);
+		if (slot < 0)
+			break;
+		lazy[v->id][slot] = value;
+		if (msrs_loaded[this_cpu()->index] == v)
+			wrmsr(lazy_msrs[slot].msr, value); /* the guest resumes without a reload */
 		break;
 	}
-}
-
-static void vmx_skip(struct vcpu *v, u32 len)
-{
-	load(v);
-	vmcs_writen(VMCS_GUEST_RIP, vmcs_readn(VMCS_GUEST_RIP) + len);
-	/* Blocking by STI and by MOV SS ends with the instruction (SDM 3C §25.4.2). */
-	vmcs_write32(VMCS_GUEST_INTERRUPTIBILITY, vmcs_read32(VMCS_GUEST_INTERRUPTIBILITY) & ~3u);
 }
 
 static void vmx_inject_exception(struct vcpu *v, u8 vector, bool has_error, u32 error)
@@ -639,9 +659,9 @@ const struct virt_ops vmx_ops = {
 	.vcpu_run = vmx_vcpu_run,
 	.get = vmx_get,
 	.set = vmx_set,
-	.skip = vmx_skip,
 	.inject_exception = vmx_inject_exception,
 	.flush_slat = vmx_flush_slat,
+	.exit_name = vmx_exit_name,
 	.dump = vmx_dump,
 	.slat = &vmx_ept_format,
 };

@@ -76,8 +76,13 @@ struct guest_regs;
 bool vmx_detect(void);
 bool vmx_report(void);
 
-/* World switch (vmx/entry.S): 0 after a VM exit, non-zero if VMLAUNCH/VMRESUME failed. */
-int vmx_enter(struct guest_regs *regs, u64 launched);
+/*
+ * World switch (vmx/entry.S): runs v until vmx_exit() returns false (0),
+ * or returns non-zero if VMLAUNCH/VMRESUME failed.
+ */
+int vmx_enter(struct vcpu *v, u64 launched);
+/* Called by the stub at each VM exit: handle it; true to resume the guest. */
+bool vmx_exit(struct vcpu *v);
 void vmx_exit_stub(void);
 
 /* Explain a failed VM entry in words (vmx/explain.c). */
