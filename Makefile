@@ -7,6 +7,7 @@
 #   make debug       QEMU's gdb stub with gdb attached, symbols loaded
 #   make run-bochs   the VMX lane (Bochs), interactive
 #   make bench       exit-path benchmarks (from the virtualization issue on)
+#   make lint        check grub.cfg files with the hypervisor's own parsers (CFG=files)
 #   make format-check / make format
 #
 # Cross builds: make CROSS=x86_64-linux-gnu-   or   make CROSS=x86_64-elf-
@@ -44,7 +45,8 @@ VMX_OBJS := $(filter-out vmx/asm-offsets.o,$(patsubst %.c,%.o,$(wildcard vmx/*.c
 SVM_OBJS := $(filter-out svm/asm-offsets.o,$(patsubst %.c,%.o,$(wildcard svm/*.c))) svm/entry.o
 OBJS := $(addprefix $(B)/,$(BOOT_OBJS) $(KERNEL_OBJS) $(DRIVER_OBJS) $(VMX_OBJS) $(SVM_OBJS))
 
-.PHONY: all iso run test unit boot-tests debug run-bochs bench format format-check clean deps guests
+.PHONY: all iso run test unit boot-tests debug run-bochs bench format format-check clean deps guests \
+	lint lint-tests
 all: $(B)/cloison.elf guests
 
 # Structure offsets for assembly, generated from C (kernel/asm-offsets.c).
@@ -105,6 +107,41 @@ boot-tests: all
 
 bench: deps
 	@tools/bench.sh $(LANES)
+
+# ---- grub.cfg linter (host tool) -------------------------------------------
+# tools/lint/ with the hypervisor's own parsers, built for this machine.
+# kernel/lib.c defines memset, strlen, ... under libc's names; as in
+# tools/unit.sh it is built with renames so that it does not replace
+# libc's functions in a host program (only its parse_u64 is wanted).
+LINT := $(B)/cloison-lint
+LINT_SRCS := tools/lint/cloison-lint.c tools/lint/grub_script.c kernel/config.c \
+	kernel/options.c kernel/format.c kernel/lib.c
+LINT_OBJS := $(patsubst %.c,$(B)/lint/%.o,$(LINT_SRCS))
+LINT_CFLAGS := -std=gnu11 -O2 -g $(WARN) -I. -MMD -MP
+LINT_RENAMES := $(foreach f,memset memcpy memmove memcmp strlen strnlen strcmp strncmp,-D$(f)=k_$(f))
+# Every grub.cfg of the tree that should be clean.  tests/boot/hostile.grub.cfg
+# is bad on purpose; tests/lint/run.sh checks that exactly its bad lines are found.
+CFG ?= $(filter-out tests/boot/hostile.grub.cfg,$(sort $(wildcard iso/*.cfg tests/boot/*.cfg)))
+
+$(B)/lint/%.o: %.c
+	@mkdir -p $(dir $@)
+	@echo "  HOSTCC  $<"
+	$(Q)$(HOSTCC) $(LINT_CFLAGS) -c -o $@ $<
+$(B)/lint/kernel/lib.o: kernel/lib.c
+	@mkdir -p $(dir $@)
+	@echo "  HOSTCC  $<"
+	$(Q)$(HOSTCC) $(LINT_CFLAGS) -fno-builtin $(LINT_RENAMES) -c -o $@ $<
+$(LINT): $(LINT_OBJS)
+	@echo "  HOSTLD  $@"
+	$(Q)$(HOSTCC) -o $@ $(LINT_OBJS)
+
+-include $(LINT_OBJS:.o=.d)
+
+lint: $(LINT)
+	$(LINT) $(CFG)
+
+lint-tests: $(LINT)
+	@tests/lint/run.sh
 
 FORMAT_FILES = $(shell git ls-files '*.c' '*.h' 2>/dev/null)
 format:

@@ -27,4 +27,13 @@ int config_parse_module(const char *str, struct partition_config *c, char *why, 
 /* Parse a size with an optional K, M or G suffix (binary units). */
 int config_parse_size(const char *s, size_t len, u64 *out);
 
+/*
+ * The line logged when module `index` is refused: the index, the module
+ * string and the reason (kernel/partition.c).  The grub.cfg linter
+ * (tools/lint/) prints the same line, so both say the same words.
+ */
+#define CONFIG_REFUSED "partition config: module %u (%s): %s; partition not started"
+/* The reason when an earlier partition already has this name. */
+#define CONFIG_NAME_USED "name: '%s' is already used"
+
 #endif

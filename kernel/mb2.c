@@ -31,8 +31,7 @@ static void parse_module(struct boot_info *bi, const struct mb2_tag *t, u32 inde
 		return;
 	}
 	if (bi->nmodules == BOOT_MAX_MODULES) {
-		klog("boot: more than %u modules; module %u (%s) ignored", BOOT_MAX_MODULES, index,
-		     str);
+		klog(MB2_TOO_MANY_MODULES, BOOT_MAX_MODULES, index, str);
 		return;
 	}
 	bi->modules[bi->nmodules++] = (struct boot_module){ m->mod_start, m->mod_end, str };

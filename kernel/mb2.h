@@ -89,6 +89,8 @@ enum mem_type {
 };
 
 #define BOOT_MAX_MODULES 64
+/* Logged for each module past BOOT_MAX_MODULES (the grub.cfg linter prints it too). */
+#define MB2_TOO_MANY_MODULES "boot: more than %u modules; module %u (%s) ignored"
 #define BOOT_MAX_MMAP 128
 
 struct mem_region {

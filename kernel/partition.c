@@ -131,14 +131,12 @@ static void create(const struct boot_module *m, u32 index)
 	int err;
 
 	if (config_parse_module(m->cmdline, &cfg, why, sizeof(why)) < 0) {
-		klog("partition config: module %u (%s): %s; partition not started", index,
-		     m->cmdline, why);
+		klog(CONFIG_REFUSED, index, m->cmdline, why);
 		return;
 	}
 	if (name_taken(cfg.name)) {
-		klog("partition config: module %u (%s): name: '%s' is already used; partition "
-		     "not started",
-		     index, m->cmdline, cfg.name);
+		format(why, sizeof(why), CONFIG_NAME_USED, cfg.name);
+		klog(CONFIG_REFUSED, index, m->cmdline, why);
 		return;
 	}
 	for (u32 i = 0; i < MAX_PARTITIONS && !p; i++)

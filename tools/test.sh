@@ -1,9 +1,11 @@
 #!/bin/bash
 # The whole test suite (`make test`, which checks the host packages first):
-# builds the hypervisor, runs the host unit tests (`make unit`), then the
-# boot scenarios on the emulator lanes (tests/boot/run.sh).  Its last line
-# is "N passed, N failed" over all unit cases and boot checks; it exits
-# non-zero when anything failed.
+# builds the hypervisor, runs the host unit tests (`make unit`), the tests
+# of the grub.cfg linter, which also lint the tree's own GRUB files
+# (`make lint-tests`), then the boot scenarios on the emulator lanes
+# (tests/boot/run.sh).  Its last line is "N passed, N failed" over all
+# unit cases, lint cases and boot checks; it exits non-zero when anything
+# failed.
 #
 #   tools/test.sh
 #   make test LANES="qemu-svm bochs-vmx"    boot only these lanes
@@ -56,6 +58,10 @@ else
 	make -s unit </dev/null 2>&1 | tee "$tmp"
 	count_summary unit "$tmp" "${PIPESTATUS[0]}" "make unit"
 fi
+
+section "grub.cfg linter (make lint-tests)"
+make -s lint-tests </dev/null 2>&1 | tee "$tmp"
+count_summary lint "$tmp" "${PIPESTATUS[0]}" "make lint-tests"
 
 section "boot tests (tests/boot/run.sh${LANES:+, LANES=\"$LANES\"})"
 if [ "${BOOT:-1}" = 0 ]; then
