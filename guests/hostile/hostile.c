@@ -3,7 +3,9 @@
  * buffers and numbers to the hypercalls and checks each answer (-14 or
  * -38, never a crash of anything else), then reads far outside its RAM,
  * which must stop it with a memory violation.  Prints "hostile: ok"
- * lines that the boot tests count.
+ * lines that the boot tests count.  (That only the low halves of the
+ * registers count outside 64-bit mode is checked by guests/compat: a
+ * 32-bit guest cannot set the upper halves.)
  */
 #include "guests/lib/guest.h"
 
@@ -11,9 +13,7 @@ static int failures;
 
 static void expect(const char *what, long got, long want)
 {
-	printf("hostile: %s: %s (got %ld, want %ld)\n", what, got == want ? "ok" : "FAIL", got,
-	       want);
-	failures += got != want;
+	failures += guest_check("hostile", what, got, want);
 }
 
 int guest_main(unsigned magic, unsigned info)
@@ -31,7 +31,6 @@ int guest_main(unsigned magic, unsigned info)
 	expect("read into beyond RAM", hv_call(HC_CONSOLE_READ, 0x7ff00000ul, 16, 0, 0), -EFAULT);
 	expect("unknown call 0", hv_call(0, 0, 0, 0, 0), -ENOSYS);
 	expect("unknown call 99", hv_call(99, 1, 2, 3, 4), -ENOSYS);
-	expect("upper half ignored", hv_call(0x100000000ull > ~0ul ? 99 : 99, 0, 0, 0, 0), -ENOSYS);
 	hv_use_vmcall(true);
 	expect("VMCALL accepted", hv_call(0, 0, 0, 0, 0), -ENOSYS);
 	hv_use_vmcall(false);

@@ -29,6 +29,9 @@ bool hv_present(void);
 long hv_call(unsigned long nr, unsigned long a1, unsigned long a2, unsigned long a3,
 	     unsigned long a4);
 uint64_t hv_time_ns(void);
+/* Is CPUID 0's vendor string (12 characters, e.g. "GenuineIntel") this one?
+ * cloison filters CPUID but passes the vendor string through. */
+bool cpu_vendor_is(const char *vendor);
 /* Use VMCALL (true) or VMMCALL (false); the default follows the CPU vendor. */
 void hv_use_vmcall(bool vmcall);
 
@@ -39,6 +42,18 @@ int printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* Leave: EXIT hypercall on cloison, the isa-debug-exit port otherwise. */
 __attribute__((noreturn)) void guest_exit(int code);
+
+/*
+ * The Multiboot command line (on cloison the partition's module2 string,
+ * under qemu -kernel the -append string), or "" when the loader gave none.
+ */
+const char *guest_cmdline(unsigned magic, unsigned info);
+/* Copy the value of "key=value" in cmdline into out (NUL-terminated, cut to
+ * size - 1 characters); false when the key is absent. */
+bool cmdline_value(const char *cmdline, const char *key, char *out, size_t size);
+
+/* Print "<who>: <what>: ok", or a FAIL line with both values; returns 1 on FAIL. */
+int guest_check(const char *who, const char *what, long long got, long long want);
 
 static inline void outb(uint16_t port, uint8_t v)
 {

@@ -31,11 +31,21 @@ void hv_use_vmcall(bool vmcall)
 	use_vmcall = vmcall;
 }
 
+bool cpu_vendor_is(const char *vendor)
+{
+	uint32_t a, regs[3];
+	const char *got = (const char *)regs;
+
+	cpuid(0, &a, &regs[0], &regs[2], &regs[1]); /* the string is in EBX, EDX, ECX */
+	for (int i = 0; i < 12; i++)
+		if (got[i] != vendor[i])
+			return false;
+	return true;
+}
+
 static bool intel(void)
 {
-	uint32_t a, b, c, d;
-	cpuid(0, &a, &b, &c, &d);
-	return b == 0x756e6547; /* "Genu" */
+	return cpu_vendor_is("GenuineIntel");
 }
 
 long hv_call(unsigned long nr, unsigned long a1, unsigned long a2, unsigned long a3,

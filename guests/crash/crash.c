@@ -1,0 +1,165 @@
+/*
+ * crash: a partition that dies on purpose, to test the hypervisor's
+ * crash path.  The name= word of its command line says how:
+ *   triple  an exception with an empty IDT, i.e. a triple fault;
+ *   virt    the CPU vendor's virtualization instruction (VMXON on Intel,
+ *           VMRUN on AMD; CPUID hides VMX and SVM, but the vendor string
+ *           is the real one);
+ *   invd    INVD, which would throw away the hypervisor's cached writes.
+ * It prints one line before it acts and a FAIL line if it is still running
+ * afterwards.  Its own GDT and IDT turn an exception that comes back to it
+ * (say a #UD for VMRUN) into a FAIL line that names the exception, instead
+ * of a second, misleading triple fault.
+ */
+#include "guests/lib/guest.h"
+
+#define SEL_CODE 0x08
+#define SEL_DATA 0x10
+#define GATE_INTR32 0x8e /* present, DPL 0, 32-bit interrupt gate */
+#define EXC_UD 6
+#define EXC_GP 13
+#define NR_EXC 32
+
+struct __attribute__((packed)) table_ptr {
+	uint16_t limit;
+	uint32_t base;
+};
+
+struct gate {
+	uint16_t offset_low;
+	uint16_t selector;
+	uint8_t zero;
+	uint8_t type;
+	uint16_t offset_high;
+};
+_Static_assert(sizeof(struct gate) == 8, "32-bit IDT gate (SDM 3A §6.11)");
+
+struct frame; /* what the CPU pushed; only passed along */
+
+/* Flat 4 GiB code and data, as Multiboot describes the start state. */
+static const uint64_t gdt[] = { 0, 0x00cf9a000000ffffull, 0x00cf92000000ffffull };
+static struct gate idt[NR_EXC];
+static const char *doing = "nothing";
+
+static __attribute__((noreturn)) void exception_seen(const char *what)
+{
+	printf("crash: FAIL: %s raised %s\n", doing, what);
+	guest_exit(1);
+}
+
+__attribute__((interrupt)) static void on_ud(struct frame *f)
+{
+	(void)f;
+	exception_seen("#UD");
+}
+
+__attribute__((interrupt)) static void on_gp(struct frame *f, uintptr_t error)
+{
+	(void)f, (void)error;
+	exception_seen("#GP");
+}
+
+__attribute__((interrupt)) static void on_other(struct frame *f)
+{
+	(void)f;
+	exception_seen("an exception");
+}
+
+static void set_gate(int vector, void *handler)
+{
+	uint32_t a = (uint32_t)(uintptr_t)handler;
+	idt[vector] = (struct gate){ (uint16_t)a, SEL_CODE, 0, GATE_INTR32, (uint16_t)(a >> 16) };
+}
+
+/* cloison starts a partition with GDTR and IDTR empty: bring our own. */
+static void tables_init(void)
+{
+	struct table_ptr g = { sizeof(gdt) - 1, (uint32_t)(uintptr_t)gdt };
+	struct table_ptr i = { sizeof(idt) - 1, (uint32_t)(uintptr_t)idt };
+
+	for (int v = 0; v < NR_EXC; v++)
+		set_gate(v, (void *)on_other);
+	set_gate(EXC_UD, (void *)on_ud);
+	set_gate(EXC_GP, (void *)on_gp);
+	__asm__ volatile("lgdt %0\n\t"
+			 "ljmp %1, $1f\n"
+			 "1:\tmovw %w2, %%ds\n\t"
+			 "movw %w2, %%es\n\t"
+			 "movw %w2, %%ss\n\t"
+			 "lidt %3"
+			 :
+			 : "m"(g), "i"(SEL_CODE), "r"(SEL_DATA), "m"(i)
+			 : "memory");
+}
+
+static void triple_fault(void)
+{
+	static const struct table_ptr empty = { 0, 0 };
+
+	doing = "ud2 with an empty IDT";
+	printf("crash: triple fault next\n");
+	/* #UD cannot be delivered through a 1-byte IDT, nor the #GP that raises,
+	 * nor the #DF after it: shutdown (SDM 3A §6.15, interrupt 8). */
+	__asm__ volatile("lidt %0\n\tud2" : : "m"(empty) : "memory");
+}
+
+static void virt_insn(void)
+{
+	/* A zeroed, 4 KiB-aligned region: never looked at, the instruction must exit first. */
+	static uint8_t region[4096] __attribute__((aligned(4096)));
+	uint64_t region_pa = (uintptr_t)region;
+
+	if (cpu_vendor_is("GenuineIntel")) {
+		doing = "VMXON";
+		printf("crash: VMXON next\n");
+		/* SDM 2B VMXON: #UD unless CR4.VMXE (set while a guest runs); in VMX
+		 * non-root operation it then causes a VM exit. */
+		__asm__ volatile("vmxon %0" : : "m"(region_pa) : "memory", "cc");
+	} else if (cpu_vendor_is("AuthenticAMD")) {
+		doing = "VMRUN";
+		printf("crash: VMRUN next\n");
+		/* APM 2 §15.5: #UD unless EFER.SVME, which the VMCB's guest EFER
+		 * must have; the VMRUN intercept is checked after #UD and CPL. */
+		__asm__ volatile("vmrun" : : "a"(region) : "memory", "cc");
+	} else {
+		printf("crash: FAIL: CPU vendor is neither Intel nor AMD\n");
+		guest_exit(1);
+	}
+}
+
+static void invd(void)
+{
+	doing = "INVD";
+	printf("crash: INVD next\n");
+	__asm__ volatile("invd" : : : "memory");
+}
+
+static const struct {
+	const char *name;
+	void (*act)(void);
+} actions[] = { { "triple", triple_fault }, { "virt", virt_insn }, { "invd", invd } };
+
+static bool same(const char *a, const char *b)
+{
+	while (*a && *a == *b)
+		a++, b++;
+	return *a == *b;
+}
+
+int guest_main(unsigned magic, unsigned info)
+{
+	char how[16];
+
+	if (!cmdline_value(guest_cmdline(magic, info), "name", how, sizeof(how)))
+		how[0] = '\0';
+	tables_init();
+	for (size_t i = 0; i < sizeof(actions) / sizeof(actions[0]); i++) {
+		if (same(how, actions[i].name)) {
+			actions[i].act();
+			printf("crash: FAIL: still running after %s\n", doing);
+			return 1;
+		}
+	}
+	printf("crash: name=%s: want name=triple, virt or invd\n", how);
+	return 2;
+}
