@@ -40,6 +40,48 @@ static void selftest_panic(void)
 	*(volatile u64 *)0xdead000000000000ull = 1; /* non-canonical: #GP */
 }
 
+/*
+ * selftest=bad_entry: a guest CR0 that both vendors must refuse, so the
+ * first entry of the first partition fails and the explainer runs.
+ * PG set with PE clear is refused by VMX even with unrestricted guest
+ * (SDM 3C §27.3.1.1), and the VMX backend's fixed-bit adjustment leaves
+ * PE and PG as given.  SVM takes PG without PE as paged real mode, so NW
+ * set with CD clear is there for it (APM Vol. 2 §15.5.1).
+ */
+#define SELFTEST_BAD_CR0 (CR0_PG | CR0_NW | CR0_ET)
+/*
+ * selftest=bad_control: a hardware exception with vector 32, which names
+ * no exception.  VMX refuses the VM-entry interruption-information field,
+ * so VMLAUNCH fails with VM-instruction error 7 (SDM 3C §27.2.1.3); SVM
+ * refuses EVENTINJ with VMEXIT_INVALID (APM Vol. 2 §15.20).
+ */
+#define SELFTEST_BAD_VECTOR 32
+
+/* Spoil the first partition's next entry as the selftest options ask. */
+static void selftest_spoil_entry(const struct hv_options *o)
+{
+	struct partition *p = NULL;
+
+	for (u32 i = 0; i < MAX_PARTITIONS && !p; i++)
+		if (partitions[i].state == PARTITION_RUNNABLE)
+			p = &partitions[i];
+	if (!p) {
+		klog("selftest: no partition to spoil");
+		return;
+	}
+	if (o->selftest_bad_entry) {
+		klog("selftest: partition %s gets guest CR0 0x%llx, which no CPU may enter",
+		     p->cfg.name, (unsigned long long)SELFTEST_BAD_CR0);
+		virt->set(&p->vcpu, VREG_CR0, SELFTEST_BAD_CR0);
+	}
+	if (o->selftest_bad_control) {
+		klog("selftest: partition %s gets exception vector %u to inject, which no CPU "
+		     "may deliver",
+		     p->cfg.name, SELFTEST_BAD_VECTOR);
+		virt->inject_exception(&p->vcpu, SELFTEST_BAD_VECTOR, false, 0);
+	}
+}
+
 NORETURN void kmain(u32 magic, u64 mbi_phys);
 void kmain(u32 magic, u64 mbi_phys)
 {
@@ -73,5 +115,7 @@ void kmain(u32 magic, u64 mbi_phys)
 	if (virt && virt->cpu_enable() < 0)
 		virt = NULL;
 	partition_create_all();
+	if (options.selftest_bad_entry || options.selftest_bad_control)
+		selftest_spoil_entry(&options);
 	sched_run(options.exit_when_done);
 }

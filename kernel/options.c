@@ -23,6 +23,10 @@ static void apply(struct hv_options *o, const char *w, size_t n)
 		o->force_xapic = false;
 	else if (word_is(w, n, "selftest=panic"))
 		o->selftest_panic = true;
+	else if (word_is(w, n, "selftest=bad_entry"))
+		o->selftest_bad_entry = true;
+	else if (word_is(w, n, "selftest=bad_control"))
+		o->selftest_bad_control = true;
 	else
 		klog("option '%.*s' is unknown; ignored", (int)n, w);
 }

@@ -6,6 +6,7 @@
  * Hardware does not say which check failed; this is the next best thing.
  */
 #include "kernel/console.h"
+#include "kernel/trap.h"
 #include "kernel/virt.h"
 #include "kernel/x86.h"
 #include "vmx/vmcs.h"
@@ -104,6 +105,58 @@ static bool control_ok(u32 msr, u32 value)
 	return (value & (u32)caps) == (u32)caps && (value & ~(u32)(caps >> 32)) == 0;
 }
 
+/* Interruption types of the VM-entry interruption-information field (SDM 3C §25.8.3). */
+#define INTR_TYPE_RESERVED 1
+#define INTR_TYPE_SW_INTERRUPT 4
+#define INTR_TYPE_PRIV_SW_EXCEPTION 5
+#define INTR_TYPE_SW_EXCEPTION 6
+#define INTR_TYPE_OTHER 7
+#define INTR_INFO_RESERVED 0x7ffff000u		/* bits 30:12 */
+#define PROC_MONITOR_TRAP_FLAG (1u << 27)	/* SDM 3C §25.6.2 */
+#define MISC_ZERO_LENGTH_INJECTION (1ull << 30) /* SDM 3D §A.6 */
+
+/* Exceptions that push an error code, as SDM 3C §27.2.1.3 lists them. */
+static bool pushes_error(u32 vector)
+{
+	return vector == EXC_DF || (vector >= EXC_TS && vector <= EXC_PF) || vector == EXC_AC;
+}
+
+/* The event to inject at entry, if any (SDM 3C §27.2.1.3, "event injection"). */
+static bool check_event_injection(bool tc)
+{
+	u32 info = vmcs_read32(VMCS_ENTRY_INTR_INFO);
+	u32 type = (info >> INTR_INFO_TYPE_SHIFT) & 7, vector = info & INTR_INFO_VECTOR;
+	bool ug = vmcs_read32(VMCS_PROC2_CONTROLS) & PROC2_UNRESTRICTED_GUEST;
+	bool want_error = type == INTR_TYPE_HW_EXCEPTION && pushes_error(vector) &&
+			  (!ug || (vmcs_readn(VMCS_GUEST_CR0) & CR0_PE));
+	u32 len = vmcs_read32(VMCS_ENTRY_INSTR_LEN);
+	bool mtf = vmx_allowed1(rdmsr(tc ? MSR_VMX_TRUE_PROCBASED_CTLS : MSR_VMX_PROCBASED_CTLS)) &
+		   PROC_MONITOR_TRAP_FLAG;
+
+	if (!(info & INTR_INFO_VALID))
+		return false;
+	klog("vmx:   event to inject: 0x%08x (type %u, vector %u)", info, type, vector);
+	if (type == INTR_TYPE_RESERVED || (type == INTR_TYPE_OTHER && !mtf))
+		return fail("event injection with a reserved interruption type", "§27.2.1.3");
+	if (type == INTR_TYPE_NMI && vector != EXC_NMI)
+		return fail("NMI injection with a vector other than 2", "§27.2.1.3");
+	if (type == INTR_TYPE_HW_EXCEPTION && vector > 31)
+		return fail("hardware exception injection with a vector above 31", "§27.2.1.3");
+	if (type == INTR_TYPE_OTHER && vector != 0)
+		return fail("other-event injection with a vector other than 0", "§27.2.1.3");
+	if (!!(info & INTR_INFO_HAS_ERROR) != want_error)
+		return fail("deliver-error-code bit does not fit the event's type and vector",
+			    "§27.2.1.3");
+	if (info & INTR_INFO_RESERVED)
+		return fail("event injection with reserved bits 30:12 set", "§27.2.1.3");
+	if ((type == INTR_TYPE_SW_INTERRUPT || type == INTR_TYPE_PRIV_SW_EXCEPTION ||
+	     type == INTR_TYPE_SW_EXCEPTION) &&
+	    (len > 15 || (len == 0 && !(rdmsr(MSR_VMX_MISC) & MISC_ZERO_LENGTH_INJECTION))))
+		return fail("software event injection with an instruction length outside 1-15",
+			    "§27.2.1.3");
+	return false;
+}
+
 static bool check_controls(void)
 {
 	bool tc = rdmsr(MSR_VMX_BASIC) & VMX_BASIC_TRUE_CTLS;
@@ -131,7 +184,7 @@ static bool check_controls(void)
 		return fail("EPT pointer with a bad memory type or walk length", "§27.2.1.1");
 	if (vmcs_read32(VMCS_CR3_TARGET_COUNT) > 4)
 		return fail("CR3-target count above 4", "§27.2.1.1");
-	return false;
+	return check_event_injection(tc);
 }
 
 static bool check_host(void)

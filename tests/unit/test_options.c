@@ -2,7 +2,8 @@
  * Unit tests of kernel/options.c, the parser of the hypervisor's own
  * command line: each known option, a loader's leading image path, an
  * unknown word (named in one line and ignored), runs of spaces and tabs,
- * and the empty line.
+ * and the empty line.  The selftest options that spoil a partition's
+ * first VM entry are parsed like the others.
  */
 /* unit-sources: kernel/options.c */
 #include "tests/unit/unit.h"
@@ -27,12 +28,16 @@ static void test_empty(void **state)
 	assert_false(o.exit_when_done);
 	assert_false(o.force_xapic);
 	assert_false(o.selftest_panic);
+	assert_false(o.selftest_bad_entry);
+	assert_false(o.selftest_bad_control);
 	assert_console_quiet();
 
 	o = parse(" \t  ");
 	assert_false(o.exit_when_done);
 	assert_false(o.force_xapic);
 	assert_false(o.selftest_panic);
+	assert_false(o.selftest_bad_entry);
+	assert_false(o.selftest_bad_control);
 	assert_console_quiet();
 }
 
@@ -76,13 +81,52 @@ static void test_selftest_panic(void **state)
 	assert_console_quiet();
 }
 
+static void test_selftest_bad_entry(void **state)
+{
+	(void)state;
+	struct hv_options o = parse("selftest=bad_entry");
+	assert_true(o.selftest_bad_entry);
+	assert_false(o.selftest_bad_control);
+	assert_false(o.selftest_panic);
+	assert_false(o.exit_when_done);
+	assert_console_quiet();
+
+	o = parse("selftest=bad_control");
+	assert_true(o.selftest_bad_control);
+	assert_false(o.selftest_bad_entry);
+	assert_false(o.selftest_panic);
+	assert_console_quiet();
+
+	/* Both may be asked for, beside the others. */
+	o = parse("exit_when_done selftest=bad_entry selftest=bad_control");
+	assert_true(o.exit_when_done);
+	assert_true(o.selftest_bad_entry);
+	assert_true(o.selftest_bad_control);
+	assert_false(o.selftest_panic);
+	assert_console_quiet();
+
+	/* Near misses are unknown words, named and ignored. */
+	o = parse("selftest=bad selftest=bad_entry_ selftest=BAD_CONTROL selftest= bad_entry");
+	assert_false(o.selftest_bad_entry);
+	assert_false(o.selftest_bad_control);
+	assert_int_equal(console_lines(), 5);
+	assert_int_equal(console_lines_with("option 'selftest=bad' is unknown"), 1);
+	assert_int_equal(console_lines_with("option 'selftest=bad_entry_' is unknown"), 1);
+	assert_int_equal(console_lines_with("option 'selftest=BAD_CONTROL' is unknown"), 1);
+	assert_int_equal(console_lines_with("option 'selftest=' is unknown"), 1);
+	assert_int_equal(console_lines_with("option 'bad_entry' is unknown"), 1);
+}
+
 static void test_all_together(void **state)
 {
 	(void)state;
-	struct hv_options o = parse("exit_when_done apic=xapic selftest=panic");
+	struct hv_options o = parse("exit_when_done apic=xapic selftest=panic "
+				    "selftest=bad_entry selftest=bad_control");
 	assert_true(o.exit_when_done);
 	assert_true(o.force_xapic);
 	assert_true(o.selftest_panic);
+	assert_true(o.selftest_bad_entry);
+	assert_true(o.selftest_bad_control);
 	assert_console_quiet();
 }
 
@@ -134,10 +178,15 @@ static void test_spaces_and_tabs(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_empty),	     cmocka_unit_test(test_exit_when_done),
-		cmocka_unit_test(test_apic),	     cmocka_unit_test(test_selftest_panic),
-		cmocka_unit_test(test_all_together), cmocka_unit_test(test_leading_path),
-		cmocka_unit_test(test_unknown_word), cmocka_unit_test(test_spaces_and_tabs),
+		cmocka_unit_test(test_empty),
+		cmocka_unit_test(test_exit_when_done),
+		cmocka_unit_test(test_apic),
+		cmocka_unit_test(test_selftest_panic),
+		cmocka_unit_test(test_selftest_bad_entry),
+		cmocka_unit_test(test_all_together),
+		cmocka_unit_test(test_leading_path),
+		cmocka_unit_test(test_unknown_word),
+		cmocka_unit_test(test_spaces_and_tabs),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
