@@ -61,8 +61,7 @@ static u32 crash(struct vcpu *v, struct vm_exit *e, const char *reason)
 {
 	struct partition *p = v->partition;
 	klog("partition %s: crash record: %s exit (vendor code 0x%llx, %s)", p->cfg.name,
-	     exit_kind_name(e->kind), (unsigned long long)e->raw_code,
-	     virt->exit_name(e->raw_code));
+	     exit_kind_name(e->kind), (unsigned long long)e->raw_code, virt->exit_name(e));
 	dump_guest(v);
 	partition_crash(p, "%s", reason);
 	return EXIT_STOP;

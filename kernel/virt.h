@@ -58,8 +58,8 @@ struct virt_ops {
 	void (*inject_exception)(struct vcpu *v, u8 vector, bool has_error, u32 error);
 	/* Drop cached second-level translations of v (after SLAT changes). */
 	void (*flush_slat)(struct vcpu *v);
-	/* The vendor's name for an exit code (struct vm_exit raw_code), for reports. */
-	const char *(*exit_name)(u64 raw_code);
+	/* The vendor's name for the exit's raw_code, for reports. */
+	const char *(*exit_name)(const struct vm_exit *e);
 	/* Print the vendor state of v (crash records), one "cloison:   " line each. */
 	void (*dump)(struct vcpu *v);
 	const struct slat_format *slat;

@@ -3,8 +3,9 @@
  * the VMCB failed a consistency check (APM Vol. 2 §15.5.1, "Canonicalization
  * and Consistency Checks").  The CPU does not say which: this re-runs
  * the checks in software and names the first that fails.  It reads the
- * VMCB after the failed VMRUN, so it can only check what the CPU left
- * there (QEMU and Bochs overwrite the guest-state area; see below).
+ * VMCB after the failed VMRUN; where the CPU overwrote the guest-state
+ * area (QEMU and Bochs do; see below), it checks the fields that
+ * svm_vcpu_run() noted before entering instead.
  */
 #include "boot/boot.h"
 #include "kernel/console.h"
@@ -109,7 +110,7 @@ static bool check_event(const char *field, u64 event)
 }
 
 /* Control-area checks (APM Vol. 2 §15.5.1), then the event to inject. */
-static bool check_control(const struct vmcb_control *c)
+static bool check_control(const struct vmcb_control *c, u64 noted_event)
 {
 	u32 maxphys = cpuid(0x80000008, 0).eax & 0xff;
 
@@ -119,7 +120,12 @@ static bool check_control(const struct vmcb_control *c)
 		return fail("IOPM or MSRPM address beyond the physical address width", "§15.5.1");
 	if (c->guest_asid == 0)
 		return fail("guest ASID is 0", "§15.5.1");
-	/* The CPU may have moved a refused event to EXITINTINFO (§15.7.2). */
+	/*
+	 * The CPU may have moved a refused event to EXITINTINFO (§15.7.2),
+	 * or (Bochs) cleared EVENTINJ: then the event noted at injection.
+	 */
+	if (!(c->eventinj & EVENTINJ_VALID) && !(c->exitintinfo & EVENTINJ_VALID))
+		return check_event("event injected (as noted)", noted_event);
 	return check_event("EVENTINJ", c->eventinj) ||
 	       check_event("event being injected (EXITINTINFO)", c->exitintinfo);
 }
@@ -134,18 +140,26 @@ static bool holds_host_state(const struct vmcb_save *s)
 	return s->cs.selector == SEL_CODE64 && (s->cs.attrib & (1u << 9)) && s->cr3 == read_cr3();
 }
 
-void svm_explain_invalid(struct vcpu *v)
+void svm_explain_invalid(struct vcpu *v, const struct svm_entry_note *before)
 {
 	const struct vmcb *vm = v->vmcs;
+	struct vmcb_save noted = { 0 };
 	bool found;
 
 	klog("svm: VMRUN failed: VMEXIT_INVALID (the VMCB failed a consistency check)");
 	if (holds_host_state(&vm->save)) {
-		klog("svm:   the guest-state area now holds the host's CR3 and CS: the CPU "
-		     "overwrote it at the failed VMRUN, so its refused values cannot be checked");
-		found = check_control(&vm->control);
+		klog("svm:   the CPU overwrote the guest-state area with the host's state; "
+		     "checking the values noted before VMRUN");
+		noted.efer = before->efer;
+		noted.cr0 = before->cr0;
+		noted.cr3 = before->cr3;
+		noted.cr4 = before->cr4;
+		noted.dr6 = before->dr6;
+		noted.dr7 = before->dr7;
+		noted.cs.attrib = before->cs_attrib;
+		found = check_save(&noted) || check_control(&vm->control, before->eventinj);
 	} else {
-		found = check_save(&vm->save) || check_control(&vm->control);
+		found = check_save(&vm->save) || check_control(&vm->control, before->eventinj);
 	}
 	if (!found)
 		klog("svm:   no software check matched; the emulator's log or APM Vol. 2 §15.5.1 "

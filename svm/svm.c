@@ -34,6 +34,13 @@ static u64 hsave[MAX_CPUS];
 static u64 host_save[MAX_CPUS];
 /* Which vCPU last ran with each ASID on each CPU (ASIDs are shared when scarce). */
 static struct vcpu *asid_owner[MAX_CPUS][MAX_ASIDS_TRACKED];
+/*
+ * Guest state as each CPU's current run began, for the VMRUN failure
+ * explainer.  Only kernel/ changes these fields between the VMRUNs of
+ * a run (a guest cannot load a state VMRUN refuses), and it does so
+ * before the run (reset, selftest), so one note per run suffices.
+ */
+static struct svm_entry_note entry_notes[MAX_CPUS];
 
 static struct vmcb *vmcb_of(struct vcpu *v)
 {
@@ -236,7 +243,8 @@ static void decode(struct vcpu *v, struct vm_exit *e)
 		e->slat.read = !e->slat.write && !e->slat.fetch;
 		return;
 	case (u64)SVM_EXIT_INVALID:
-		svm_explain_invalid(v);
+	case (u32)SVM_EXIT_INVALID: /* QEMU writes the -1 as 32 bits */
+		svm_explain_invalid(v, &entry_notes[this_cpu()->index]);
 		e->kind = EXIT_ENTRY_FAILED;
 		return;
 	default:
@@ -252,6 +260,11 @@ static void decode(struct vcpu *v, struct vm_exit *e)
 	}
 }
 
+static const char *exit_name(const struct vm_exit *e)
+{
+	return svm_exit_name(e->raw_code);
+}
+
 bool svm_exit(struct vcpu *v)
 {
 	struct vmcb *vm = vmcb_of(v);
@@ -259,10 +272,10 @@ bool svm_exit(struct vcpu *v)
 	u32 action;
 
 	v->regs.rax = vm->save.rax;
+	decode(v, &e); /* first: the explainer of a failed VMRUN reads EVENTINJ */
 	vm->control.tlb_control = 0;
 	vm->control.eventinj = 0;
 	vm->control.clean_bits = VMCB_CLEAN_ALL;
-	decode(v, &e);
 	action = exit_handle(v, &e);
 	if (action & EXIT_ADVANCE) {
 		vm->save.rip += e.insn_len;
@@ -290,6 +303,10 @@ static void svm_vcpu_run(struct vcpu *v)
 	c->vcpu_loaded = v;
 	v->last_cpu = c->index;
 	vm->save.rax = v->regs.rax;
+	entry_notes[c->index] =
+		(struct svm_entry_note){ vm->save.efer,	     vm->save.cr0,	  vm->save.cr3,
+					 vm->save.cr4,	     vm->save.dr6,	  vm->save.dr7,
+					 vm->save.cs.attrib, vm->control.eventinj };
 	svm_enter(v, v->vmcs_phys, host_save[c->index]);
 }
 
@@ -422,8 +439,11 @@ static void svm_set(struct vcpu *v, enum vreg r, u64 value)
 
 static void svm_inject_exception(struct vcpu *v, u8 vector, bool has_error, u32 error)
 {
-	vmcb_of(v)->control.eventinj = EVENTINJ_VALID | EVENTINJ_TYPE_EXCEPTION | vector |
-				       (has_error ? EVENTINJ_HAS_ERROR | ((u64)error << 32) : 0);
+	u64 event = EVENTINJ_VALID | EVENTINJ_TYPE_EXCEPTION | vector |
+		    (has_error ? EVENTINJ_HAS_ERROR | ((u64)error << 32) : 0);
+
+	vmcb_of(v)->control.eventinj = event;
+	entry_notes[this_cpu()->index].eventinj = event; /* for the explainer */
 }
 
 static void svm_flush_slat(struct vcpu *v)
@@ -463,7 +483,7 @@ const struct virt_ops svm_ops = {
 	.set = svm_set,
 	.inject_exception = svm_inject_exception,
 	.flush_slat = svm_flush_slat,
-	.exit_name = svm_exit_name,
+	.exit_name = exit_name,
 	.dump = svm_dump,
 	.slat = &svm_npt_format,
 };

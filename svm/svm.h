@@ -30,8 +30,19 @@ void svm_enter(struct vcpu *v, u64 vmcb_phys, u64 host_save_phys);
 /* Called by the stub at each #VMEXIT: handle it; true to resume the guest. */
 bool svm_exit(struct vcpu *v);
 
+/*
+ * The fields that VMRUN's consistency checks read, noted by svm_vcpu_run()
+ * before it enters the guest: after VMEXIT_INVALID the CPU may have
+ * overwritten the VMCB's copy with the host's state.
+ */
+struct svm_entry_note {
+	u64 efer, cr0, cr3, cr4, dr6, dr7;
+	u16 cs_attrib;
+	u64 eventinj; /* also noted by each injection: Bochs clears the VMCB's */
+};
+
 /* Explain VMEXIT_INVALID in words (svm/explain.c). */
-void svm_explain_invalid(struct vcpu *v);
+void svm_explain_invalid(struct vcpu *v, const struct svm_entry_note *before);
 const char *svm_exit_name(u64 code);
 extern const struct slat_format svm_npt_format;
 

@@ -476,9 +476,6 @@ static void advance(u32 len)
 	vmcs_write32(VMCS_GUEST_INTERRUPTIBILITY, vmcs_read32(VMCS_GUEST_INTERRUPTIBILITY) & ~3u);
 }
 
-/* raw_code of a failed VMLAUNCH/VMRESUME: this bit, and the VM-instruction error. */
-#define RAW_INSTRUCTION_ERROR (1ull << 32)
-
 bool vmx_exit(struct vcpu *v)
 {
 	struct vm_exit e;
@@ -501,16 +498,17 @@ static void vmx_vcpu_run(struct vcpu *v)
 	v->last_cpu = this_cpu()->index;
 	if (vmx_enter(v, v->launched)) {
 		vmx_explain_entry_failure(v, true, 0);
-		e.raw_code = RAW_INSTRUCTION_ERROR | vmcs_read32(VMCS_INSTRUCTION_ERROR);
+		e.raw_code = vmcs_read32(VMCS_INSTRUCTION_ERROR);
 		exit_handle(v, &e);
 	}
 }
 
-static const char *vmx_exit_name(u64 raw_code)
+/* raw_code is the exit reason, or the VM-instruction error when VMLAUNCH/VMRESUME failed. */
+static const char *vmx_exit_name(const struct vm_exit *e)
 {
-	if (raw_code & RAW_INSTRUCTION_ERROR)
+	if (e->kind == EXIT_ENTRY_FAILED && !(e->raw_code & VMX_EXIT_REASON_ENTRY_FAILURE))
 		return "VMLAUNCH/VMRESUME failed";
-	return vmx_exit_reason_name((u32)raw_code & 0xffff);
+	return vmx_exit_reason_name((u32)e->raw_code & 0xffff);
 }
 
 static u64 vmx_get(struct vcpu *v, enum vreg r)
