@@ -34,6 +34,7 @@ static const char *const kind_names[EXIT_KIND_COUNT] = {
 	[EXIT_INTERRUPT] = "interrupt",
 	[EXIT_VIRT_INSN] = "virt-insn",
 	[EXIT_INVD] = "invd",
+	[EXIT_INTR_WINDOW] = "interrupt-window",
 	[EXIT_ENTRY_FAILED] = "entry-failed",
 	[EXIT_UNHANDLED] = "unhandled",
 };
@@ -74,12 +75,27 @@ static u32 on_cpuid(struct vcpu *v, struct vm_exit *e)
 	return EXIT_NEXT;
 }
 
+/* HLT blocks the vCPU until its next event (kernel/sched.c wakes it). */
 static u32 on_hlt(struct vcpu *v, struct vm_exit *e)
 {
-	(void)v, (void)e;
-	/* No virtual interrupts yet: HLT gives the CPU to the next partition. */
+	(void)e;
+	v->halted = true;
 	this_cpu()->need_resched = true;
 	return EXIT_NEXT;
+}
+
+bool exit_deliver_pending(struct vcpu *v)
+{
+	if ((v->pending_irq & VIRQ_PENDING) && virt->inject_interrupt(v, (u8)v->pending_irq))
+		v->pending_irq = 0;
+	return !v->pending_irq;
+}
+
+static u32 on_intr_window(struct vcpu *v, struct vm_exit *e)
+{
+	(void)e;
+	exit_deliver_pending(v);
+	return EXIT_RESUME;
 }
 
 static u32 port_in(struct partition *p, u16 port)
@@ -258,6 +274,7 @@ u32 (*const exit_handlers[EXIT_KIND_COUNT])(struct vcpu *, struct vm_exit *) = {
 	[EXIT_INTERRUPT] = on_interrupt,
 	[EXIT_VIRT_INSN] = on_virt_insn,
 	[EXIT_INVD] = on_invd,
+	[EXIT_INTR_WINDOW] = on_intr_window,
 	[EXIT_ENTRY_FAILED] = on_entry_failed,
 	[EXIT_UNHANDLED] = on_unhandled,
 };

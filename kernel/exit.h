@@ -23,6 +23,7 @@ enum exit_kind {
 	EXIT_INTERRUPT, /* a host interrupt arrived while the guest ran */
 	EXIT_VIRT_INSN, /* the guest used a VMX/SVM instruction */
 	EXIT_INVD,
+	EXIT_INTR_WINDOW,  /* the guest can take the interrupt it waits for */
 	EXIT_ENTRY_FAILED, /* the backend could not enter the guest; already explained */
 	EXIT_UNHANDLED,	   /* anything else: raw code and name are set */
 	EXIT_KIND_COUNT,
@@ -52,6 +53,12 @@ struct vm_exit {
 		} exc;
 	};
 };
+
+/*
+ * Hand v's pending virtual interrupt to the backend; true once none is
+ * left pending (otherwise an EXIT_INTR_WINDOW exit will retry).
+ */
+bool exit_deliver_pending(struct vcpu *v);
 
 /* The handler of each exit kind (kernel/exit.c), and the default one. */
 extern u32 (*const exit_handlers[EXIT_KIND_COUNT])(struct vcpu *, struct vm_exit *);

@@ -52,6 +52,16 @@ static s64 console_read(struct partition *p, u64 gpa, u64 len)
 	return (s64)n;
 }
 
+/* SET_TIMER: deadline 0 cancels; vectors 0-31 are exceptions, refused. */
+static s64 set_timer(struct vcpu *v, u64 deadline, u64 vector)
+{
+	if (vector < 32 || vector > 255)
+		return -EINVAL;
+	v->timer_deadline = deadline;
+	v->timer_vector = (u8)vector;
+	return 0;
+}
+
 bool hypercall_handle(struct vcpu *v)
 {
 	struct partition *p = v->partition;
@@ -77,6 +87,10 @@ bool hypercall_handle(struct vcpu *v)
 	case HC_TIME:
 		set_result(v, time_ns(), narrow, true);
 		return true;
+	case HC_SET_TIMER:
+		/* A 64-bit deadline: RBX in 64-bit mode, ECX:EBX otherwise; vector in RDX. */
+		ret = set_timer(v, narrow ? (a2 << 32) | a1 : a1, v->regs.rdx & mask);
+		break;
 	default:
 		ret = -ENOSYS;
 		break;

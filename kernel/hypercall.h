@@ -20,6 +20,7 @@ enum hypercall_nr {
 	HC_YIELD = 3,
 	HC_EXIT = 4,
 	HC_TIME = 5,
+	HC_SET_TIMER = 6,
 };
 
 /* Largest CONSOLE_WRITE/READ handled per call; longer requests are cut. */

@@ -7,7 +7,9 @@
 
 #include "kernel/types.h"
 
-#define SCHED_SLICE_NS 10000000ull /* 10 ms */
+#define SCHED_SLICE_NS 10000000ull     /* 10 ms */
+#define SCHED_MIN_SLICE_NS 20000ull    /* the shortest one-shot programmed: 20 us */
+#define SCHED_IDLE_POLL_NS 10000000ull /* an idle CPU polls COM1 this often */
 
 /* Run partitions until none is left; never returns. */
 NORETURN void sched_run(bool exit_when_done);

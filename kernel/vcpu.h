@@ -61,6 +61,8 @@ enum guest_mode {
 	GUEST_LONG64,
 };
 
+#define VIRQ_PENDING 0x100u
+
 struct vcpu {
 	struct guest_regs regs; /* first: the stubs address it at offset 0 */
 	struct partition *partition;
@@ -71,6 +73,11 @@ struct vcpu {
 	bool launched;	    /* VMX: VMLAUNCH done, use VMRESUME */
 	u32 last_cpu;	    /* index of the CPU it last ran on */
 	u64 exits;	    /* number of VM exits taken */
+	/* Guest time (SET_TIMER hypercall, docs/hypercalls.md). */
+	u64 timer_deadline; /* time_ns() at which to raise timer_vector; 0: none */
+	u8 timer_vector;
+	u16 pending_irq; /* VIRQ_PENDING | vector: waiting for the guest to take it */
+	bool halted;	 /* executed HLT: runs again at its next event */
 };
 
 #endif

@@ -54,6 +54,13 @@ struct virt_ops {
 	void (*vcpu_run)(struct vcpu *v);
 	u64 (*get)(struct vcpu *v, enum vreg r);
 	void (*set)(struct vcpu *v, enum vreg r, u64 value);
+	/*
+	 * Deliver external interrupt `vector` to the guest.  True when it is
+	 * committed (taken at the next entry, or by the CPU itself as soon as
+	 * the guest's IF allows); false when the guest cannot take it now: the
+	 * backend then asks for an EXIT_INTR_WINDOW exit, to try again.
+	 */
+	bool (*inject_interrupt)(struct vcpu *v, u8 vector);
 	/* Deliver an exception to the guest at the next entry. */
 	void (*inject_exception)(struct vcpu *v, u8 vector, bool has_error, u32 error);
 	/* Drop cached second-level translations of v (after SLAT changes). */

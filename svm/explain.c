@@ -22,6 +22,7 @@ static const struct {
 	{ SVM_EXIT_NMI, "NMI" },
 	{ SVM_EXIT_CPUID, "CPUID" },
 	{ SVM_EXIT_INVD, "INVD" },
+	{ SVM_EXIT_VINTR, "virtual interrupt window" },
 	{ SVM_EXIT_HLT, "HLT" },
 	{ SVM_EXIT_INVLPGA, "INVLPGA" },
 	{ SVM_EXIT_IOIO, "I/O instruction" },

@@ -162,6 +162,8 @@ static void svm_vcpu_reset(struct vcpu *v, const struct vcpu_boot_state *s)
 	st->g_pat = 0x0007040600070406ull;
 	vmcb_of(v)->control.eventinj = 0;
 	vmcb_of(v)->control.interrupt_shadow = 0;
+	vmcb_of(v)->control.vintr = VINTR_MASKING;
+	vmcb_of(v)->control.intercept_misc1 &= ~MISC1_VINTR;
 	vmcb_of(v)->control.clean_bits = 0;
 }
 
@@ -203,6 +205,9 @@ static void decode(struct vcpu *v, struct vm_exit *e)
 		return;
 	case SVM_EXIT_HLT:
 		e->kind = EXIT_HLT;
+		return;
+	case SVM_EXIT_VINTR:
+		e->kind = EXIT_INTR_WINDOW;
 		return;
 	case SVM_EXIT_INVD:
 		e->kind = EXIT_INVD;
@@ -277,6 +282,8 @@ bool svm_exit(struct vcpu *v)
 	vm->control.eventinj = 0;
 	vm->control.clean_bits = VMCB_CLEAN_ALL;
 	action = exit_handle(v, &e);
+	if (action == EXIT_STOP)
+		return false; /* v may be gone, or have a new VMCB (a restart) */
 	if (action & EXIT_ADVANCE) {
 		vm->save.rip += e.insn_len;
 		vm->control.interrupt_shadow = 0; /* it ends with the instruction */
@@ -437,6 +444,31 @@ static void svm_set(struct vcpu *v, enum vreg r, u64 value)
 	}
 }
 
+/*
+ * An external interrupt goes in through EVENTINJ when the guest can take
+ * it: RFLAGS.IF set, no interrupt shadow, no other event being injected
+ * (APM Vol. 2 §15.20).  Otherwise a V_IRQ with the VINTR intercept asks
+ * for an exit as soon as it can (§15.21.4).
+ */
+static bool svm_inject_interrupt(struct vcpu *v, u8 vector)
+{
+	struct vmcb *vm = vmcb_of(v);
+	bool ready = (vm->save.rflags & RFLAGS_IF) && !(vm->control.interrupt_shadow & 1) &&
+		     !(vm->control.eventinj & EVENTINJ_VALID);
+
+	if (ready) {
+		vm->control.eventinj = EVENTINJ_VALID | EVENTINJ_TYPE_INTR | vector;
+		vm->control.vintr = VINTR_MASKING;
+		vm->control.intercept_misc1 &= ~MISC1_VINTR;
+	} else {
+		vm->control.vintr =
+			VINTR_MASKING | VINTR_IRQ | VINTR_IGN_TPR | (0xfull << VINTR_PRIO_SHIFT);
+		vm->control.intercept_misc1 |= MISC1_VINTR;
+	}
+	vm->control.clean_bits &= ~(VMCB_CLEAN_TPR | VMCB_CLEAN_INTERCEPTS);
+	return ready;
+}
+
 static void svm_inject_exception(struct vcpu *v, u8 vector, bool has_error, u32 error)
 {
 	u64 event = EVENTINJ_VALID | EVENTINJ_TYPE_EXCEPTION | vector |
@@ -481,6 +513,7 @@ const struct virt_ops svm_ops = {
 	.vcpu_run = svm_vcpu_run,
 	.get = svm_get,
 	.set = svm_set,
+	.inject_interrupt = svm_inject_interrupt,
 	.inject_exception = svm_inject_exception,
 	.flush_slat = svm_flush_slat,
 	.exit_name = exit_name,

@@ -131,6 +131,7 @@ _Static_assert(sizeof(struct vmcb) == 4096, "VMCB is one page");
 /* Intercept bits (APM Vol. 2 §15.9-15.13, appendix B table B-1). */
 #define MISC1_INTR (1u << 0)
 #define MISC1_NMI (1u << 1)
+#define MISC1_VINTR (1u << 4)
 #define MISC1_CPUID (1u << 18)
 #define MISC1_INVD (1u << 22)
 #define MISC1_HLT (1u << 24)
@@ -148,7 +149,16 @@ _Static_assert(sizeof(struct vmcb) == 4096, "VMCB is one page");
 #define MISC2_MONITOR (1u << 10)
 #define MISC2_MWAIT (1u << 11)
 
-#define VINTR_MASKING (1ull << 24)
+/*
+ * VINTR (APM Vol. 2 §15.21.4).  cloison uses V_IRQ with the VINTR
+ * intercept as an interrupt window: the exit comes when the guest could
+ * take an interrupt, which is then injected through EVENTINJ.
+ */
+#define VINTR_IRQ (1ull << 8)	   /* V_IRQ: an interrupt is pending */
+#define VINTR_PRIO_SHIFT 16	   /* V_INTR_PRIO, 4 bits */
+#define VINTR_IGN_TPR (1ull << 20) /* ignore V_TPR */
+#define VINTR_MASKING (1ull << 24) /* the guest's IF masks virtual interrupts only */
+#define VINTR_VECTOR_SHIFT 32	   /* V_INTR_VECTOR, 8 bits */
 #define NP_ENABLE (1ull << 0)
 #define TLB_CONTROL_FLUSH_ALL 1
 #define TLB_CONTROL_FLUSH_ASID 3
@@ -159,6 +169,7 @@ _Static_assert(sizeof(struct vmcb) == 4096, "VMCB is one page");
  * (0-10) clean after every #VMEXIT and dirties a group when it writes
  * one of its fields; AVIC and CET are never marked clean.
  */
+#define VMCB_CLEAN_INTERCEPTS (1u << 0)
 #define VMCB_CLEAN_ASID (1u << 2)
 #define VMCB_CLEAN_TPR (1u << 3) /* V_TPR, V_IRQ, V_INTR_* */
 #define VMCB_CLEAN_NP (1u << 4)	 /* nested paging: N_CR3, G_PAT */
@@ -166,6 +177,7 @@ _Static_assert(sizeof(struct vmcb) == 4096, "VMCB is one page");
 #define VMCB_CLEAN_ALL 0x7ffu
 #define EVENTINJ_VALID (1ull << 31)
 #define EVENTINJ_HAS_ERROR (1ull << 11)
+#define EVENTINJ_TYPE_INTR (0ull << 8)
 #define EVENTINJ_TYPE_EXCEPTION (3ull << 8)
 
 /* Exit codes (APM Vol. 2 appendix C). */
@@ -175,6 +187,7 @@ enum svm_exit_code {
 	SVM_EXIT_NMI = 0x61,
 	SVM_EXIT_SMI = 0x62,
 	SVM_EXIT_INIT = 0x63,
+	SVM_EXIT_VINTR = 0x64,
 	SVM_EXIT_CPUID = 0x72,
 	SVM_EXIT_INVD = 0x76,
 	SVM_EXIT_HLT = 0x78,

@@ -26,6 +26,7 @@ static struct {
 	u32 revision;
 	u64 cr0_fixed0, cr0_fixed1, cr4_fixed0, cr4_fixed1;
 	u32 pin, proc, proc2, exit, entry;
+	bool intr_window;			  /* interrupt-window exiting may be turned on */
 	u64 io_bitmap_a, io_bitmap_b, msr_bitmap; /* shared by all vCPUs */
 } caps;
 
@@ -100,6 +101,9 @@ static bool read_caps(void)
 		     PROC_HLT | PROC_MWAIT | PROC_MONITOR | PROC_IO_BITMAPS | PROC_MSR_BITMAPS |
 			     PROC_SECONDARY_CONTROLS,
 		     &caps.proc);
+	caps.intr_window =
+		vmx_allowed1(rdmsr(tc ? MSR_VMX_TRUE_PROCBASED_CTLS : MSR_VMX_PROCBASED_CTLS)) &
+		PROC_INTR_WINDOW;
 	/* With EPT, CR3 accesses need not exit (cleared if the CPU allows). */
 	caps.proc &= ~((PROC_CR3_LOAD | PROC_CR3_STORE) &
 		       ~(u32)rdmsr(tc ? MSR_VMX_TRUE_PROCBASED_CTLS : MSR_VMX_PROCBASED_CTLS));
@@ -325,6 +329,12 @@ static void vmx_vcpu_reset(struct vcpu *v, const struct vcpu_boot_state *s)
 		{ VMCS_GUEST_GS_SEL, VMCS_GUEST_GS_LIMIT, VMCS_GUEST_GS_AR, VMCS_GUEST_GS_BASE },
 	};
 
+	if (v->launched) {
+		/* Back to the clear launch state, so that VMLAUNCH is right again (SDM 3C
+		 * §25.11.3). */
+		__asm__ volatile("vmclear %0" ::"m"(v->vmcs_phys) : "cc", "memory");
+		load_slow(v);
+	}
 	load(v);
 	memset(&v->regs, 0, sizeof(v->regs));
 	v->regs.rax = s->eax;
@@ -360,6 +370,8 @@ static void vmx_vcpu_reset(struct vcpu *v, const struct vcpu_boot_state *s)
 	vmcs_write64(VMCS_GUEST_EFER, 0);
 	vmcs_write64(VMCS_GUEST_PAT, 0x0007040600070406ull); /* the reset value */
 	vmcs_write32(VMCS_ENTRY_CONTROLS, caps.entry);
+	vmcs_write32(VMCS_PROC_CONTROLS, caps.proc); /* no interrupt window asked */
+	vmcs_write32(VMCS_ENTRY_INTR_INFO, 0);
 	vmcs_writen(VMCS_GUEST_RSP, 0);
 	vmcs_writen(VMCS_GUEST_RIP, s->eip);
 	vmcs_writen(VMCS_GUEST_RFLAGS, 0x2);
@@ -433,6 +445,9 @@ static void decode(struct vcpu *v, u32 reason, struct vm_exit *e)
 		return;
 	case VMX_EXIT_HLT:
 		e->kind = EXIT_HLT;
+		return;
+	case VMX_EXIT_INTERRUPT_WINDOW:
+		e->kind = EXIT_INTR_WINDOW;
 		return;
 	case VMX_EXIT_INVD:
 		e->kind = EXIT_INVD;
@@ -616,6 +631,31 @@ static void vmx_set(struct vcpu *v, enum vreg r, u64 value)
 	}
 }
 
+/*
+ * An external interrupt is taken only with RFLAGS.IF set, no STI or
+ * MOV SS blocking and no other event being injected (SDM 3C §26.3.1.5,
+ * §27.6); otherwise exit as soon as the guest can take it.
+ */
+static bool vmx_inject_interrupt(struct vcpu *v, u8 vector)
+{
+	u32 proc;
+
+	load(v);
+	proc = vmcs_read32(VMCS_PROC_CONTROLS);
+	if ((vmcs_readn(VMCS_GUEST_RFLAGS) & RFLAGS_IF) &&
+	    !(vmcs_read32(VMCS_GUEST_INTERRUPTIBILITY) & 3u) &&
+	    !(vmcs_read32(VMCS_ENTRY_INTR_INFO) & INTR_INFO_VALID)) {
+		vmcs_write32(VMCS_ENTRY_INTR_INFO,
+			     INTR_INFO_VALID | (INTR_TYPE_EXTERNAL << INTR_INFO_TYPE_SHIFT) |
+				     vector);
+		vmcs_write32(VMCS_PROC_CONTROLS, proc & ~PROC_INTR_WINDOW);
+		return true;
+	}
+	if (caps.intr_window)
+		vmcs_write32(VMCS_PROC_CONTROLS, proc | PROC_INTR_WINDOW);
+	return false;
+}
+
 static void vmx_inject_exception(struct vcpu *v, u8 vector, bool has_error, u32 error)
 {
 	load(v);
@@ -657,6 +697,7 @@ const struct virt_ops vmx_ops = {
 	.vcpu_run = vmx_vcpu_run,
 	.get = vmx_get,
 	.set = vmx_set,
+	.inject_interrupt = vmx_inject_interrupt,
 	.inject_exception = vmx_inject_exception,
 	.flush_slat = vmx_flush_slat,
 	.exit_name = vmx_exit_name,

@@ -36,6 +36,7 @@
 #define PIN_NMI (1u << 3)
 #define PIN_PREEMPTION_TIMER (1u << 6)
 /* Primary processor-based controls (§25.6.2). */
+#define PROC_INTR_WINDOW (1u << 2)
 #define PROC_HLT (1u << 7)
 #define PROC_MWAIT (1u << 10)
 #define PROC_RDPMC (1u << 11)

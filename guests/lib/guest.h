@@ -17,8 +17,10 @@
 #define HC_YIELD 3
 #define HC_EXIT 4
 #define HC_TIME 5
+#define HC_SET_TIMER 6
 
 #define EFAULT 14
+#define EINVAL 22
 #define ENOSYS 38
 
 int guest_main(unsigned magic, unsigned info);
@@ -51,6 +53,22 @@ const char *guest_cmdline(unsigned magic, unsigned info);
 /* Copy the value of "key=value" in cmdline into out (NUL-terminated, cut to
  * size - 1 characters); false when the key is absent. */
 bool cmdline_value(const char *cmdline, const char *key, char *out, size_t size);
+
+/*
+ * Guest time (guests/lib/timer.c).  hv_set_timer: raise `vector` at
+ * hv_time_ns() == deadline_ns (0 cancels); 0 or a negative errno.  The
+ * rest is for 32-bit guests: timer_init() loads a GDT and an IDT with a
+ * handler for TIMER_VECTOR; sleep_ns() halts until the time has passed
+ * and returns how many HLTs that took; tick_start() calls fn (in the
+ * interrupt handler) every period_ns and enables interrupts.
+ */
+#define TIMER_VECTOR 0x40
+int hv_set_timer(uint64_t deadline_ns, uint8_t vector);
+void timer_init(void);
+unsigned sleep_ns(uint64_t ns);
+uint64_t timer_ticks(void);
+void tick_start(uint64_t period_ns, void (*fn)(void));
+void tick_stop(void);
 
 /* Print "<who>: <what>: ok", or a FAIL line with both values; returns 1 on FAIL. */
 int guest_check(const char *who, const char *what, long long got, long long want);
