@@ -57,6 +57,8 @@ int config_parse_cpus(const char *s, size_t len, u64 *out);
  * (tools/lint/) prints the same line, so both say the same words.
  */
 #define CONFIG_REFUSED "partition config: module %u (%s): %s; partition not started"
+/* The reason when cpus= names no CPU that is online (checked at boot only). */
+#define CONFIG_CPUS_OFFLINE "cpus: none of these CPUs is online (%u online)"
 /* The reason when an earlier partition already has this name. */
 #define CONFIG_NAME_USED "name: '%s' is already used"
 
