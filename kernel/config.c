@@ -1,9 +1,12 @@
 /*
  * The partition line parser.  Words are separated by blanks; each is
  * key=value.  Known keys: name (letters, digits, '-' and '_', at most
- * PARTITION_NAME_MAX) and mem (2M to 64G, a multiple of 2M).  Every
+ * PARTITION_NAME_MAX), mem (2M to 64G, a multiple of 2M), cpus (a CPU
+ * list such as 1,3-5), weight (1..65535), cap (percent, 1..100),
+ * on_crash (stop or restart) and restart_limit (0..1000).  Every
  * mistake is refused with a sentence naming the key, so that one bad
- * line never stops the others.
+ * line never stops the others.  Whether a listed CPU exists is for
+ * kernel/partition.c to check at boot.
  */
 #include "kernel/config.h"
 #include "kernel/format.h"
@@ -36,6 +39,55 @@ int config_parse_size(const char *s, size_t len, u64 *out)
 	return 0;
 }
 
+static bool is_digit(char c)
+{
+	return c >= '0' && c <= '9';
+}
+
+/* A decimal CPU index at s[*i]; -EINVAL without digits, -ERANGE above CONFIG_CPU_MAX. */
+static int cpu_index(const char *s, size_t len, size_t *i, u32 *out)
+{
+	u32 v = 0;
+	size_t start = *i;
+
+	for (; *i < len && is_digit(s[*i]); (*i)++) {
+		v = v * 10 + (u32)(s[*i] - '0');
+		if (v > CONFIG_CPU_MAX)
+			v = CONFIG_CPU_MAX + 1; /* saturate: no overflow however long */
+	}
+	if (*i == start)
+		return -EINVAL;
+	*out = v;
+	return v > CONFIG_CPU_MAX ? -ERANGE : 0;
+}
+
+int config_parse_cpus(const char *s, size_t len, u64 *out)
+{
+	u64 set = 0;
+	size_t i = 0;
+	int err;
+
+	do {
+		u32 lo, hi;
+		if ((err = cpu_index(s, len, &i, &lo)) < 0)
+			return err;
+		hi = lo;
+		if (i < len && s[i] == '-') {
+			i++;
+			if ((err = cpu_index(s, len, &i, &hi)) < 0)
+				return err;
+			if (hi < lo)
+				return -EINVAL;
+		}
+		for (u32 c = lo; c <= hi; c++)
+			set |= 1ull << c;
+		if (i < len && s[i] != ',')
+			return -EINVAL;
+	} while (i++ < len);
+	*out = set;
+	return 0;
+}
+
 static bool name_char(char c)
 {
 	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
@@ -54,6 +106,10 @@ int config_parse_module(const char *str, struct partition_config *c, char *why, 
 
 	memset(c, 0, sizeof(*c));
 	c->mem = DEFAULT_MEM;
+	c->weight = CONFIG_WEIGHT_DEFAULT;
+	c->cap = CONFIG_CAP_NONE;
+	c->on_crash = ON_CRASH_STOP;
+	c->restart_limit = CONFIG_RESTART_LIMIT_DEFAULT;
 	while (*p) {
 		const char *w, *eq, *v;
 		size_t klen, vlen;
@@ -98,6 +154,44 @@ int config_parse_module(const char *str, struct partition_config *c, char *why, 
 			if (!IS_ALIGNED(m, MiB(2)))
 				FAIL("mem: %.*s is not a multiple of 2M", (int)vlen, v);
 			c->mem = m;
+		} else if (key_is(w, klen, "cpus")) {
+			int err = config_parse_cpus(v, vlen, &c->cpus);
+			if (err == -ERANGE)
+				FAIL("cpus: '%.*s' names a CPU above %u", (int)vlen, v,
+				     CONFIG_CPU_MAX);
+			if (err < 0)
+				FAIL("cpus: '%.*s' is not a CPU list (like 0, 0-3 or 1,3-5)",
+				     (int)vlen, v);
+		} else if (key_is(w, klen, "weight")) {
+			u64 n;
+			if (parse_u64(v, vlen, &n) < 0)
+				FAIL("weight: '%.*s' is not a number", (int)vlen, v);
+			if (n < 1 || n > CONFIG_WEIGHT_MAX)
+				FAIL("weight: %.*s is outside 1..%u", (int)vlen, v,
+				     CONFIG_WEIGHT_MAX);
+			c->weight = (u32)n;
+		} else if (key_is(w, klen, "cap")) {
+			u64 n;
+			if (parse_u64(v, vlen, &n) < 0)
+				FAIL("cap: '%.*s' is not a number (a percentage)", (int)vlen, v);
+			if (n < 1 || n > 100)
+				FAIL("cap: %.*s is outside 1..100 (percent)", (int)vlen, v);
+			c->cap = (u32)n;
+		} else if (key_is(w, klen, "on_crash")) {
+			if (key_is(v, vlen, "stop"))
+				c->on_crash = ON_CRASH_STOP;
+			else if (key_is(v, vlen, "restart"))
+				c->on_crash = ON_CRASH_RESTART;
+			else
+				FAIL("on_crash: '%.*s' is neither stop nor restart", (int)vlen, v);
+		} else if (key_is(w, klen, "restart_limit")) {
+			u64 n;
+			if (parse_u64(v, vlen, &n) < 0)
+				FAIL("restart_limit: '%.*s' is not a number", (int)vlen, v);
+			if (n > CONFIG_RESTART_LIMIT_MAX)
+				FAIL("restart_limit: %.*s is outside 0..%u", (int)vlen, v,
+				     CONFIG_RESTART_LIMIT_MAX);
+			c->restart_limit = (u32)n;
 		} else {
 			FAIL("unknown key '%.*s'", (int)klen, w);
 		}

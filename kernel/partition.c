@@ -5,9 +5,14 @@
  * set up the vCPU.  A failure at any step is explained in one line and
  * undone; the other partitions are unaffected.  Stopping flushes the
  * console, destroys the vCPU and SLAT, scrubs the RAM and frees it.
+ * A crash under on_crash=restart instead scrubs the RAM in place, loads
+ * the image again from its module and starts a fresh vCPU, until the
+ * partition's restart_limit is used up.  At start each partition's
+ * hypervisor memory overhead (everything but its RAM) is reported.
  */
 #include "kernel/partition.h"
 #include "kernel/console.h"
+#include "kernel/cpu.h"
 #include "kernel/format.h"
 #include "kernel/lib.h"
 #include "kernel/loader.h"
@@ -68,17 +73,27 @@ static int loader_write(void *ctx, u64 gpa, const void *src, u64 len)
 	return guest_write(ctx, gpa, src, len);
 }
 
+/* Zero every byte of the partition's RAM: nothing written there survives. */
+static void scrub_ram(struct partition *p)
+{
+	for (u32 i = 0; i < p->nchunks; i++)
+		if (p->chunks[i])
+			memset(phys_to_virt(p->chunks[i]), 0, RAM_CHUNK);
+}
+
+static u64 chunk_list_frames(u32 nchunks)
+{
+	return ALIGN_UP(nchunks * sizeof(u64), FRAME_SIZE) / FRAME_SIZE;
+}
+
 static void scrub_and_free_ram(struct partition *p)
 {
-	for (u32 i = 0; i < p->nchunks; i++) {
-		if (!p->chunks[i])
-			continue;
-		memset(phys_to_virt(p->chunks[i]), 0, RAM_CHUNK);
-		frame_free(&frames, p->chunks[i], RAM_CHUNK / FRAME_SIZE);
-	}
+	scrub_ram(p);
+	for (u32 i = 0; i < p->nchunks; i++)
+		if (p->chunks[i])
+			frame_free(&frames, p->chunks[i], RAM_CHUNK / FRAME_SIZE);
 	if (p->chunks)
-		frame_free(&frames, virt_to_phys(p->chunks),
-			   ALIGN_UP(p->nchunks * sizeof(u64), FRAME_SIZE) / FRAME_SIZE);
+		frame_free(&frames, virt_to_phys(p->chunks), chunk_list_frames(p->nchunks));
 	p->chunks = NULL;
 	p->nchunks = 0;
 }
@@ -95,7 +110,7 @@ static void release(struct partition *p)
 static int alloc_ram(struct partition *p)
 {
 	u32 n = (u32)(p->cfg.mem / RAM_CHUNK);
-	u64 list_frames = ALIGN_UP(n * sizeof(u64), FRAME_SIZE) / FRAME_SIZE;
+	u64 list_frames = chunk_list_frames(n);
 	u64 list = frame_alloc_run(&frames, list_frames, FRAME_SIZE);
 
 	if (!list)
@@ -121,16 +136,79 @@ static bool name_taken(const char *name)
 	return false;
 }
 
+/* Bit i set: CPU i is online (cpus= names CPUs by these indices). */
+static u64 online_cpus(void)
+{
+	u64 set = 0;
+	for (u32 i = 0; i < MAX_CPUS && i < 64; i++)
+		if (percpus[i].online)
+			set |= 1ull << i;
+	return set;
+}
+
+/*
+ * Load the Multiboot1 image of p's module into its RAM and write the
+ * information block after it; fills the vCPU's entry state.  On failure
+ * says why in why, prefixed as the caller's line needs.
+ */
+static int load_image(struct partition *p, struct mb1_image *img, struct vcpu_boot_state *boot,
+		      char *why, size_t whylen)
+{
+	const struct boot_module *m = p->module;
+	char detail[120];
+	u32 info;
+
+	if (mb1_load(phys_to_virt(m->start), m->end - m->start, p->cfg.mem, loader_write, p, img,
+		     detail, sizeof(detail)) < 0) {
+		format(why, whylen, "%s: %s", m->cmdline, detail);
+		return -EINVAL;
+	}
+	info = mb1_write_info(img, p->cfg.mem, m->cmdline, loader_write, p, detail, sizeof(detail));
+	if (!info) {
+		format(why, whylen, "%s", detail);
+		return -EINVAL;
+	}
+	*boot = (struct vcpu_boot_state){ img->entry, MB1_BOOT_MAGIC, info };
+	return 0;
+}
+
+void partition_overhead(const struct partition *p, struct partition_overhead *o)
+{
+	o->slat = (u64)p->slat.tables * FRAME_SIZE;
+	o->vcpu = p->vcpu.vmcs ? FRAME_SIZE : 0; /* one VMCS or VMCB page */
+	o->ram_list = chunk_list_frames(p->nchunks) * FRAME_SIZE;
+	o->record = sizeof(struct partition); /* its slot in partitions[], console included */
+	/* The console history ring, once it exists, is reported on its own line by pconsole. */
+	o->total = o->slat + o->vcpu + o->ram_list + o->record;
+}
+
+static void report_overhead(const struct partition *p)
+{
+	struct partition_overhead o;
+
+	partition_overhead(p, &o);
+	klog("partition %s: overhead %llu KiB (SLAT %llu KiB, VMCS/VMCB %llu KiB, RAM list %llu "
+	     "KiB, record %llu bytes)",
+	     p->cfg.name, (unsigned long long)(ALIGN_UP(o.total, KiB(1)) / KiB(1)),
+	     (unsigned long long)(o.slat / KiB(1)), (unsigned long long)(o.vcpu / KiB(1)),
+	     (unsigned long long)(o.ram_list / KiB(1)), (unsigned long long)o.record);
+}
+
 static void create(const struct boot_module *m, u32 index)
 {
 	struct partition *p = NULL;
 	struct partition_config cfg;
 	struct mb1_image img;
+	struct vcpu_boot_state boot;
 	char why[160];
-	u32 info;
-	int err;
 
 	if (config_parse_module(m->cmdline, &cfg, why, sizeof(why)) < 0) {
+		klog(CONFIG_REFUSED, index, m->cmdline, why);
+		return;
+	}
+	/* Only the machine knows which CPUs exist: a pin to none of them cannot run. */
+	if (cfg.cpus && !(cfg.cpus & online_cpus())) {
+		format(why, sizeof(why), CONFIG_CPUS_OFFLINE, cpus_online);
 		klog(CONFIG_REFUSED, index, m->cmdline, why);
 		return;
 	}
@@ -171,14 +249,7 @@ static void create(const struct boot_module *m, u32 index)
 	for (u32 i = 0; i < p->nchunks; i++)
 		if (slat_map(&p->slat, virt->slat, (u64)i * RAM_CHUNK, p->chunks[i], RAM_CHUNK) < 0)
 			goto nomem;
-	err = mb1_load(phys_to_virt(m->start), m->end - m->start, cfg.mem, loader_write, p, &img,
-		       why, sizeof(why));
-	if (err < 0) {
-		klog("partition %s: not started: %s: %s", cfg.name, m->cmdline, why);
-		goto fail;
-	}
-	info = mb1_write_info(&img, cfg.mem, m->cmdline, loader_write, p, why, sizeof(why));
-	if (!info) {
+	if (load_image(p, &img, &boot, why, sizeof(why)) < 0) {
 		klog("partition %s: not started: %s", cfg.name, why);
 		goto fail;
 	}
@@ -187,10 +258,11 @@ static void create(const struct boot_module *m, u32 index)
 		goto fail;
 	}
 	p->vcpu.partition = p;
-	virt->vcpu_reset(&p->vcpu, &(struct vcpu_boot_state){ img.entry, MB1_BOOT_MAGIC, info });
+	virt->vcpu_reset(&p->vcpu, &boot);
 	p->state = PARTITION_RUNNABLE;
 	klog("partition %s: started (%llu MiB, %s image, entry 0x%x)", cfg.name,
 	     (unsigned long long)(cfg.mem >> 20), img.elf64 ? "ELF64" : "ELF32", img.entry);
+	report_overhead(p);
 	return;
 nomem:
 	klog("partition %s: not started: out of hypervisor memory for its tables", cfg.name);
@@ -220,6 +292,40 @@ void partition_exit(struct partition *p, int code)
 	stop(p);
 }
 
+/*
+ * Start p's next life in the memory it has: scrub all of its RAM, load
+ * the image again from the original module, write a new information
+ * block, and give it a new vCPU in the entry state.  The SLAT keeps
+ * mapping the same frames; the translations the CPU cached for the
+ * partition's tag are dropped.  The vCPU is made anew rather than only
+ * reset because a VMCS that has been launched must be VMCLEARed before
+ * it can be launched again (SDM 3C §25.11.3), which destroy and create
+ * do through the vendor contract.  Called from the exit handler; the
+ * caller leaves the guest right after.
+ */
+static int restart(struct partition *p)
+{
+	struct mb1_image img;
+	struct vcpu_boot_state boot;
+	char why[160];
+
+	scrub_ram(p);
+	vuart_reset(&p->uart);
+	if (load_image(p, &img, &boot, why, sizeof(why)) < 0) {
+		klog("partition %s: not restarted: %s", p->cfg.name, why);
+		return -EINVAL;
+	}
+	virt->vcpu_destroy(&p->vcpu);
+	if (virt->vcpu_create(&p->vcpu, p->slat.root, p->id) < 0) {
+		klog("partition %s: not restarted: its vCPU could not be created", p->cfg.name);
+		return -ENOMEM;
+	}
+	p->vcpu.partition = p;
+	virt->vcpu_reset(&p->vcpu, &boot);
+	virt->flush_slat(&p->vcpu);
+	return 0;
+}
+
 void partition_crash(struct partition *p, const char *fmt, ...)
 {
 	char reason[200];
@@ -230,6 +336,16 @@ void partition_crash(struct partition *p, const char *fmt, ...)
 	va_end(ap);
 	pconsole_flush(&p->console);
 	klog("partition %s crashed: %s", p->cfg.name, reason);
+	if (p->cfg.on_crash == ON_CRASH_RESTART) {
+		if (p->restarts >= p->cfg.restart_limit) {
+			klog("partition %s: restart limit reached", p->cfg.name);
+		} else if (restart(p) == 0) {
+			p->restarts++;
+			klog("partition %s restarted (restart %u of %u)", p->cfg.name, p->restarts,
+			     p->cfg.restart_limit);
+			return;
+		}
+	}
 	p->crashed = true;
 	stop(p);
 }

@@ -1,7 +1,8 @@
 /*
  * Partitions: a name, guest RAM at guest-physical [0, mem) backed by
  * host frames that belong to it alone, its SLAT tables, one vCPU, a
- * console, an emulated UART and an exit status.  partition.c creates
+ * console, an emulated UART, a crash policy with its restart count, and
+ * an exit status.  partition.c creates
  * them from GRUB modules and stops them; sched.c runs them.
  */
 #ifndef KERNEL_PARTITION_H
@@ -38,6 +39,16 @@ struct partition {
 	struct vuart uart;
 	int exit_code;
 	bool crashed;
+	u32 restarts; /* times on_crash=restart has started it again */
+};
+
+/* Hypervisor memory one partition costs besides its RAM, in bytes. */
+struct partition_overhead {
+	u64 slat;     /* its SLAT table frames */
+	u64 vcpu;     /* its VMCS or VMCB page */
+	u64 ram_list; /* the frames listing its RAM chunks */
+	u64 record;   /* its struct partition (console, UART, vCPU registers) */
+	u64 total;
 };
 
 extern struct partition partitions[MAX_PARTITIONS];
@@ -48,6 +59,8 @@ void partition_create_all(void);
 void partition_exit(struct partition *p, int code);
 void partition_crash(struct partition *p, const char *fmt, ...) PRINTF_LIKE(2, 3);
 u32 partition_count_running(void);
+/* What p costs the hypervisor besides its RAM (printed when it starts). */
+void partition_overhead(const struct partition *p, struct partition_overhead *o);
 
 /* Guest-physical access through the partition's own SLAT view. */
 int guest_read(struct partition *p, u64 gpa, void *dst, u64 len);

@@ -5,6 +5,9 @@
  * and every refusal: mem out of 2M..64G or not a multiple of 2M, sizes
  * that are junk or overflow, names too long, empty or with bad
  * characters, a missing name, an unknown key, a word without '='.
+ * Then the scheduling and crash keys: cpus= lists (config_parse_cpus),
+ * weight=, cap=, on_crash=, restart_limit=, their defaults, bounds and
+ * refusals.
  * Each refusal is -EINVAL with one sentence that names the key; the
  * tests check the whole sentence.
  *
@@ -282,7 +285,9 @@ static void test_name_missing(void **state)
 static void test_unknown_key(void **state)
 {
 	(void)state;
-	refused("/x name=a cpus=2", "unknown key 'cpus'");
+	refused("/x name=a colour=2", "unknown key 'colour'");
+	refused("/x name=a cpu=2", "unknown key 'cpu'");
+	refused("/x name=a Weight=2", "unknown key 'Weight'");
 	refused("/x Name=a", "unknown key 'Name'");
 	refused("/x names=a", "unknown key 'names'");
 	refused("/x nam=a", "unknown key 'nam'");
@@ -298,6 +303,151 @@ static void test_word_without_equals(void **state)
 	refused("/x mem 16M name=a", "'mem' is not of the form key=value");
 }
 
+/* ---- cpus=, weight=, cap=, on_crash=, restart_limit= -------------------- */
+
+static void cpus_ok(const char *s, u64 want)
+{
+	u64 v = UNTOUCHED;
+	int err = config_parse_cpus(s, strlen(s), &v);
+	if (err != 0 || v != want)
+		print_message("cpus \"%s\": err %d set 0x%llx, want 0x%llx\n", s, err,
+			      (unsigned long long)v, (unsigned long long)want);
+	assert_int_equal(err, 0);
+	assert_true(v == want);
+}
+
+static void cpus_bad(const char *s, int want_err)
+{
+	u64 v = UNTOUCHED;
+	int err = config_parse_cpus(s, strlen(s), &v);
+	if (err != want_err)
+		print_message("cpus \"%s\": err %d, want %d\n", s, err, want_err);
+	assert_int_equal(err, want_err);
+	assert_true(v == UNTOUCHED); /* nothing stored on failure */
+}
+
+static void test_cpus_lists(void **state)
+{
+	(void)state;
+	cpus_ok("0", 0x1);
+	cpus_ok("1", 0x2);
+	cpus_ok("0,1", 0x3);
+	cpus_ok("0-3", 0xf);
+	cpus_ok("1,3-5", 0x3a);
+	cpus_ok("5-5", 0x20);
+	cpus_ok("63", 1ull << 63);
+	cpus_ok("0-63", ~0ull);
+	cpus_ok("62-63,0", (3ull << 62) | 1);
+	cpus_ok("2,2,1-2", 0x6); /* repeats are harmless */
+	cpus_ok("007", 0x80);	 /* decimal, leading zeros allowed */
+	/* Only len characters count. */
+	u64 v;
+	assert_int_equal(config_parse_cpus("1,2junk", 3, &v), 0);
+	assert_true(v == 0x6);
+}
+
+static void test_cpus_malformed(void **state)
+{
+	(void)state;
+	cpus_bad("", -EINVAL);
+	cpus_bad(",", -EINVAL);
+	cpus_bad("0,", -EINVAL);
+	cpus_bad(",0", -EINVAL);
+	cpus_bad("0,,1", -EINVAL);
+	cpus_bad("-1", -EINVAL);
+	cpus_bad("1-", -EINVAL);
+	cpus_bad("1--2", -EINVAL);
+	cpus_bad("1-2-3", -EINVAL);
+	cpus_bad("3-1", -EINVAL); /* backward */
+	cpus_bad("a", -EINVAL);
+	cpus_bad("0x1", -EINVAL);
+	cpus_bad("1 2", -EINVAL);
+	cpus_bad("1;2", -EINVAL);
+	cpus_bad("+1", -EINVAL);
+}
+
+static void test_cpus_out_of_range(void **state)
+{
+	(void)state;
+	cpus_bad("64", -ERANGE);
+	cpus_bad("0-64", -ERANGE);
+	cpus_bad("1,100", -ERANGE);
+	cpus_bad("99999999999999999999999999", -ERANGE);
+	cpus_bad("64-1", -ERANGE); /* the index is checked before the order */
+}
+
+static void test_sched_keys_defaults(void **state)
+{
+	(void)state;
+	accepted("/x name=d", "d", MiB(16));
+	assert_true(cfg.cpus == 0); /* not pinned: placed by load */
+	assert_int_equal(cfg.weight, 256);
+	assert_int_equal(cfg.cap, 100);
+	assert_int_equal(cfg.on_crash, ON_CRASH_STOP);
+	assert_int_equal(cfg.restart_limit, 3);
+}
+
+static void test_sched_keys_accepted(void **state)
+{
+	(void)state;
+	accepted("/x name=p cpus=1,3-5 weight=1 cap=20 on_crash=restart restart_limit=0 mem=2M",
+		 "p", MiB(2));
+	assert_true(cfg.cpus == 0x3a);
+	assert_int_equal(cfg.weight, 1);
+	assert_int_equal(cfg.cap, 20);
+	assert_int_equal(cfg.on_crash, ON_CRASH_RESTART);
+	assert_int_equal(cfg.restart_limit, 0);
+
+	accepted("/x weight=65535 cap=100 on_crash=stop restart_limit=1000 name=q", "q", MiB(16));
+	assert_int_equal(cfg.weight, 65535);
+	assert_int_equal(cfg.cap, 100);
+	assert_int_equal(cfg.on_crash, ON_CRASH_STOP);
+	assert_int_equal(cfg.restart_limit, 1000);
+
+	accepted("/x name=r cap=1 weight=0x100 cpus=63", "r", MiB(16));
+	assert_int_equal(cfg.cap, 1);
+	assert_int_equal(cfg.weight, 256);
+	assert_true(cfg.cpus == 1ull << 63);
+
+	/* A later word wins, as with mem=. */
+	accepted("/x name=s on_crash=restart on_crash=stop cpus=0 cpus=2", "s", MiB(16));
+	assert_int_equal(cfg.on_crash, ON_CRASH_STOP);
+	assert_true(cfg.cpus == 0x4);
+}
+
+static void test_sched_keys_refused(void **state)
+{
+	(void)state;
+	refused("/x name=a cpus=", "cpus: '' is not a CPU list (like 0, 0-3 or 1,3-5)");
+	refused("/x name=a cpus=1,", "cpus: '1,' is not a CPU list (like 0, 0-3 or 1,3-5)");
+	refused("/x name=a cpus=3-1", "cpus: '3-1' is not a CPU list (like 0, 0-3 or 1,3-5)");
+	refused("/x name=a cpus=all", "cpus: 'all' is not a CPU list (like 0, 0-3 or 1,3-5)");
+	refused("/x name=a cpus=64", "cpus: '64' names a CPU above 63");
+	refused("/x name=a cpus=0-99", "cpus: '0-99' names a CPU above 63");
+
+	refused("/x name=a weight=", "weight: '' is not a number");
+	refused("/x name=a weight=heavy", "weight: 'heavy' is not a number");
+	refused("/x name=a weight=-1", "weight: '-1' is not a number");
+	refused("/x name=a weight=0", "weight: 0 is outside 1..65535");
+	refused("/x name=a weight=65536", "weight: 65536 is outside 1..65535");
+	refused("/x name=a weight=99999999999999999999", "weight: '99999999999999999999' is not a "
+							 "number");
+
+	refused("/x name=a cap=", "cap: '' is not a number (a percentage)");
+	refused("/x name=a cap=20%", "cap: '20%' is not a number (a percentage)");
+	refused("/x name=a cap=0", "cap: 0 is outside 1..100 (percent)");
+	refused("/x name=a cap=101", "cap: 101 is outside 1..100 (percent)");
+
+	refused("/x name=a on_crash=", "on_crash: '' is neither stop nor restart");
+	refused("/x name=a on_crash=Restart", "on_crash: 'Restart' is neither stop nor restart");
+	refused("/x name=a on_crash=reboot", "on_crash: 'reboot' is neither stop nor restart");
+	refused("/x name=a on_crash=stopp", "on_crash: 'stopp' is neither stop nor restart");
+
+	refused("/x name=a restart_limit=", "restart_limit: '' is not a number");
+	refused("/x name=a restart_limit=many", "restart_limit: 'many' is not a number");
+	refused("/x name=a restart_limit=1001", "restart_limit: 1001 is outside 0..1000");
+}
+
 /* The first mistake is the one reported, and the sentence fits a short buffer. */
 static void test_first_mistake_and_short_buffer(void **state)
 {
@@ -307,7 +457,7 @@ static void test_first_mistake_and_short_buffer(void **state)
 
 	char small[8];
 	memset(small, 'z', sizeof(small));
-	assert_int_equal(config_parse_module("/x cpus=2", &cfg, small, sizeof(small)), -EINVAL);
+	assert_int_equal(config_parse_module("/x colour=2", &cfg, small, sizeof(small)), -EINVAL);
 	assert_string_equal(small, "unknown");
 }
 
@@ -330,6 +480,12 @@ int main(void)
 		cmocka_unit_test(test_name_missing),
 		cmocka_unit_test(test_unknown_key),
 		cmocka_unit_test(test_word_without_equals),
+		cmocka_unit_test(test_cpus_lists),
+		cmocka_unit_test(test_cpus_malformed),
+		cmocka_unit_test(test_cpus_out_of_range),
+		cmocka_unit_test(test_sched_keys_defaults),
+		cmocka_unit_test(test_sched_keys_accepted),
+		cmocka_unit_test(test_sched_keys_refused),
 		cmocka_unit_test(test_first_mistake_and_short_buffer),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
