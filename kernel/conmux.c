@@ -166,9 +166,9 @@ void conmux_line(struct conmux *m, struct conmux_port *port, const char *text, u
 
 struct conmux_port *conmux_focus(const struct conmux *m)
 {
-	if (m->focus < 0)
-		return NULL;
-	return m->ports[m->focus];
+	struct conmux_port *port = m->focus < 0 ? NULL : m->ports[m->focus];
+
+	return port && port->live ? port : NULL;
 }
 
 /* Give the focus to the first live port after slot from, or to the hypervisor. */
