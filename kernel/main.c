@@ -114,6 +114,7 @@ void kmain(u32 magic, u64 mbi_phys)
 
 	if (virt && virt->cpu_enable() < 0)
 		virt = NULL;
+	pconsole_setup(options.colour);
 	partition_create_all();
 	if (options.selftest_bad_entry || options.selftest_bad_control)
 		selftest_spoil_entry(&options);

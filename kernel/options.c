@@ -21,6 +21,10 @@ static void apply(struct hv_options *o, const char *w, size_t n)
 		o->force_xapic = true;
 	else if (word_is(w, n, "apic=x2apic"))
 		o->force_xapic = false;
+	else if (word_is(w, n, "colour=on"))
+		o->colour = true;
+	else if (word_is(w, n, "colour=off"))
+		o->colour = false;
 	else if (word_is(w, n, "selftest=panic"))
 		o->selftest_panic = true;
 	else if (word_is(w, n, "selftest=bad_entry"))

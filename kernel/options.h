@@ -11,6 +11,7 @@
 struct hv_options {
 	bool exit_when_done; /* power off once no partition is left running */
 	bool force_xapic;    /* apic=xapic: do not use x2APIC mode */
+	bool colour;	     /* colour=on: partition tags in ANSI colours */
 	bool selftest_panic; /* selftest=panic: fault on purpose to test the panic path */
 	/* selftest=bad_entry: give the first partition a guest CR0 the CPU must refuse */
 	bool selftest_bad_entry;

@@ -105,6 +105,7 @@ static void release(struct partition *p)
 	if (p->slat.root)
 		slat_destroy(&p->slat, virt->slat);
 	scrub_and_free_ram(p);
+	pconsole_close(&p->console);
 }
 
 static int alloc_ram(struct partition *p)
@@ -236,8 +237,12 @@ static void create(const struct boot_module *m, u32 index)
 	p->id = (u32)(p - partitions) + 1;
 	p->cfg = cfg;
 	p->module = m;
-	pconsole_init(&p->console, p->cfg.name);
 	vuart_reset(&p->uart);
+	if (pconsole_init(&p->console, p->cfg.name) < 0) {
+		klog("partition %s: not started: out of hypervisor memory for its console history",
+		     cfg.name);
+		goto fail;
+	}
 
 	if (alloc_ram(p) < 0) {
 		klog("partition %s: not started: not enough free RAM for mem=%lluM", cfg.name,
@@ -260,6 +265,7 @@ static void create(const struct boot_module *m, u32 index)
 	p->vcpu.partition = p;
 	virt->vcpu_reset(&p->vcpu, &boot);
 	p->state = PARTITION_RUNNABLE;
+	pconsole_start(&p->console, p->id - 1);
 	klog("partition %s: started (%llu MiB, %s image, entry 0x%x)", cfg.name,
 	     (unsigned long long)(cfg.mem >> 20), img.elf64 ? "ELF64" : "ELF32", img.entry);
 	report_overhead(p);

@@ -1,12 +1,17 @@
 /*
  * A partition's console: bytes from the hypercall or the emulated UART
- * are collected into lines and printed as "[<name>] <text>" (console
- * contract, DESIGN.md).  Input typed for the partition waits in a small
- * ring until the guest reads it.
+ * are collected into lines and handed to the console multiplexer
+ * (kernel/conmux.c), which prints them as "[<name>] <text>" (console
+ * contract, DESIGN.md), keeps them in the partition's history and holds
+ * the partition to its output rate.  Input typed for the partition
+ * while it has the focus waits in a small ring until the guest reads it.
+ * This file is also the multiplexer's glue to the kernel: the clock,
+ * the history frames and the lock.
  */
 #ifndef KERNEL_PCONSOLE_H
 #define KERNEL_PCONSOLE_H
 
+#include "kernel/conmux.h"
 #include "kernel/types.h"
 
 #define PCONSOLE_LINE 160
@@ -18,12 +23,27 @@ struct pconsole {
 	u32 len;
 	u8 input[PCONSOLE_INPUT];
 	u32 in_head, in_tail;
+	u8 *history; /* CONMUX_HISTORY_BYTES, from the frame allocator */
+	struct conmux_port port;
 };
 
-void pconsole_init(struct pconsole *c, const char *name);
+/* Once at boot, before any partition: colour=on|off from the options. */
+void pconsole_setup(bool colour);
+/* At partition creation: take the history frames; -ENOMEM when there are none. */
+int pconsole_init(struct pconsole *c, const char *name);
+/* When the partition becomes runnable: join the multiplexer in slot (partition id - 1). */
+void pconsole_start(struct pconsole *c, u32 slot);
+/* At stop (or a failed creation): leave the multiplexer, scrub and free the history. */
+void pconsole_close(struct pconsole *c);
 void pconsole_write(struct pconsole *c, const u8 *buf, u64 len);
-/* Print what is left of an unfinished line. */
+/* Print what is left of an unfinished line, and any pending drop report. */
 void pconsole_flush(struct pconsole *c);
+/*
+ * One byte typed on COM1 (the scheduler calls this for each): the hot
+ * key moves the input focus, any other byte goes to the focused
+ * partition's input ring, or nowhere while the hypervisor has the focus.
+ */
+void pconsole_input(u8 byte);
 /* Queue one input byte (dropped when the ring is full). */
 void pconsole_push_input(struct pconsole *c, u8 b);
 /* Next input byte, or -1. */

@@ -2,8 +2,9 @@
  * Unit tests of kernel/options.c, the parser of the hypervisor's own
  * command line: each known option, a loader's leading image path, an
  * unknown word (named in one line and ignored), runs of spaces and tabs,
- * and the empty line.  The selftest options that spoil a partition's
- * first VM entry are parsed like the others.
+ * and the empty line.  colour=on|off sets the tag colour flag.  The
+ * selftest options that spoil a partition's first VM entry are parsed
+ * like the others.
  */
 /* unit-sources: kernel/options.c */
 #include "tests/unit/unit.h"
@@ -30,6 +31,7 @@ static void test_empty(void **state)
 	assert_false(o.selftest_panic);
 	assert_false(o.selftest_bad_entry);
 	assert_false(o.selftest_bad_control);
+	assert_false(o.colour);
 	assert_console_quiet();
 
 	o = parse(" \t  ");
@@ -69,6 +71,37 @@ static void test_apic(void **state)
 	o = parse("apic=x2apic apic=xapic");
 	assert_true(o.force_xapic);
 	assert_console_quiet();
+}
+
+static void test_colour(void **state)
+{
+	(void)state;
+	struct hv_options o = parse("colour=on");
+	assert_true(o.colour);
+	assert_false(o.exit_when_done);
+	assert_false(o.force_xapic);
+	assert_console_quiet();
+
+	o = parse("colour=off");
+	assert_false(o.colour);
+	assert_console_quiet();
+
+	/* The last one wins. */
+	o = parse("colour=on colour=off");
+	assert_false(o.colour);
+	o = parse("colour=off colour=on exit_when_done");
+	assert_true(o.colour);
+	assert_true(o.exit_when_done);
+	assert_console_quiet();
+
+	/* Other spellings are unknown words, named and ignored. */
+	o = parse("colour color=on colour=yes colour=ON");
+	assert_false(o.colour);
+	assert_int_equal(console_lines(), 4);
+	assert_int_equal(console_lines_with("option 'colour' is unknown"), 1);
+	assert_int_equal(console_lines_with("option 'color=on' is unknown"), 1);
+	assert_int_equal(console_lines_with("option 'colour=yes' is unknown"), 1);
+	assert_int_equal(console_lines_with("option 'colour=ON' is unknown"), 1);
 }
 
 static void test_selftest_panic(void **state)
@@ -121,8 +154,9 @@ static void test_all_together(void **state)
 {
 	(void)state;
 	struct hv_options o = parse("exit_when_done apic=xapic selftest=panic "
-				    "selftest=bad_entry selftest=bad_control");
+				    "selftest=bad_entry selftest=bad_control colour=on");
 	assert_true(o.exit_when_done);
+	assert_true(o.colour);
 	assert_true(o.force_xapic);
 	assert_true(o.selftest_panic);
 	assert_true(o.selftest_bad_entry);
@@ -187,6 +221,8 @@ int main(void)
 		cmocka_unit_test(test_leading_path),
 		cmocka_unit_test(test_unknown_word),
 		cmocka_unit_test(test_spaces_and_tabs),
+		/* Options of the console multiplexer. */
+		cmocka_unit_test(test_colour),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,216 @@
+/*
+ * The console multiplexer's logic (see conmux.h): output tagging and
+ * colour, the per-partition token bucket and history ring, and the
+ * input focus.  Nothing here touches hardware, reads a clock or
+ * allocates: time, buffers and locking come from the caller
+ * (kernel/pconsole.c), which is what lets tests/unit/test_conmux.c run
+ * this file on the host.  Output goes through kprintf() and klog().
+ */
+#include "kernel/conmux.h"
+#include "kernel/console.h"
+
+#define NS_PER_S 1000000000ull
+
+/*
+ * Tag colours, picked by slot: the six plain ANSI foreground colours
+ * but red (kept for trouble), then their bright variants.
+ */
+static const u8 palette[] = { 36, 32, 33, 35, 34, 96, 92, 93, 95, 94 };
+
+void conmux_bucket_init(struct conmux_bucket *b, u64 rate, u64 burst, u64 now_ns)
+{
+	b->rate = rate;
+	b->burst = burst;
+	b->tokens = burst * NS_PER_S;
+	b->last_ns = now_ns;
+}
+
+static void refill(struct conmux_bucket *b, u64 now_ns)
+{
+	u64 full = b->burst * NS_PER_S, dt;
+
+	if (now_ns <= b->last_ns) /* a clock that stands or steps back adds nothing */
+		return;
+	dt = now_ns - b->last_ns;
+	b->last_ns = now_ns;
+	if (!b->rate)
+		return;
+	/* Below full / rate, dt * rate < full: no overflow. */
+	if (dt >= full / b->rate)
+		b->tokens = full;
+	else
+		b->tokens = MIN(full, b->tokens + dt * b->rate);
+}
+
+bool conmux_bucket_take(struct conmux_bucket *b, u64 n, u64 now_ns)
+{
+	refill(b, now_ns);
+	if (n > b->burst || b->tokens < n * NS_PER_S)
+		return false;
+	b->tokens -= n * NS_PER_S;
+	return true;
+}
+
+u64 conmux_bucket_bytes(const struct conmux_bucket *b)
+{
+	return b->tokens / NS_PER_S;
+}
+
+void conmux_history_init(struct conmux_history *h, u8 *buf, u32 size)
+{
+	h->buf = buf;
+	h->size = buf ? size : 0;
+	h->tail = 0;
+	h->used = 0;
+}
+
+/* Forget the oldest line, newline included. */
+static void drop_oldest(struct conmux_history *h)
+{
+	u8 b;
+
+	do {
+		b = h->buf[h->tail];
+		h->tail = (h->tail + 1) % h->size;
+		h->used--;
+	} while (b != '\n' && h->used);
+}
+
+bool conmux_history_append(struct conmux_history *h, const char *text, u32 len)
+{
+	u32 n = len + 1, at;
+
+	if (!h->size || len >= CONMUX_HISTORY_LINE || n > h->size)
+		return false;
+	while (h->used + n > h->size)
+		drop_oldest(h);
+	at = (h->tail + h->used) % h->size;
+	for (u32 i = 0; i < n; i++)
+		h->buf[(at + i) % h->size] = i < len ? (u8)text[i] : '\n';
+	h->used += n;
+	return true;
+}
+
+u32 conmux_history_bytes(const struct conmux_history *h)
+{
+	return h->used;
+}
+
+void conmux_history_replay(const struct conmux_history *h,
+			   void (*fn)(void *ctx, const char *text, u32 len), void *ctx)
+{
+	char line[CONMUX_HISTORY_LINE];
+	u32 len = 0;
+
+	for (u32 i = 0; i < h->used; i++) {
+		u8 b = h->buf[(h->tail + i) % h->size];
+		if (b == '\n') {
+			line[len] = '\0';
+			fn(ctx, line, len);
+			len = 0;
+		} else if (len < sizeof(line) - 1) {
+			line[len++] = (char)b;
+		}
+	}
+}
+
+void conmux_init(struct conmux *m, bool colour)
+{
+	*m = (struct conmux){ .colour = colour, .focus = CONMUX_FOCUS_UNSET };
+}
+
+void conmux_attach(struct conmux *m, u32 slot, struct conmux_port *port, const char *name,
+		   void *owner, u8 *history, u32 history_size, u64 now_ns)
+{
+	if (slot >= CONMUX_MAX_PORTS)
+		return;
+	*port = (struct conmux_port){
+		.name = name,
+		.owner = owner,
+		.colour = palette[slot % sizeof(palette)],
+		.live = true,
+	};
+	conmux_bucket_init(&port->bucket, CONMUX_RATE_BPS, CONMUX_BURST, now_ns);
+	conmux_history_init(&port->history, history, history_size);
+	m->ports[slot] = port;
+	if (m->focus == CONMUX_FOCUS_UNSET)
+		m->focus = (int)slot;
+}
+
+void conmux_report_drops(struct conmux_port *port)
+{
+	if (!port->dropped)
+		return;
+	klog("partition %s: dropped %llu bytes of console output (rate limit)", port->name,
+	     (unsigned long long)port->dropped);
+	port->dropped = 0;
+}
+
+void conmux_line(struct conmux *m, struct conmux_port *port, const char *text, u32 len, u64 now_ns)
+{
+	if (!port->live)
+		return;
+	/* A line costs its text and its newline, and passes whole or not at all. */
+	if (!conmux_bucket_take(&port->bucket, (u64)len + 1, now_ns)) {
+		port->dropped += (u64)len + 1;
+		port->dropped_total += (u64)len + 1;
+		return;
+	}
+	conmux_report_drops(port);
+	conmux_history_append(&port->history, text, len);
+	if (m->colour)
+		kprintf("\x1b[%um[%s]\x1b[0m %.*s\n", port->colour, port->name, (int)len, text);
+	else
+		kprintf("[%s] %.*s\n", port->name, (int)len, text);
+}
+
+struct conmux_port *conmux_focus(const struct conmux *m)
+{
+	struct conmux_port *port = m->focus < 0 ? NULL : m->ports[m->focus];
+
+	return port && port->live ? port : NULL;
+}
+
+/* Give the focus to the first live port after slot from, or to the hypervisor. */
+static void focus_after(struct conmux *m, int from)
+{
+	for (int i = from + 1; i < CONMUX_MAX_PORTS; i++) {
+		if (m->ports[i] && m->ports[i]->live) {
+			m->focus = i;
+			klog("input focus: %s", m->ports[i]->name);
+			return;
+		}
+	}
+	m->focus = CONMUX_FOCUS_HYPERVISOR;
+	klog("input focus: hypervisor");
+}
+
+void conmux_cycle_focus(struct conmux *m)
+{
+	focus_after(m, m->focus < 0 ? -1 : m->focus);
+}
+
+void conmux_detach(struct conmux *m, struct conmux_port *port)
+{
+	conmux_report_drops(port);
+	port->live = false;
+	for (int i = 0; i < CONMUX_MAX_PORTS; i++) {
+		if (m->ports[i] != port)
+			continue;
+		m->ports[i] = NULL;
+		if (m->focus == i)
+			focus_after(m, i);
+	}
+}
+
+void *conmux_input(struct conmux *m, u8 byte)
+{
+	struct conmux_port *port;
+
+	if (byte == CONMUX_HOTKEY) {
+		conmux_cycle_focus(m);
+		return NULL;
+	}
+	port = conmux_focus(m);
+	return port ? port->owner : NULL;
+}

@@ -1,0 +1,115 @@
+/*
+ * The console multiplexer: the pure logic that shares one serial line
+ * between the hypervisor and every partition.  It prints a partition's
+ * finished lines as "[<name>] <text>" (the tag optionally in an ANSI
+ * colour), keeps them in the partition's history ring, holds each
+ * partition to its own output rate, and decides which partition gets
+ * the bytes typed on the console (the input focus, moved by a hot key).
+ * It takes time and memory from its caller, so the host unit tests run
+ * it as it is; kernel/pconsole.c is the glue to the rest of the kernel.
+ * docs/console.md describes what users see.
+ */
+#ifndef KERNEL_CONMUX_H
+#define KERNEL_CONMUX_H
+
+#include "kernel/types.h"
+
+/* Ctrl-]: the byte a terminal sends for it, as telnet and QEMU's monitor use it. */
+#define CONMUX_HOTKEY 0x1d
+
+/* Each partition may print 8 KiB/s, with bursts up to 16 KiB (docs/console.md says why). */
+#define CONMUX_RATE_BPS 8192
+#define CONMUX_BURST KiB(16)
+
+/* History ring per partition: 16 frames. */
+#define CONMUX_HISTORY_BYTES KiB(64)
+/* The longest line the history keeps, newline included. */
+#define CONMUX_HISTORY_LINE 256
+
+#define CONMUX_MAX_PORTS 64
+#define CONMUX_FOCUS_HYPERVISOR (-1)
+#define CONMUX_FOCUS_UNSET (-2) /* nobody attached yet */
+
+/*
+ * Token bucket.  Tokens are counted in byte-nanoseconds per second
+ * (one byte = 10^9 units), so refill is exact integer arithmetic.
+ */
+struct conmux_bucket {
+	u64 rate;   /* bytes per second */
+	u64 burst;  /* bytes */
+	u64 tokens; /* bytes * 10^9 */
+	u64 last_ns;
+};
+
+void conmux_bucket_init(struct conmux_bucket *b, u64 rate, u64 burst, u64 now_ns);
+/* Take n bytes' worth at now_ns: true if they fit (and are taken), false if not (none taken). */
+bool conmux_bucket_take(struct conmux_bucket *b, u64 n, u64 now_ns);
+/* Whole bytes available at the last refill. */
+u64 conmux_bucket_bytes(const struct conmux_bucket *b);
+
+/*
+ * History: a ring of whole lines, each stored as its text and '\n'.
+ * When a new line does not fit, the oldest whole lines make room.
+ */
+struct conmux_history {
+	u8 *buf;
+	u32 size;
+	u32 tail; /* oldest byte */
+	u32 used;
+};
+
+void conmux_history_init(struct conmux_history *h, u8 *buf, u32 size);
+/* Append one line (text without '\n'); false if it is longer than the ring or the line limit. */
+bool conmux_history_append(struct conmux_history *h, const char *text, u32 len);
+/* Bytes held, the newlines included. */
+u32 conmux_history_bytes(const struct conmux_history *h);
+/* Call fn for every line held, oldest first, with its text (no '\n', NUL-terminated). */
+void conmux_history_replay(const struct conmux_history *h,
+			   void (*fn)(void *ctx, const char *text, u32 len), void *ctx);
+
+/* One partition's end of the multiplexer. */
+struct conmux_port {
+	const char *name;
+	void *owner; /* the caller's object, handed back by conmux_input() */
+	u8 colour;   /* ANSI SGR colour code of the tag */
+	bool live;   /* attached: prints and may have the focus */
+	struct conmux_bucket bucket;
+	struct conmux_history history;
+	u64 dropped;	   /* bytes dropped since the last report */
+	u64 dropped_total; /* bytes dropped since attach */
+};
+
+struct conmux {
+	bool colour;
+	int focus; /* port slot, CONMUX_FOCUS_HYPERVISOR, or CONMUX_FOCUS_UNSET */
+	struct conmux_port *ports[CONMUX_MAX_PORTS];
+};
+
+void conmux_init(struct conmux *m, bool colour);
+/*
+ * Put port in slot (0-based, the partition id - 1) and make it live,
+ * its bucket full at now_ns.  The history buffer may be NULL (no
+ * history).  The first port attached while nobody has chosen a focus
+ * gets the focus, as the first partition had the input before.
+ */
+void conmux_attach(struct conmux *m, u32 slot, struct conmux_port *port, const char *name,
+		   void *owner, u8 *history, u32 history_size, u64 now_ns);
+/* Report pending drops, take the port out; a focused port passes the focus on. */
+void conmux_detach(struct conmux *m, struct conmux_port *port);
+/* One finished line of the port's output (text without '\n'). */
+void conmux_line(struct conmux *m, struct conmux_port *port, const char *text, u32 len, u64 now_ns);
+/* Print the drop report now if bytes were dropped since the last one. */
+void conmux_report_drops(struct conmux_port *port);
+/*
+ * One byte typed on the console.  The hot key moves the focus (and
+ * prints it) and returns NULL; any other byte returns the owner of the
+ * focused port, to which it belongs unchanged, or NULL when the
+ * hypervisor has the focus (the byte is dropped).
+ */
+void *conmux_input(struct conmux *m, u8 byte);
+/* Move the focus on as the hot key does, and print where it went. */
+void conmux_cycle_focus(struct conmux *m);
+/* The focused port, or NULL for the hypervisor. */
+struct conmux_port *conmux_focus(const struct conmux *m);
+
+#endif

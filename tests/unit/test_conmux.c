@@ -1,0 +1,484 @@
+/*
+ * Unit tests of kernel/conmux.c, the console multiplexer: the exact
+ * "[<name>] <text>" tag with colour off and on (colour wraps the tag
+ * only), the history ring (byte count, wrap-around that forgets whole
+ * lines, replay in order), the token bucket (burst, refill over
+ * simulated time, the dropped count and its one report line, one
+ * partition's flood leaving another alone), and the input focus (the
+ * hot key's cycle, with partitions that stopped, and every other byte
+ * value passing to the focused partition unchanged).
+ */
+/* unit-sources: kernel/conmux.c */
+#include "tests/unit/unit.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "kernel/conmux.h"
+
+#define MS 1000000ull
+#define S 1000000000ull
+
+static struct conmux mux;
+static struct conmux_port ports[CONMUX_MAX_PORTS];
+static int owners[CONMUX_MAX_PORTS];
+
+static int reset(void **state)
+{
+	(void)state;
+	memset(ports, 0, sizeof(ports));
+	conmux_init(&mux, false);
+	console_capture_reset();
+	return 0;
+}
+
+static void attach(u32 slot, const char *name)
+{
+	conmux_attach(&mux, slot, &ports[slot], name, &owners[slot], NULL, 0, 0);
+}
+
+static void line(u32 slot, const char *text, u64 now)
+{
+	conmux_line(&mux, &ports[slot], text, (u32)strlen(text), now);
+}
+
+/* ---- tagging and colour ------------------------------------------------ */
+
+static void test_tag(void **state)
+{
+	(void)state;
+	attach(0, "alpha");
+	attach(1, "b-2_x");
+	line(0, "hello, world", 0);
+	line(1, "second", 0);
+	line(0, "", 0);
+	line(0, "\tcloison: not me", 0);
+	assert_string_equal(console_captured(), "[alpha] hello, world\n"
+						"[b-2_x] second\n"
+						"[alpha] \n"
+						"[alpha] \tcloison: not me\n");
+}
+
+static void test_colour(void **state)
+{
+	(void)state;
+	char plain[256];
+
+	conmux_init(&mux, true);
+	attach(0, "alpha");
+	attach(1, "beta");
+	attach(10, "kappa");
+	line(0, "one", 0);
+	line(1, "two", 0);
+	line(10, "three", 0);
+	/* The colour wraps the tag only; the text and the space are as without it. */
+	assert_string_equal(console_captured(), "\x1b[36m[alpha]\x1b[0m one\n"
+						"\x1b[32m[beta]\x1b[0m two\n"
+						"\x1b[36m[kappa]\x1b[0m three\n");
+
+	/* Without the escapes (as tests/boot/run.sh strips them) it is the plain form. */
+	size_t n = 0;
+	for (const char *p = console_captured(); *p; p++) {
+		if (*p == '\x1b') {
+			while (*p != 'm')
+				p++;
+			continue;
+		}
+		plain[n++] = *p;
+	}
+	plain[n] = '\0';
+	assert_string_equal(plain, "[alpha] one\n[beta] two\n[kappa] three\n");
+
+	/* Each slot's colour differs from its neighbours'. */
+	for (u32 i = 0; i + 1 < 10; i++) {
+		attach(i, "p");
+		attach(i + 1, "q");
+		assert_int_not_equal(ports[i].colour, ports[i + 1].colour);
+		assert_int_not_equal(ports[i].colour, 31); /* red is kept for trouble */
+	}
+}
+
+/* ---- history ----------------------------------------------------------- */
+
+struct replay {
+	char text[1024];
+	unsigned lines;
+};
+
+static void collect(void *ctx, const char *text, u32 len)
+{
+	struct replay *r = ctx;
+
+	assert_int_equal(strlen(text), len);
+	strcat(r->text, text);
+	strcat(r->text, "|");
+	r->lines++;
+}
+
+static struct replay replay(const struct conmux_history *h)
+{
+	struct replay r = { .text = "", .lines = 0 };
+	conmux_history_replay(h, collect, &r);
+	return r;
+}
+
+static void test_history_wraps(void **state)
+{
+	(void)state;
+	u8 buf[16];
+	struct conmux_history h;
+	struct replay r;
+
+	conmux_history_init(&h, buf, sizeof(buf));
+	assert_int_equal(conmux_history_bytes(&h), 0);
+	assert_int_equal(replay(&h).lines, 0);
+
+	assert_true(conmux_history_append(&h, "abc", 3));   /* 4 bytes */
+	assert_true(conmux_history_append(&h, "defgh", 5)); /* 6 */
+	assert_true(conmux_history_append(&h, "", 0));	    /* 1 */
+	assert_int_equal(conmux_history_bytes(&h), 11);
+	r = replay(&h);
+	assert_string_equal(r.text, "abc|defgh||");
+
+	/* 11 + 5 = 16 still fits, exactly. */
+	assert_true(conmux_history_append(&h, "ijkl", 4));
+	assert_int_equal(conmux_history_bytes(&h), 16);
+	assert_string_equal(replay(&h).text, "abc|defgh||ijkl|");
+
+	/* The next line wraps around the end and forgets the oldest whole lines. */
+	assert_true(conmux_history_append(&h, "mnopqr", 6)); /* 7: drop abc (4), defgh (6) */
+	assert_int_equal(conmux_history_bytes(&h), 1 + 5 + 7);
+	assert_string_equal(replay(&h).text, "|ijkl|mnopqr|");
+
+	/* A line that fills the whole ring leaves only itself. */
+	assert_true(conmux_history_append(&h, "0123456789abcde", 15));
+	assert_int_equal(conmux_history_bytes(&h), 16);
+	assert_string_equal(replay(&h).text, "0123456789abcde|");
+
+	/* One that cannot fit is refused and changes nothing. */
+	assert_false(conmux_history_append(&h, "0123456789abcdef", 16));
+	assert_int_equal(conmux_history_bytes(&h), 16);
+	assert_string_equal(replay(&h).text, "0123456789abcde|");
+
+	/* No buffer: nothing is kept. */
+	conmux_history_init(&h, NULL, 100);
+	assert_false(conmux_history_append(&h, "x", 1));
+	assert_int_equal(conmux_history_bytes(&h), 0);
+}
+
+static unsigned replayed;
+static char last[CONMUX_HISTORY_LINE];
+static char first[CONMUX_HISTORY_LINE];
+
+static void count(void *ctx, const char *text, u32 len)
+{
+	(void)ctx;
+	if (!replayed++)
+		memcpy(first, text, len + 1);
+	memcpy(last, text, len + 1);
+}
+
+static void test_history_of_port(void **state)
+{
+	(void)state;
+	static u8 buf[CONMUX_HISTORY_BYTES];
+	char text[64];
+
+	memset(buf, 0xaa, sizeof(buf));
+	conmux_attach(&mux, 0, &ports[0], "hist", NULL, buf, sizeof(buf), 0);
+	/* 2000 lines of 39 bytes plus newline = 80000 bytes: wraps once. */
+	for (unsigned i = 0; i < 2000; i++) {
+		snprintf(text, sizeof(text), "line %06u ...........................", i);
+		assert_int_equal(strlen(text), 39);
+		/* 1 s apart: the rate limit never bites. */
+		console_capture_reset();
+		line(0, text, (u64)i * S);
+		assert_int_equal(console_lines(), 1);
+	}
+	/* 65536 / 40 = 1638 whole lines are kept: the last 1638. */
+	assert_int_equal(conmux_history_bytes(&ports[0].history), 1638 * 40);
+	replayed = 0;
+	conmux_history_replay(&ports[0].history, count, NULL);
+	assert_int_equal(replayed, 1638);
+	assert_string_equal(first, "line 000362 ...........................");
+	assert_string_equal(last, "line 001999 ...........................");
+}
+
+/* ---- rate limit -------------------------------------------------------- */
+
+static void test_bucket(void **state)
+{
+	(void)state;
+	struct conmux_bucket b;
+
+	conmux_bucket_init(&b, 8192, 16384, 5 * S);
+	assert_int_equal(conmux_bucket_bytes(&b), 16384);
+	assert_true(conmux_bucket_take(&b, 16384, 5 * S));
+	assert_false(conmux_bucket_take(&b, 1, 5 * S));
+	assert_int_equal(conmux_bucket_bytes(&b), 0);
+
+	/* 1 ms at 8192 B/s is 8.192 bytes. */
+	assert_false(conmux_bucket_take(&b, 9, 5 * S + MS));
+	assert_true(conmux_bucket_take(&b, 8, 5 * S + MS));
+	assert_false(conmux_bucket_take(&b, 1, 5 * S + MS));
+	/* The 0.192 left over is not lost: 4 ms more make 32.768 + 0.192 = 32.96. */
+	assert_true(conmux_bucket_take(&b, 32, 5 * S + 5 * MS));
+	assert_false(conmux_bucket_take(&b, 1, 5 * S + 5 * MS));
+	/* ... and 5 ms more 41.92: 0.96 + 40.96. */
+	assert_true(conmux_bucket_take(&b, 41, 5 * S + 10 * MS));
+	assert_int_equal(conmux_bucket_bytes(&b), 0);
+
+	/* A clock that steps back adds nothing, and does not move the refill point back. */
+	assert_false(conmux_bucket_take(&b, 1, 4 * S));
+	assert_false(conmux_bucket_take(&b, 1, 5 * S + 10 * MS));
+
+	/* Never more than the burst, however long the pause. */
+	assert_true(conmux_bucket_take(&b, 1, 1000000 * S));
+	assert_int_equal(conmux_bucket_bytes(&b), 16383);
+	assert_false(conmux_bucket_take(&b, 16384, 1000000 * S));
+	assert_true(conmux_bucket_take(&b, 16384, 1000000 * S + MS));
+	assert_false(conmux_bucket_take(&b, 1, 1000000 * S + MS)); /* not 16391 - 16384 */
+	/* More than the burst can never pass. */
+	conmux_bucket_init(&b, 8192, 16384, 0);
+	assert_false(conmux_bucket_take(&b, 16385, 0));
+	assert_int_equal(conmux_bucket_bytes(&b), 16384);
+}
+
+static void test_rate_limit(void **state)
+{
+	(void)state;
+	static u8 buf[4096];
+	char text[100];
+
+	conmux_attach(&mux, 0, &ports[0], "flood", NULL, buf, sizeof(buf), 0);
+	attach(1, "calm");
+	memset(text, 'x', 99);
+	text[99] = '\0';
+
+	/* 100 bytes a line: the 16 KiB burst lets 163 lines through (16300 bytes). */
+	for (unsigned i = 0; i < 200; i++)
+		line(0, text, 0);
+	assert_int_equal(console_lines(), 163);
+	assert_int_equal(ports[0].dropped, 37 * 100);
+	assert_int_equal(conmux_history_bytes(&ports[0].history), 4000);
+
+	/* The other partition is not held back by the flood. */
+	console_capture_reset();
+	line(1, "still here", 0);
+	assert_console(1, "[calm] still here\n");
+
+	/* 84 bytes are left; 1 ms later 84 + 8.192 is still short of 100... */
+	console_capture_reset();
+	line(0, text, 1 * MS);
+	assert_console_quiet();
+	assert_int_equal(ports[0].dropped, 38 * 100);
+	/* ... 2 ms make 84 + 16.384 = 100.384: one report line, then the line. */
+	memcpy(text, "resumed", 7);
+	line(0, text, 2 * MS);
+	assert_console(2, "cloison: partition flood: dropped 3800 bytes of console output "
+			  "(rate limit)\n");
+	assert_int_equal(console_lines_with("[flood] resumed"), 1);
+	assert_true(strstr(console_captured(), "cloison: partition flood: dropped") <
+		    strstr(console_captured(), "[flood] resumed"));
+	assert_int_equal(ports[0].dropped, 0);
+	assert_int_equal(ports[0].dropped_total, 3800);
+
+	/* The dropped lines are not in the history: its last line is the one that passed. */
+	replayed = 0;
+	conmux_history_replay(&ports[0].history, count, NULL);
+	assert_int_equal(replayed, 40);
+	assert_memory_equal(last, "resumedxx", 9);
+
+	/* Drops are reported once: the next line that passes prints no report. */
+	console_capture_reset();
+	line(0, "a", 1 * S);
+	assert_console(1, "[flood] a\n");
+
+	/*
+	 * Drops still pending when the partition stops are reported then.
+	 * 0.384 + 8192 * 0.998 = 8176 bytes were there at 1 s; "a" took 2,
+	 * 743 lines of 11 take 8173, and the other 1257 are dropped.
+	 */
+	console_capture_reset();
+	for (unsigned i = 0; i < 2000; i++)
+		line(0, "0123456789", 1 * S);
+	assert_int_equal(console_lines(), 743);
+	console_capture_reset();
+	conmux_detach(&mux, &ports[0]);
+	/* It had the focus (the first partition), which passes to the next one. */
+	assert_string_equal(console_captured(), "cloison: partition flood: dropped 13827 bytes of "
+						"console output (rate limit)\n"
+						"cloison: input focus: calm\n");
+	/* A stopped port prints nothing more. */
+	console_capture_reset();
+	line(0, "late", 100 * S);
+	assert_console_quiet();
+}
+
+static void test_rate_limit_per_partition(void **state)
+{
+	(void)state;
+
+	/* Two partitions flood at once: each gets its own 16 KiB, no more. */
+	attach(0, "a");
+	attach(1, "b");
+	for (unsigned i = 0; i < 1000; i++) {
+		line(0, "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcde", 0);
+		line(1, "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcde", 0);
+	}
+	assert_int_equal(console_lines_with("[a] "), 256);
+	assert_int_equal(console_lines_with("[b] "), 256);
+	assert_int_equal(ports[0].dropped, 744 * 64);
+	assert_int_equal(ports[1].dropped, 744 * 64);
+
+	/* A sustained 8 KiB/s: one second later 128 lines of 64 bytes pass again. */
+	console_capture_reset();
+	for (unsigned i = 0; i < 200; i++)
+		line(0, "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcde", S);
+	assert_int_equal(console_lines_with("[a] "), 128);
+	assert_int_equal(console_lines_with("dropped 47616 bytes"), 1);
+	assert_int_equal(console_lines(), 129);
+}
+
+/* ---- input focus ------------------------------------------------------- */
+
+static void test_focus_cycle(void **state)
+{
+	(void)state;
+
+	/* Before any partition, typed bytes go nowhere. */
+	assert_null(conmux_input(&mux, 'x'));
+	attach(0, "one");
+	attach(1, "two");
+	attach(2, "three");
+	/* The first partition has the focus from the start, silently. */
+	assert_ptr_equal(conmux_focus(&mux), &ports[0]);
+	assert_ptr_equal(conmux_input(&mux, 'x'), &owners[0]);
+	assert_console_quiet();
+
+	assert_null(conmux_input(&mux, CONMUX_HOTKEY));
+	assert_console(1, "cloison: input focus: two\n");
+	assert_ptr_equal(conmux_input(&mux, 'x'), &owners[1]);
+
+	console_capture_reset();
+	assert_null(conmux_input(&mux, CONMUX_HOTKEY));
+	assert_console(1, "cloison: input focus: three\n");
+	assert_ptr_equal(conmux_input(&mux, 'x'), &owners[2]);
+
+	console_capture_reset();
+	assert_null(conmux_input(&mux, CONMUX_HOTKEY));
+	assert_console(1, "cloison: input focus: hypervisor\n");
+	assert_null(conmux_focus(&mux));
+	assert_null(conmux_input(&mux, 'x'));
+
+	console_capture_reset();
+	assert_null(conmux_input(&mux, CONMUX_HOTKEY));
+	assert_console(1, "cloison: input focus: one\n");
+	assert_ptr_equal(conmux_input(&mux, 'x'), &owners[0]);
+}
+
+static void test_focus_with_stopped(void **state)
+{
+	(void)state;
+
+	attach(0, "one");
+	attach(3, "four");
+	attach(7, "eight");
+	attach(9, "ten");
+
+	/* A stopped partition that did not have the focus: nothing printed. */
+	conmux_detach(&mux, &ports[3]);
+	assert_console_quiet();
+	conmux_cycle_focus(&mux);
+	assert_console(1, "cloison: input focus: eight\n");
+
+	/* The focused one stops: the focus moves on as the hot key would move it. */
+	console_capture_reset();
+	conmux_detach(&mux, &ports[7]);
+	assert_console(1, "cloison: input focus: ten\n");
+	assert_ptr_equal(conmux_input(&mux, 'x'), &owners[9]);
+	console_capture_reset();
+	conmux_detach(&mux, &ports[9]);
+	assert_console(1, "cloison: input focus: hypervisor\n");
+	assert_null(conmux_input(&mux, 'x'));
+
+	/* The cycle skips the stopped ones. */
+	console_capture_reset();
+	conmux_input(&mux, CONMUX_HOTKEY);
+	conmux_input(&mux, CONMUX_HOTKEY);
+	conmux_input(&mux, CONMUX_HOTKEY);
+	assert_string_equal(console_captured(), "cloison: input focus: one\n"
+						"cloison: input focus: hypervisor\n"
+						"cloison: input focus: one\n");
+
+	/* A partition started later joins the cycle but does not take the focus. */
+	console_capture_reset();
+	attach(5, "six");
+	assert_ptr_equal(conmux_input(&mux, 'x'), &owners[0]);
+	conmux_input(&mux, CONMUX_HOTKEY);
+	assert_console(1, "cloison: input focus: six\n");
+
+	/* All stopped: the hot key can only land on the hypervisor. */
+	conmux_detach(&mux, &ports[0]);
+	console_capture_reset();
+	conmux_detach(&mux, &ports[5]);
+	assert_console(1, "cloison: input focus: hypervisor\n");
+	console_capture_reset();
+	conmux_input(&mux, CONMUX_HOTKEY);
+	conmux_input(&mux, CONMUX_HOTKEY);
+	assert_string_equal(console_captured(), "cloison: input focus: hypervisor\n"
+						"cloison: input focus: hypervisor\n");
+	assert_null(conmux_input(&mux, 'x'));
+}
+
+static void test_pass_through(void **state)
+{
+	(void)state;
+
+	attach(0, "one");
+	attach(1, "two");
+	/* Every byte value but the hot key goes to the focused partition, focus unchanged. */
+	for (unsigned b = 0; b < 256; b++) {
+		if (b == CONMUX_HOTKEY)
+			continue;
+		assert_ptr_equal(conmux_input(&mux, (u8)b), &owners[0]);
+	}
+	assert_console_quiet();
+	assert_ptr_equal(conmux_focus(&mux), &ports[0]);
+
+	/* Escape sequences (arrow keys, F1), NUL and 0xff pass one by one. */
+	const u8 seq[] = { 0x1b, '[', 'A', 0x1b, 'O', 'P', 0x00, 0xff, 0x1c, 0x1e, 0x03 };
+	for (size_t i = 0; i < sizeof(seq); i++)
+		assert_ptr_equal(conmux_input(&mux, seq[i]), &owners[0]);
+	assert_console_quiet();
+
+	/* With the hypervisor focused, every byte but the hot key goes nowhere. */
+	conmux_input(&mux, CONMUX_HOTKEY);
+	conmux_input(&mux, CONMUX_HOTKEY);
+	assert_null(conmux_focus(&mux));
+	console_capture_reset();
+	for (unsigned b = 0; b < 256; b++)
+		if (b != CONMUX_HOTKEY)
+			assert_null(conmux_input(&mux, (u8)b));
+	assert_console_quiet();
+	assert_null(conmux_focus(&mux));
+	assert_null(conmux_input(&mux, CONMUX_HOTKEY));
+	assert_console(1, "cloison: input focus: one\n");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup(test_tag, reset),
+		cmocka_unit_test_setup(test_colour, reset),
+		cmocka_unit_test_setup(test_history_wraps, reset),
+		cmocka_unit_test_setup(test_history_of_port, reset),
+		cmocka_unit_test_setup(test_bucket, reset),
+		cmocka_unit_test_setup(test_rate_limit, reset),
+		cmocka_unit_test_setup(test_rate_limit_per_partition, reset),
+		cmocka_unit_test_setup(test_focus_cycle, reset),
+		cmocka_unit_test_setup(test_focus_with_stopped, reset),
+		cmocka_unit_test_setup(test_pass_through, reset),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
