@@ -327,6 +327,9 @@ static int restart(struct partition *p)
 		return -ENOMEM;
 	}
 	p->vcpu.partition = p;
+	p->vcpu.timer_deadline = 0; /* no timer, interrupt or HLT from the former life */
+	p->vcpu.pending_irq = 0;
+	p->vcpu.halted = false;
 	virt->vcpu_reset(&p->vcpu, &boot);
 	virt->flush_slat(&p->vcpu);
 	return 0;

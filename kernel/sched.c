@@ -3,9 +3,12 @@
  * partition for one time slice (or until it yields, halts or stops),
  * then the next.  A partition that halted waits for its next event (its
  * SET_TIMER deadline, a pending interrupt, console input); while none is
- * ready the CPU halts until the earliest deadline.  The slice ends by a LAPIC one-shot interrupt,
- * which forces an exit.  Console input from COM1 goes to the first running partition.  When no
- * partition is left the machine idles, or powers off with exit_when_done.
+ * ready the CPU halts until the earliest deadline.  The slice ends by a
+ * LAPIC one-shot interrupt, which forces an exit.  Console input from
+ * COM1 goes to the console multiplexer (kernel/conmux.c), which hands it
+ * to the partition with the input focus.  When no partition is left the
+ * machine powers off with exit_when_done, or idles.  (kernel/runq.c holds
+ * the weighted, capped, per-CPU policy that will replace this loop.)
  */
 #include "kernel/sched.h"
 #include "drivers/lapic.h"
@@ -25,17 +28,13 @@ static void timer_irq(struct trap_frame *f)
 	this_cpu()->need_resched = true; /* the guest stops at this exit */
 }
 
+/* Typed bytes go to the console multiplexer, which routes them to the input focus. */
 static void poll_input(void)
 {
 	int b;
-	struct partition *target = NULL;
 
-	for (u32 i = 0; i < MAX_PARTITIONS && !target; i++)
-		if (partitions[i].state == PARTITION_RUNNABLE)
-			target = &partitions[i];
 	while ((b = uart_getc(UART_COM1)) >= 0)
-		if (target)
-			pconsole_push_input(&target->console, (u8)b);
+		pconsole_input((u8)b);
 }
 
 /*

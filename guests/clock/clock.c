@@ -36,8 +36,8 @@ int guest_main(unsigned magic, unsigned info)
 		unsigned halts;
 		t0 = hv_time_ns();
 		halts = sleep_ns(SLEEP_NS);
-		failures += guest_check("clock", "sleep lasts its time", hv_time_ns() - t0 >= SLEEP_NS,
-					1);
+		failures += guest_check("clock", "sleep lasts its time",
+					hv_time_ns() - t0 >= SLEEP_NS, 1);
 		failures += guest_check("clock", "sleep halts, not spins", halts <= MAX_HALTS, 1);
 	}
 	t0 = hv_time_ns();
@@ -46,8 +46,8 @@ int guest_main(unsigned magic, unsigned info)
 		__asm__ volatile("hlt");
 	tick_stop();
 	failures += guest_check("clock", "five ticks", beats >= TICKS, 1);
-	failures += guest_check("clock", "ticks are 10 ms apart", hv_time_ns() - t0 >= TICKS * TICK_NS,
-				1);
+	failures += guest_check("clock", "ticks are 10 ms apart",
+				hv_time_ns() - t0 >= TICKS * TICK_NS, 1);
 	failures += guest_check("clock", "vector 5 refused", hv_set_timer(1, 5), -EINVAL);
 	printf("clock: %d failures\n", failures);
 	return failures;
