@@ -359,6 +359,12 @@ void partition_crash(struct partition *p, const char *fmt, ...)
 	stop(p);
 }
 
+void partition_abandon(struct partition *p, const char *why)
+{
+	klog("partition %s: stopped before it ran: %s", p->cfg.name, why);
+	stop(p);
+}
+
 u32 partition_count_running(void)
 {
 	u32 n = 0;

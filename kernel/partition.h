@@ -10,6 +10,7 @@
 
 #include "kernel/config.h"
 #include "kernel/pconsole.h"
+#include "kernel/runq.h"
 #include "kernel/slat.h"
 #include "kernel/types.h"
 #include "kernel/vcpu.h"
@@ -39,7 +40,9 @@ struct partition {
 	struct vuart uart;
 	int exit_code;
 	bool crashed;
-	u32 restarts; /* times on_crash=restart has started it again */
+	u32 restarts;		   /* times on_crash=restart has started it again */
+	struct runq_entity entity; /* its place in a CPU's run queue (kernel/sched.c) */
+	u64 placed_ns;		   /* time_ns() when it was put on that queue */
 };
 
 /* Hypervisor memory one partition costs besides its RAM, in bytes. */
@@ -59,6 +62,8 @@ void partition_create_all(void);
 void partition_exit(struct partition *p, int code);
 void partition_crash(struct partition *p, const char *fmt, ...) PRINTF_LIKE(2, 3);
 u32 partition_count_running(void);
+/* Stop a started partition that cannot be run, saying why. */
+void partition_abandon(struct partition *p, const char *why);
 /* What p costs the hypervisor besides its RAM (printed when it starts). */
 void partition_overhead(const struct partition *p, struct partition_overhead *o);
 

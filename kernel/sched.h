@@ -1,6 +1,6 @@
 /*
- * Running partitions.  For now: round-robin on the boot CPU with a
- * fixed time slice from the LAPIC timer in one-shot mode.
+ * Running partitions on every CPU (kernel/sched.c), with the policy of
+ * kernel/runq.c.
  */
 #ifndef KERNEL_SCHED_H
 #define KERNEL_SCHED_H
@@ -10,8 +10,11 @@
 #define SCHED_SLICE_NS 10000000ull     /* 10 ms */
 #define SCHED_MIN_SLICE_NS 20000ull    /* the shortest one-shot programmed: 20 us */
 #define SCHED_IDLE_POLL_NS 10000000ull /* an idle CPU polls COM1 this often */
+#define SCHED_AP_WAIT_NS 1000000000ull /* how long the BSP waits for the APs at start and end */
 
-/* Run partitions until none is left; never returns. */
+/* On the BSP: start every CPU's loop, run partitions until none is left; never returns. */
 NORETURN void sched_run(bool exit_when_done);
+/* On each AP once it is online: wait for sched_run(), then run its queue; never returns. */
+NORETURN void sched_ap_main(void);
 
 #endif

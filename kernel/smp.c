@@ -16,6 +16,7 @@
 #include "kernel/lib.h"
 #include "kernel/memory.h"
 #include "kernel/paging.h"
+#include "kernel/sched.h"
 #include "kernel/x86.h"
 
 extern const u8 trampoline_start[], trampoline_end[], trampoline_params[];
@@ -31,9 +32,7 @@ static NORETURN void ap_main(struct percpu *c)
 	lapic_enable();
 	__atomic_store_n(&c->online, true, __ATOMIC_RELEASE);
 	__atomic_fetch_add(&cpus_online, 1, __ATOMIC_SEQ_CST);
-	/* Nothing to run yet: wait for interrupts (IPIs) forever. */
-	for (;;)
-		irq_enable_and_halt();
+	sched_ap_main(); /* waits for the scheduler to start */
 }
 
 static bool start_ap(u32 index, u32 apic_id)
