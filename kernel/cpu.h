@@ -8,6 +8,7 @@
 #define KERNEL_CPU_H
 
 #include "kernel/types.h"
+#include "kernel/x86.h"
 
 struct vcpu;
 
@@ -37,8 +38,14 @@ struct percpu {
 	u32 apic_id;
 	u64 stack_top;
 	volatile bool online;
-	/* The running partition must give up this CPU at its next exit (slice over, yield). */
-	volatile bool need_resched;
+	/*
+	 * TSC value at which the running guest's slice ends: it leaves this
+	 * CPU at its first exit from then on.  cpu_end_slice() sets it to
+	 * now (the slice timer fired, the guest yielded or halted).  Checked at
+	 * every exit, so that a guest that exits often leaves on time even if
+	 * the timer's interrupt waits (as under Bochs, docs/scheduling.md).
+	 */
+	volatile u64 slice_end;
 	struct vcpu *vcpu_loaded; /* whose VMCS/VMCB is current here (backends' business) */
 	u64 gdt[6] __attribute__((aligned(16)));
 	struct tss tss __attribute__((aligned(16)));
@@ -52,6 +59,32 @@ static inline struct percpu *this_cpu(void)
 	struct percpu *p;
 	__asm__ volatile("movq %%gs:0, %0" : "=r"(p));
 	return p;
+}
+
+/* A field of this CPU's struct percpu, read with one GS-relative load. */
+#define this_cpu_read(field)                                                                       \
+	({                                                                                         \
+		__typeof__(((struct percpu *)0)->field) v_;                                        \
+		__asm__ volatile("mov %%gs:%c1, %0"                                                \
+				 : "=r"(v_)                                                        \
+				 : "i"(__builtin_offsetof(struct percpu, field)));                 \
+		v_;                                                                                \
+	})
+
+/* End the running guest's slice at its next exit. */
+static inline void cpu_end_slice(void)
+{
+	this_cpu()->slice_end = rdtsc();
+}
+
+/*
+ * Is the running guest's slice over?  Compared in 32 bits, wrap-safe:
+ * slice_end is never more than one slice (10 ms, far below 2^31 TSC
+ * ticks) away from the time of the check.
+ */
+static inline bool cpu_slice_over(void)
+{
+	return (s32)((u32)rdtsc() - (u32)this_cpu_read(slice_end)) >= 0;
 }
 
 /*

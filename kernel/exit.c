@@ -14,6 +14,7 @@
 #include "kernel/format.h"
 #include "kernel/hypercall.h"
 #include "kernel/msr.h"
+#include "kernel/panic.h"
 #include "kernel/partition.h"
 #include "kernel/trap.h"
 #include "kernel/virt.h"
@@ -80,7 +81,7 @@ static u32 on_hlt(struct vcpu *v, struct vm_exit *e)
 {
 	(void)e;
 	v->halted = true;
-	this_cpu()->need_resched = true;
+	cpu_end_slice();
 	return EXIT_NEXT;
 }
 
@@ -278,6 +279,14 @@ u32 (*const exit_handlers[EXIT_KIND_COUNT])(struct vcpu *, struct vm_exit *) = {
 	[EXIT_ENTRY_FAILED] = on_entry_failed,
 	[EXIT_UNHANDLED] = on_unhandled,
 };
+
+void exit_check_handlers(void)
+{
+	for (u32 k = 0; k < EXIT_KIND_COUNT; k++)
+		if (!exit_handlers[k])
+			panic("exit kind %u (%s) has no handler in kernel/exit.c", k,
+			      exit_kind_name((enum exit_kind)k));
+}
 
 u32 exit_unhandled(struct vcpu *v, struct vm_exit *e)
 {

@@ -9,6 +9,7 @@
 #include "kernel/cpu.h"
 #include "kernel/types.h"
 #include "kernel/vcpu.h"
+#include "kernel/x86.h"
 
 enum exit_kind {
 	EXIT_CPUID,
@@ -63,9 +64,11 @@ bool exit_deliver_pending(struct vcpu *v);
 /* The handler of each exit kind (kernel/exit.c), and the default one. */
 extern u32 (*const exit_handlers[EXIT_KIND_COUNT])(struct vcpu *, struct vm_exit *);
 u32 exit_unhandled(struct vcpu *v, struct vm_exit *e);
+/* Stop the machine (panic) if some exit kind has no handler; called once at boot. */
+void exit_check_handlers(void);
 
 /* What the backend does once exit_handle() returns: a set of flags. */
-#define EXIT_STOP 0u	       /* leave the guest: stopped, crashed, or need_resched */
+#define EXIT_STOP 0u	       /* leave the guest: stopped, crashed, or its slice is over */
 #define EXIT_RESUME (1u << 0)  /* enter the guest again at once */
 #define EXIT_ADVANCE (1u << 1) /* first step over the instruction: insn_len bytes */
 #define EXIT_NEXT (EXIT_RESUME | EXIT_ADVANCE)
@@ -75,7 +78,7 @@ u32 exit_unhandled(struct vcpu *v, struct vm_exit *e);
  * stack.  The backend applies EXIT_ADVANCE (RIP += e->insn_len, which
  * a handler may correct, and the end of any STI/MOV SS interrupt
  * shadow), then resumes the guest if EXIT_RESUME is set.  EXIT_RESUME is
- * cleared when this CPU needs rescheduling (percpu need_resched).
+ * cleared once the slice is over (percpu slice_end).
  * Inline: it is on the path of every exit (docs/benchmarks.md).
  */
 static inline u32 exit_handle(struct vcpu *v, struct vm_exit *e)
@@ -83,10 +86,10 @@ static inline u32 exit_handle(struct vcpu *v, struct vm_exit *e)
 	u32 action;
 
 	v->exits++;
-	if (e->kind >= EXIT_KIND_COUNT || !exit_handlers[e->kind])
+	if (e->kind >= EXIT_KIND_COUNT) /* every kind has a handler: exit_check_handlers() */
 		return exit_unhandled(v, e);
 	action = exit_handlers[e->kind](v, e);
-	if (this_cpu()->need_resched)
+	if (cpu_slice_over())
 		action &= ~EXIT_RESUME; /* still step over the instruction */
 	return action;
 }

@@ -78,7 +78,7 @@ bool hypercall_handle(struct vcpu *v)
 		ret = console_read(p, a1, a2);
 		break;
 	case HC_YIELD:
-		this_cpu()->need_resched = true;
+		cpu_end_slice();
 		ret = 0;
 		break;
 	case HC_EXIT:

@@ -5,7 +5,7 @@
  * scheduling starts and stays there.  A CPU runs the entity runq_pick()
  * chooses for the slice it says, with the LAPIC timer in one-shot mode;
  * exits are handled inside vcpu_run(), which returns when the slice
- * ends (need_resched), the guest yields or halts, or it stops.  A
+ * ends (percpu slice_end), the guest yields or halts, or it stops.  A
  * halted vCPU is blocked until its next event: its SET_TIMER deadline
  * (which raises the timer interrupt), or, checked every poll period,
  * console input.  A CPU with nothing to run halts until its queue's next
@@ -42,7 +42,7 @@ static volatile bool placed; /* every partition is on a queue: all CPUs run */
 static void timer_irq(struct trap_frame *f)
 {
 	(void)f;
-	this_cpu()->need_resched = true; /* the guest stops at this exit */
+	cpu_end_slice(); /* the guest stops at this exit */
 }
 
 /* Typed bytes go to the console multiplexer, which routes them to the input focus. */
@@ -86,9 +86,10 @@ static void run(struct partition *p, u64 now, u64 slice_ns)
 
 	if (d)
 		slice_ns = MIN(slice_ns, d > now ? d - now : 0);
-	this_cpu()->need_resched = false;
+	slice_ns = MAX(slice_ns, SCHED_MIN_SLICE_NS);
+	this_cpu()->slice_end = rdtsc() + mul_div_u64(slice_ns, tsc_hz, 1000000000ull);
 	exit_deliver_pending(&p->vcpu);
-	lapic_timer_oneshot_ns(MAX(slice_ns, SCHED_MIN_SLICE_NS), VEC_TIMER);
+	lapic_timer_oneshot_ns(slice_ns, VEC_TIMER);
 	virt->vcpu_run(&p->vcpu);
 	lapic_timer_stop();
 }
