@@ -13,32 +13,12 @@
  */
 #include "guests/lib/guest.h"
 
-#define SEL_CODE 0x08
-#define SEL_DATA 0x10
-#define GATE_INTR32 0x8e /* present, DPL 0, 32-bit interrupt gate */
 #define EXC_UD 6
 #define EXC_GP 13
 #define NR_EXC 32
 
-struct __attribute__((packed)) table_ptr {
-	uint16_t limit;
-	uint32_t base;
-};
-
-struct gate {
-	uint16_t offset_low;
-	uint16_t selector;
-	uint8_t zero;
-	uint8_t type;
-	uint16_t offset_high;
-};
-_Static_assert(sizeof(struct gate) == 8, "32-bit IDT gate (SDM 3A §6.11)");
-
 struct frame; /* what the CPU pushed; only passed along */
 
-/* Flat 4 GiB code and data, as Multiboot describes the start state. */
-static const uint64_t gdt[] = { 0, 0x00cf9a000000ffffull, 0x00cf92000000ffffull };
-static struct gate idt[NR_EXC];
 static const char *doing = "nothing";
 
 static __attribute__((noreturn)) void exception_seen(const char *what)
@@ -65,36 +45,22 @@ __attribute__((interrupt)) static void on_other(struct frame *f)
 	exception_seen("an exception");
 }
 
-static void set_gate(int vector, void *handler)
-{
-	uint32_t a = (uint32_t)(uintptr_t)handler;
-	idt[vector] = (struct gate){ (uint16_t)a, SEL_CODE, 0, GATE_INTR32, (uint16_t)(a >> 16) };
-}
-
 /* cloison starts a partition with GDTR and IDTR empty: bring our own. */
 static void tables_init(void)
 {
-	struct table_ptr g = { sizeof(gdt) - 1, (uint32_t)(uintptr_t)gdt };
-	struct table_ptr i = { sizeof(idt) - 1, (uint32_t)(uintptr_t)idt };
-
+	desc_init();
 	for (int v = 0; v < NR_EXC; v++)
-		set_gate(v, (void *)on_other);
-	set_gate(EXC_UD, (void *)on_ud);
-	set_gate(EXC_GP, (void *)on_gp);
-	__asm__ volatile("lgdt %0\n\t"
-			 "ljmp %1, $1f\n"
-			 "1:\tmovw %w2, %%ds\n\t"
-			 "movw %w2, %%es\n\t"
-			 "movw %w2, %%ss\n\t"
-			 "lidt %3"
-			 :
-			 : "m"(g), "i"(SEL_CODE), "r"(SEL_DATA), "m"(i)
-			 : "memory");
+		desc_set_handler((uint8_t)v, (void *)on_other);
+	desc_set_handler(EXC_UD, (void *)on_ud);
+	desc_set_handler(EXC_GP, (void *)on_gp);
 }
 
 static void triple_fault(void)
 {
-	static const struct table_ptr empty = { 0, 0 };
+	static const struct __attribute__((packed)) {
+		uint16_t limit;
+		uint32_t base;
+	} empty = { 0, 0 }; /* an IDT that holds no gate */
 
 	doing = "ud2 with an empty IDT";
 	printf("crash: triple fault next\n");

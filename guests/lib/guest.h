@@ -63,6 +63,14 @@ bool cmdline_value(const char *cmdline, const char *key, char *out, size_t size)
  * interrupt handler) every period_ns and enables interrupts.
  */
 #define TIMER_VECTOR 0x40
+
+/*
+ * 32-bit guests (guests/lib/desc.c): desc_init() loads a flat GDT and an
+ * IDT whose gates are not present; desc_set_handler() fills one with an
+ * interrupt gate to handler (an __attribute__((interrupt)) function).
+ */
+void desc_init(void);
+void desc_set_handler(uint8_t vector, void *handler);
 int hv_set_timer(uint64_t deadline_ns, uint8_t vector);
 void timer_init(void);
 unsigned sleep_ns(uint64_t ns);

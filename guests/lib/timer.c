@@ -2,9 +2,8 @@
  * Guest time on cloison: the SET_TIMER hypercall (docs/hypercalls.md)
  * raises a virtual interrupt at a deadline in hypervisor nanoseconds;
  * HLT waits for it without spinning.  For 32-bit guests this file also
- * brings the descriptor tables an interrupt needs (cloison starts a
- * partition with GDTR and IDTR empty) and builds sleep_ns() and a
- * periodic tick on them.  The interrupt needs no acknowledgement: a
+ * sets up the descriptor tables an interrupt needs (guests/lib/desc.c)
+ * and builds sleep_ns() and a periodic tick on them.  The interrupt needs no acknowledgement: a
  * partition has no interrupt controller.
  */
 #include "guests/lib/guest.h"
@@ -22,28 +21,7 @@ int hv_set_timer(uint64_t deadline_ns, uint8_t vector)
 
 #ifndef __x86_64__
 
-#define SEL_CODE 0x08
-#define GATE_INTR32 0x8e /* present, DPL 0, 32-bit interrupt gate (SDM 3A §6.11) */
-
-struct __attribute__((packed)) table_ptr {
-	uint16_t limit;
-	uint32_t base;
-};
-
-struct gate {
-	uint16_t offset_low;
-	uint16_t selector;
-	uint8_t zero;
-	uint8_t type;
-	uint16_t offset_high;
-};
-_Static_assert(sizeof(struct gate) == 8, "32-bit IDT gate (SDM 3A §6.11)");
-
 struct frame; /* what the CPU pushed; only passed along */
-
-/* Flat 4 GiB code (0x08) and data (0x10), the Multiboot start state. */
-static const uint64_t gdt[] = { 0, 0x00cf9a000000ffffull, 0x00cf92000000ffffull };
-static struct gate idt[TIMER_VECTOR + 1];
 
 static volatile uint64_t ticks;
 static uint64_t tick_period, tick_next;
@@ -63,21 +41,8 @@ __attribute__((interrupt)) static void on_timer(struct frame *f)
 
 void timer_init(void)
 {
-	struct table_ptr g = { sizeof(gdt) - 1, (uint32_t)(uintptr_t)gdt };
-	struct table_ptr i = { sizeof(idt) - 1, (uint32_t)(uintptr_t)idt };
-	uint32_t a = (uint32_t)(uintptr_t)on_timer;
-
-	idt[TIMER_VECTOR] =
-		(struct gate){ (uint16_t)a, SEL_CODE, 0, GATE_INTR32, (uint16_t)(a >> 16) };
-	__asm__ volatile("lgdt %0\n\t"
-			 "ljmp $0x08, $1f\n"
-			 "1:\tmovl $0x10, %%eax\n\t"
-			 "movl %%eax, %%ds\n\tmovl %%eax, %%es\n\tmovl %%eax, %%ss\n\t"
-			 "movl %%eax, %%fs\n\tmovl %%eax, %%gs\n\t"
-			 "lidt %1"
-			 :
-			 : "m"(g), "m"(i)
-			 : "eax", "memory");
+	desc_init();
+	desc_set_handler(TIMER_VECTOR, (void *)on_timer);
 }
 
 uint64_t timer_ticks(void)
