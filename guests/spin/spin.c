@@ -1,13 +1,13 @@
 /*
  * spin: a CPU-bound partition for the scheduler's fairness tests.  It
  * asks for the time in a loop (each call is an exit, so it never halts)
- * until SPIN_NS of hypervisor time have passed since it started, then
+ * until SPIN_NS (2 s) of hypervisor time have passed since it started, then
  * exits 0.  The hypervisor's accounting line at its stop says what share
  * of the CPU it got (tests/boot/fairness.scenario).
  */
 #include "guests/lib/guest.h"
 
-#define SPIN_NS 1000000000ull /* 1 s */
+#define SPIN_NS 2000000000ull /* 2 s */
 
 int guest_main(unsigned magic, unsigned info)
 {
