@@ -257,7 +257,7 @@ static u32 on_entry_failed(struct vcpu *v, struct vm_exit *e)
 	return crash(v, e, "the CPU refused to enter it (see the explanation above)");
 }
 
-static u32 on_unhandled(struct vcpu *v, struct vm_exit *e)
+u32 exit_unhandled(struct vcpu *v, struct vm_exit *e)
 {
 	return crash(v, e, "unexpected exit");
 }
@@ -277,7 +277,7 @@ u32 (*const exit_handlers[EXIT_KIND_COUNT])(struct vcpu *, struct vm_exit *) = {
 	[EXIT_INVD] = on_invd,
 	[EXIT_INTR_WINDOW] = on_intr_window,
 	[EXIT_ENTRY_FAILED] = on_entry_failed,
-	[EXIT_UNHANDLED] = on_unhandled,
+	[EXIT_UNHANDLED] = exit_unhandled,
 };
 
 void exit_check_handlers(void)
@@ -286,9 +286,4 @@ void exit_check_handlers(void)
 		if (!exit_handlers[k])
 			panic("exit kind %u (%s) has no handler in kernel/exit.c", k,
 			      exit_kind_name((enum exit_kind)k));
-}
-
-u32 exit_unhandled(struct vcpu *v, struct vm_exit *e)
-{
-	return on_unhandled(v, e);
 }

@@ -7,7 +7,6 @@
 
 #include "kernel/types.h"
 
-#define SCHED_SLICE_NS 10000000ull     /* 10 ms */
 #define SCHED_MIN_SLICE_NS 20000ull    /* the shortest one-shot programmed: 20 us */
 #define SCHED_IDLE_POLL_NS 10000000ull /* an idle CPU polls COM1 this often */
 #define SCHED_AP_WAIT_NS 1000000000ull /* how long the BSP waits for the APs at start and end */
