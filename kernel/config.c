@@ -101,8 +101,9 @@ static bool key_is(const char *k, size_t n, const char *s)
 
 int config_parse_module(const char *str, struct partition_config *c, char *why, size_t whylen)
 {
-	const char *p = str;
-	bool first = true, have_name = false;
+	const char *p = str, *w;
+	size_t wlen;
+	bool have_name = false;
 
 	memset(c, 0, sizeof(*c));
 	c->mem = DEFAULT_MEM;
@@ -110,23 +111,12 @@ int config_parse_module(const char *str, struct partition_config *c, char *why, 
 	c->cap = CONFIG_CAP_NONE;
 	c->on_crash = ON_CRASH_STOP;
 	c->restart_limit = CONFIG_RESTART_LIMIT_DEFAULT;
-	while (*p) {
-		const char *w, *eq, *v;
+	for (bool first = true; (w = next_word(&p, &wlen)); first = false) {
+		const char *eq, *v;
 		size_t klen, vlen;
 
-		while (*p == ' ' || *p == '\t')
-			p++;
-		w = p;
-		while (*p && *p != ' ' && *p != '\t')
-			p++;
-		if (p == w)
-			break;
-		if (first &&
-		    (*w == '/' || *w == '(')) { /* the module's own path, maybe (hd0,gpt2)/... */
-			first = false;
+		if (first && is_loader_path(w))
 			continue;
-		}
-		first = false;
 		for (eq = w; eq < p && *eq != '='; eq++)
 			;
 		if (eq == p)

@@ -110,3 +110,17 @@ int parse_u64(const char *s, size_t len, u64 *out)
 	*out = v;
 	return 0;
 }
+
+const char *next_word(const char **p, size_t *len)
+{
+	const char *s = *p, *w;
+
+	while (*s == ' ' || *s == '\t')
+		s++;
+	w = s;
+	while (*s && *s != ' ' && *s != '\t')
+		s++;
+	*p = s;
+	*len = (size_t)(s - w);
+	return *len ? w : NULL;
+}

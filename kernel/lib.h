@@ -23,6 +23,23 @@ int strncmp(const char *a, const char *b, size_t n);
  */
 int parse_u64(const char *s, size_t len, u64 *out);
 
+/*
+ * Command lines (the hypervisor's options, partition lines): the next
+ * word separated by blanks (spaces, tabs) at or after *p, with its
+ * length in *len and *p moved past it; NULL when none is left.
+ */
+const char *next_word(const char **p, size_t *len);
+
+/*
+ * Is this first word of a command line the loader's file path
+ * ("/boot/x.elf", "(hd0,gpt2)/x.elf")?  GRUB passes none, other loaders
+ * may; it is skipped.
+ */
+static inline bool is_loader_path(const char *w)
+{
+	return *w == '/' || *w == '(';
+}
+
 /* Does [a, a+alen) overlap [b, b+blen)?  Overflow-safe. */
 static inline bool ranges_overlap(u64 a, u64 alen, u64 b, u64 blen)
 {

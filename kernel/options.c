@@ -37,21 +37,11 @@ static void apply(struct hv_options *o, const char *w, size_t n)
 
 void options_parse(const char *cmdline, struct hv_options *o)
 {
-	const char *p = cmdline;
-	bool first = true;
+	const char *p = cmdline, *w;
+	size_t n;
 
 	*o = (struct hv_options){ 0 };
-	while (*p) {
-		const char *w;
-		while (*p == ' ' || *p == '\t')
-			p++;
-		w = p;
-		while (*p && *p != ' ' && *p != '\t')
-			p++;
-		if (p == w)
-			break;
-		if (!(first && (*w == '/' || *w == '(')))
-			apply(o, w, (size_t)(p - w));
-		first = false;
-	}
+	for (bool first = true; (w = next_word(&p, &n)); first = false)
+		if (!(first && is_loader_path(w)))
+			apply(o, w, n);
 }

@@ -2,7 +2,8 @@
  * Unit tests of kernel/lib.c and the inline helpers of kernel/lib.h:
  * parse_u64 (decimal, hex, empty, junk, overflow), mul_div_u64 (128-bit
  * intermediate, saturation, division by zero), ranges_overlap at the top
- * of the address space, and the kernel's own memory and string functions.
+ * of the address space, the kernel's own memory and string functions, and
+ * command-line words (next_word, is_loader_path).
  *
  * tools/unit.sh builds kernel/lib.c and this file with -Dmemset=k_memset
  * (and so on), so every memset, strcmp, ... below is the kernel's
@@ -215,6 +216,31 @@ static void test_string_functions(void **state)
 	assert_int_equal(strncmp("a", "b", 0), 0);
 }
 
+static void test_words(void **state)
+{
+	const char *p = "\t /boot/x.elf  name=a\tmem=2M \t", *w;
+	size_t n;
+	(void)state;
+
+	w = next_word(&p, &n);
+	assert_non_null(w);
+	assert_int_equal(n, 11);
+	assert_true(is_loader_path(w));
+	w = next_word(&p, &n);
+	assert_int_equal(n, 6);
+	assert_int_equal(strncmp(w, "name=a", 6), 0);
+	assert_false(is_loader_path(w));
+	w = next_word(&p, &n);
+	assert_int_equal(n, 6);
+	assert_int_equal(strncmp(w, "mem=2M", 6), 0);
+	assert_null(next_word(&p, &n));
+	assert_int_equal(n, 0);
+	assert_null(next_word(&p, &n)); /* and stays at the end */
+	p = "";
+	assert_null(next_word(&p, &n));
+	assert_true(is_loader_path("(hd0,gpt2)/x.elf"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -227,6 +253,7 @@ int main(void)
 		cmocka_unit_test(test_ranges_overlap),
 		cmocka_unit_test(test_memory_functions),
 		cmocka_unit_test(test_string_functions),
+		cmocka_unit_test(test_words),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
