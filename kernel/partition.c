@@ -301,13 +301,11 @@ void partition_exit(struct partition *p, int code)
 /*
  * Start p's next life in the memory it has: scrub all of its RAM, load
  * the image again from the original module, write a new information
- * block, and give it a new vCPU in the entry state.  The SLAT keeps
- * mapping the same frames; the translations the CPU cached for the
- * partition's tag are dropped.  The vCPU is made anew rather than only
- * reset because a VMCS that has been launched must be VMCLEARed before
- * it can be launched again (SDM 3C §25.11.3), which destroy and create
- * do through the vendor contract.  Called from the exit handler; the
- * caller leaves the guest right after.
+ * block, and put its vCPU back in the entry state (vcpu_reset also
+ * returns a launched VMCS to the clear state).  The SLAT keeps mapping
+ * the same frames; the translations the CPU cached for the partition's
+ * tag are dropped.  Called from the exit handler; the caller leaves the
+ * guest right after.
  */
 static int restart(struct partition *p)
 {
@@ -321,12 +319,6 @@ static int restart(struct partition *p)
 		klog("partition %s: not restarted: %s", p->cfg.name, why);
 		return -EINVAL;
 	}
-	virt->vcpu_destroy(&p->vcpu);
-	if (virt->vcpu_create(&p->vcpu, p->slat.root, p->id) < 0) {
-		klog("partition %s: not restarted: its vCPU could not be created", p->cfg.name);
-		return -ENOMEM;
-	}
-	p->vcpu.partition = p;
 	p->vcpu.timer_deadline = 0; /* no timer, interrupt or HLT from the former life */
 	p->vcpu.pending_irq = 0;
 	p->vcpu.halted = false;
