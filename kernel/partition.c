@@ -100,12 +100,16 @@ static void scrub_and_free_ram(struct partition *p)
 
 static void release(struct partition *p)
 {
+	/*
+	 * First: another CPU moving the input focus must not pick a stopped
+	 * partition while its RAM is being scrubbed (that takes a while).
+	 */
+	pconsole_close(&p->console);
 	if (p->vcpu.vmcs)
 		virt->vcpu_destroy(&p->vcpu);
 	if (p->slat.root)
 		slat_destroy(&p->slat, virt->slat);
 	scrub_and_free_ram(p);
-	pconsole_close(&p->console);
 }
 
 static int alloc_ram(struct partition *p)
