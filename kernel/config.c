@@ -99,6 +99,17 @@ static bool key_is(const char *k, size_t n, const char *s)
 	return strlen(s) == n && !strncmp(k, s, n);
 }
 
+/* Fail unless [v, v+vlen) is a partition name: 1..16 letters, digits, '-' or '_'. */
+#define CHECK_NAME(key, v, vlen)                                                                   \
+	do {                                                                                       \
+		if ((vlen) == 0 || (vlen) > PARTITION_NAME_MAX)                                    \
+			FAIL(key ": must be 1 to %u characters", PARTITION_NAME_MAX);              \
+		for (size_t i_ = 0; i_ < (vlen); i_++)                                             \
+			if (!name_char((v)[i_]))                                                   \
+				FAIL(key ": '%.*s' may only use letters, digits, '-' and '_'",     \
+				     (int)(vlen), (v));                                            \
+	} while (0)
+
 int config_parse_module(const char *str, struct partition_config *c, char *why, size_t whylen)
 {
 	const char *p = str, *w;
@@ -125,16 +136,14 @@ int config_parse_module(const char *str, struct partition_config *c, char *why, 
 		v = eq + 1;
 		vlen = (size_t)(p - v);
 		if (key_is(w, klen, "name")) {
-			if (vlen == 0 || vlen > PARTITION_NAME_MAX)
-				FAIL("name: must be 1 to %u characters", PARTITION_NAME_MAX);
-			for (size_t i = 0; i < vlen; i++)
-				if (!name_char(v[i]))
-					FAIL("name: '%.*s' may only use letters, digits, '-' and "
-					     "'_'",
-					     (int)vlen, v);
+			CHECK_NAME("name", v, vlen);
 			memcpy(c->name, v, vlen);
 			c->name[vlen] = 0;
 			have_name = true;
+		} else if (key_is(w, klen, "after")) {
+			CHECK_NAME("after", v, vlen);
+			memcpy(c->after, v, vlen);
+			c->after[vlen] = 0;
 		} else if (key_is(w, klen, "mem")) {
 			u64 m;
 			if (config_parse_size(v, vlen, &m) < 0)
@@ -188,5 +197,7 @@ int config_parse_module(const char *str, struct partition_config *c, char *why, 
 	}
 	if (!have_name)
 		FAIL("name: missing (every partition needs name=<id>)");
+	if (!strcmp(c->after, c->name))
+		FAIL("after: a partition cannot wait for itself");
 	return 0;
 }

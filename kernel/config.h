@@ -31,6 +31,8 @@ struct partition_config {
 	u32 cap;    /* 1..100 percent of one CPU; 100 = no ceiling */
 	enum on_crash on_crash;
 	u32 restart_limit; /* restarts allowed with on_crash=restart, 0..1000 */
+	char after[PARTITION_NAME_MAX +
+		   1]; /* start once this partition has stopped; "" = at boot */
 };
 
 /*
@@ -59,6 +61,8 @@ int config_parse_cpus(const char *s, size_t len, u64 *out);
 #define CONFIG_REFUSED "partition config: module %u (%s): %s; partition not started"
 /* The reason when cpus= names no CPU that is online (checked at boot only). */
 #define CONFIG_CPUS_OFFLINE "cpus: none of these CPUs is online (%u online)"
+/* The reason when after= names no partition declared before this one. */
+#define CONFIG_AFTER_UNKNOWN "after: no partition before this one is named '%s'"
 /* The reason when an earlier partition already has this name. */
 #define CONFIG_NAME_USED "name: '%s' is already used"
 

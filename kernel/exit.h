@@ -29,6 +29,7 @@ enum exit_kind {
 	EXIT_UNHANDLED,	   /* anything else: raw code and name are set */
 	EXIT_KIND_COUNT,
 };
+_Static_assert(EXIT_KIND_COUNT <= VCPU_EXIT_KINDS, "struct vcpu counts exits by kind");
 
 struct vm_exit {
 	enum exit_kind kind;
@@ -85,9 +86,9 @@ static inline u32 exit_handle(struct vcpu *v, struct vm_exit *e)
 {
 	u32 action;
 
-	v->exits++;
 	if (e->kind >= EXIT_KIND_COUNT) /* every kind has a handler: exit_check_handlers() */
 		return exit_unhandled(v, e);
+	v->exits[e->kind]++;
 	action = exit_handlers[e->kind](v, e);
 	if (cpu_slice_over())
 		action &= ~EXIT_RESUME; /* still step over the instruction */

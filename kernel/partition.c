@@ -3,7 +3,10 @@
  * partition: parse its line, take RAM in 2 MiB runs, scrub it, map it
  * with SLAT, load the Multiboot1 image, write the information block and
  * set up the vCPU.  A failure at any step is explained in one line and
- * undone; the other partitions are unaffected.  Stopping flushes the
+ * undone; the other partitions are unaffected.  A partition with
+ * after=<name> waits, holding nothing but its slot, until that one has
+ * stopped; the scheduler then starts it (kernel/sched.c), often in the
+ * very frames the other one left.  Stopping flushes the
  * console, destroys the vCPU and SLAT, scrubs the RAM and frees it.
  * A crash under on_crash=restart instead scrubs the RAM in place, loads
  * the image again from its module and starts a fresh vCPU, until the
@@ -133,14 +136,6 @@ static int alloc_ram(struct partition *p)
 	return 0;
 }
 
-static bool name_taken(const char *name)
-{
-	for (u32 i = 0; i < MAX_PARTITIONS; i++)
-		if (partitions[i].state != PARTITION_FREE && !strcmp(partitions[i].cfg.name, name))
-			return true;
-	return false;
-}
-
 /* Bit i set: CPU i is online (cpus= names CPUs by these indices). */
 static u64 online_cpus(void)
 {
@@ -199,12 +194,71 @@ static void report_overhead(const struct partition *p)
 	     (unsigned long long)(o.ram_list / KiB(1)), (unsigned long long)o.record);
 }
 
+/* The partition (started, waiting or stopped) named name, or NULL. */
+static struct partition *find(const char *name)
+{
+	for (u32 i = 0; i < MAX_PARTITIONS; i++)
+		if (partitions[i].state != PARTITION_FREE && !strcmp(partitions[i].cfg.name, name))
+			return &partitions[i];
+	return NULL;
+}
+
+/*
+ * Give p, whose slot, id, configuration and module are set, everything
+ * it runs with, and make it runnable.  On failure says why, undoes it
+ * all and returns -1.
+ */
+static int start(struct partition *p)
+{
+	const char *name = p->cfg.name;
+	struct mb1_image img;
+	struct vcpu_boot_state boot;
+	char why[160];
+
+	vuart_reset(&p->uart);
+	if (pconsole_init(&p->console, name) < 0) {
+		klog("partition %s: not started: out of hypervisor memory for its console history",
+		     name);
+		goto fail;
+	}
+	if (alloc_ram(p) < 0) {
+		klog("partition %s: not started: not enough free RAM for mem=%lluM", name,
+		     (unsigned long long)(p->cfg.mem >> 20));
+		goto fail;
+	}
+	if (slat_init(&p->slat, false) < 0)
+		goto nomem;
+	for (u32 i = 0; i < p->nchunks; i++)
+		if (slat_map(&p->slat, virt->slat, (u64)i * RAM_CHUNK, p->chunks[i], RAM_CHUNK) < 0)
+			goto nomem;
+	if (load_image(p, &img, &boot, why, sizeof(why)) < 0) {
+		klog("partition %s: not started: %s", name, why);
+		goto fail;
+	}
+	if (virt->vcpu_create(&p->vcpu, p->slat.root, p->id) < 0) {
+		klog("partition %s: not started: its vCPU could not be created", name);
+		goto fail;
+	}
+	p->vcpu.partition = p;
+	virt->vcpu_reset(&p->vcpu, &boot);
+	p->state = PARTITION_RUNNABLE;
+	pconsole_start(&p->console, p->id - 1);
+	klog("partition %s: started (%llu MiB, host RAM from 0x%llx, %s image, entry 0x%x)", name,
+	     (unsigned long long)(p->cfg.mem >> 20), (unsigned long long)p->chunks[0],
+	     img.elf64 ? "ELF64" : "ELF32", img.entry);
+	report_overhead(p);
+	return 0;
+nomem:
+	klog("partition %s: not started: out of hypervisor memory for its tables", name);
+fail:
+	release(p);
+	return -1;
+}
+
 static void create(const struct boot_module *m, u32 index)
 {
 	struct partition *p = NULL;
 	struct partition_config cfg;
-	struct mb1_image img;
-	struct vcpu_boot_state boot;
 	char why[160];
 
 	if (config_parse_module(m->cmdline, &cfg, why, sizeof(why)) < 0) {
@@ -217,8 +271,14 @@ static void create(const struct boot_module *m, u32 index)
 		klog(CONFIG_REFUSED, index, m->cmdline, why);
 		return;
 	}
-	if (name_taken(cfg.name)) {
+	if (find(cfg.name)) {
 		format(why, sizeof(why), CONFIG_NAME_USED, cfg.name);
+		klog(CONFIG_REFUSED, index, m->cmdline, why);
+		return;
+	}
+	/* Only an earlier line can be waited for: no cycles. */
+	if (cfg.after[0] && !find(cfg.after)) {
+		format(why, sizeof(why), CONFIG_AFTER_UNKNOWN, cfg.after);
 		klog(CONFIG_REFUSED, index, m->cmdline, why);
 		return;
 	}
@@ -241,50 +301,36 @@ static void create(const struct boot_module *m, u32 index)
 	p->id = (u32)(p - partitions) + 1;
 	p->cfg = cfg;
 	p->module = m;
-	vuart_reset(&p->uart);
-	if (pconsole_init(&p->console, p->cfg.name) < 0) {
-		klog("partition %s: not started: out of hypervisor memory for its console history",
-		     cfg.name);
-		goto fail;
+	if (cfg.after[0]) {
+		p->state = PARTITION_WAITING;
+		klog("partition %s: waits for %s to stop", cfg.name, cfg.after);
+	} else if (start(p) < 0) {
+		memset(p, 0, sizeof(*p)); /* the slot and the name are free again */
 	}
-
-	if (alloc_ram(p) < 0) {
-		klog("partition %s: not started: not enough free RAM for mem=%lluM", cfg.name,
-		     (unsigned long long)(cfg.mem >> 20));
-		goto fail;
-	}
-	if (slat_init(&p->slat, false) < 0)
-		goto nomem;
-	for (u32 i = 0; i < p->nchunks; i++)
-		if (slat_map(&p->slat, virt->slat, (u64)i * RAM_CHUNK, p->chunks[i], RAM_CHUNK) < 0)
-			goto nomem;
-	if (load_image(p, &img, &boot, why, sizeof(why)) < 0) {
-		klog("partition %s: not started: %s", cfg.name, why);
-		goto fail;
-	}
-	if (virt->vcpu_create(&p->vcpu, p->slat.root, p->id) < 0) {
-		klog("partition %s: not started: its vCPU could not be created", cfg.name);
-		goto fail;
-	}
-	p->vcpu.partition = p;
-	virt->vcpu_reset(&p->vcpu, &boot);
-	p->state = PARTITION_RUNNABLE;
-	pconsole_start(&p->console, p->id - 1);
-	klog("partition %s: started (%llu MiB, %s image, entry 0x%x)", cfg.name,
-	     (unsigned long long)(cfg.mem >> 20), img.elf64 ? "ELF64" : "ELF32", img.entry);
-	report_overhead(p);
-	return;
-nomem:
-	klog("partition %s: not started: out of hypervisor memory for its tables", cfg.name);
-fail:
-	release(p);
-	memset(p, 0, sizeof(*p));
 }
 
 void partition_create_all(void)
 {
 	for (u32 i = 0; i < boot_info.nmodules; i++)
 		create(&boot_info.modules[i], i);
+}
+
+struct partition *partition_waiting_for(const struct partition *stopped)
+{
+	for (u32 i = 0; i < MAX_PARTITIONS; i++) {
+		struct partition *p = &partitions[i];
+		if (p->state == PARTITION_WAITING && !strcmp(p->cfg.after, stopped->cfg.name))
+			return p;
+	}
+	return NULL;
+}
+
+int partition_start_waiting(struct partition *p)
+{
+	if (start(p) == 0)
+		return 0;
+	p->state = PARTITION_STOPPED; /* it never ran; whoever waits for it starts now */
+	return -1;
 }
 
 static void stop(struct partition *p)
@@ -365,6 +411,7 @@ u32 partition_count_running(void)
 {
 	u32 n = 0;
 	for (u32 i = 0; i < MAX_PARTITIONS; i++)
-		n += partitions[i].state == PARTITION_RUNNABLE;
+		n += partitions[i].state == PARTITION_RUNNABLE ||
+		     partitions[i].state == PARTITION_WAITING;
 	return n;
 }

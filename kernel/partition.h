@@ -20,7 +20,8 @@
 #define RAM_CHUNK MiB(2) /* guest RAM is allocated in 2 MiB-aligned runs */
 
 enum partition_state {
-	PARTITION_FREE, /* slot unused */
+	PARTITION_FREE,	   /* slot unused */
+	PARTITION_WAITING, /* after=: created, nothing allocated, until that partition stops */
 	PARTITION_RUNNABLE,
 	PARTITION_STOPPED, /* exited or crashed; RAM scrubbed and returned */
 };
@@ -61,7 +62,16 @@ void partition_create_all(void);
 /* Stop p: print the lifecycle line, scrub and free its memory. */
 void partition_exit(struct partition *p, int code);
 void partition_crash(struct partition *p, const char *fmt, ...) PRINTF_LIKE(2, 3);
+/* Partitions runnable or waiting: the scheduler runs while there are any. */
 u32 partition_count_running(void);
+/* A partition waiting (after=) for stopped to stop, or NULL. */
+struct partition *partition_waiting_for(const struct partition *stopped);
+/*
+ * Start a waiting partition: 0 when it is runnable (place it), -1 when
+ * it could not start (said why; it is stopped, and those waiting for it
+ * may start in turn).
+ */
+int partition_start_waiting(struct partition *p);
 /* Stop a started partition that cannot be run, saying why. */
 void partition_abandon(struct partition *p, const char *why);
 /* What p costs the hypervisor besides its RAM (printed when it starts). */

@@ -102,36 +102,45 @@ void pconsole_write(struct pconsole *c, const u8 *buf, u64 len)
 	}
 }
 
-void pconsole_input(u8 byte)
+/*
+ * The input ring has one producer (the boot CPU, under mux_lock) and one
+ * consumer (the CPU running the partition): each index is written by
+ * one side only, and published with release after the byte it covers.
+ */
+static void push_input(struct pconsole *c, u8 b)
+{
+	u32 head = c->in_head, next = (head + 1) % PCONSOLE_INPUT;
+
+	if (next == __atomic_load_n(&c->in_tail, __ATOMIC_ACQUIRE))
+		return; /* full: the byte is dropped */
+	c->input[head] = b;
+	__atomic_store_n(&c->in_head, next, __ATOMIC_RELEASE);
+}
+
+struct pconsole *pconsole_input(u8 byte)
 {
 	u64 flags = spin_lock_irqsave(&mux_lock);
 	struct pconsole *c = conmux_input(&mux, byte);
 
 	if (c)
-		pconsole_push_input(c, byte);
+		push_input(c, byte);
 	spin_unlock_irqrestore(&mux_lock, flags);
-}
-
-void pconsole_push_input(struct pconsole *c, u8 b)
-{
-	u32 next = (c->in_head + 1) % PCONSOLE_INPUT;
-	if (next == c->in_tail)
-		return;
-	c->input[c->in_head] = b;
-	c->in_head = next;
+	return c;
 }
 
 bool pconsole_has_input(const struct pconsole *c)
 {
-	return c->in_head != c->in_tail;
+	return __atomic_load_n(&c->in_head, __ATOMIC_ACQUIRE) != c->in_tail;
 }
 
 int pconsole_pop_input(struct pconsole *c)
 {
+	u32 tail = c->in_tail;
 	int b;
+
 	if (!pconsole_has_input(c))
 		return -1;
-	b = c->input[c->in_tail];
-	c->in_tail = (c->in_tail + 1) % PCONSOLE_INPUT;
+	b = c->input[tail];
+	__atomic_store_n(&c->in_tail, (tail + 1) % PCONSOLE_INPUT, __ATOMIC_RELEASE);
 	return b;
 }

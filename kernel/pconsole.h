@@ -42,11 +42,11 @@ void pconsole_flush(struct pconsole *c);
  * One byte typed on COM1 (the scheduler calls this for each): the hot
  * key moves the input focus, any other byte goes to the focused
  * partition's input ring, or nowhere while the hypervisor has the focus.
+ * Returns the console that got the byte (its partition has an event),
+ * or NULL.  Boot CPU only: it is the input rings' one producer.
  */
-void pconsole_input(u8 byte);
-/* Queue one input byte (dropped when the ring is full). */
-void pconsole_push_input(struct pconsole *c, u8 b);
-/* Next input byte, or -1. */
+struct pconsole *pconsole_input(u8 byte);
+/* Next input byte, or -1; only on the CPU running the partition (the one consumer). */
 int pconsole_pop_input(struct pconsole *c);
 bool pconsole_has_input(const struct pconsole *c);
 

@@ -1,17 +1,21 @@
 /*
  * The scheduler: every CPU that could turn virtualization on runs its
  * own loop over its own run queue (kernel/runq.c holds the policy:
- * weights, caps, pinning).  Each partition is placed on one CPU when
- * scheduling starts and stays there.  A CPU runs the entity runq_pick()
- * chooses for the slice it says, with the LAPIC timer in one-shot mode;
- * exits are handled inside vcpu_run(), which returns when the slice
- * ends (percpu slice_end), the guest yields or halts, or it stops.  A
- * halted vCPU is blocked until its next event: its SET_TIMER deadline
- * (which raises the timer interrupt), or, checked every poll period,
- * console input.  A CPU with nothing to run halts until its queue's next
- * event.  The boot CPU also polls COM1 for typed input (kernel/conmux.c
- * routes it) and, once no partition is left, says so and powers off
- * with exit_when_done.
+ * weights, caps, pinning).  Each partition is placed on one CPU when it
+ * starts and stays there.  A CPU runs the entity runq_pick() chooses
+ * for the slice it says, with the LAPIC timer in one-shot mode; exits
+ * are handled inside vcpu_run(), which returns when the slice ends
+ * (percpu slice_end), the guest yields or halts, or it stops.  A halted
+ * vCPU is blocked until its next event: its SET_TIMER deadline (which
+ * raises the timer interrupt) or console input (sched_wake).  A CPU
+ * with nothing to run halts until its queue's next event or a kick.
+ *
+ * Work across CPUs goes through the kick IPI (VEC_IPI_KICK): the CPU
+ * that wakes a partition, places one on another CPU's queue, or stops
+ * the last partition kicks the CPUs concerned; a kicked CPU ends the
+ * running guest's slice and looks at its queue again.  The boot CPU
+ * also polls COM1 for typed input (kernel/conmux.c routes it) and, once
+ * no partition is left, says so and powers off with exit_when_done.
  */
 #include "kernel/sched.h"
 #include "drivers/lapic.h"
@@ -20,6 +24,8 @@
 #include "drivers/uart.h"
 #include "kernel/console.h"
 #include "kernel/cpu.h"
+#include "kernel/exit.h"
+#include "kernel/format.h"
 #include "kernel/lib.h"
 #include "kernel/partition.h"
 #include "kernel/runq.h"
@@ -39,19 +45,53 @@ static struct cpu_sched {
 static volatile bool go;     /* the APs may turn virtualization on */
 static volatile bool placed; /* every partition is on a queue: all CPUs run */
 
-static void timer_irq(struct trap_frame *f)
+/* The slice timer and the kick IPI: the guest (if any) leaves at this exit. */
+static void end_slice_irq(struct trap_frame *f)
 {
 	(void)f;
-	cpu_end_slice(); /* the guest stops at this exit */
+	cpu_end_slice();
 }
 
-/* Typed bytes go to the console multiplexer, which routes them to the input focus. */
+/* Make CPU cpu look at its queue now (nothing to do if that is this CPU). */
+static void kick(u32 cpu)
+{
+	if (cpu != this_cpu()->index)
+		lapic_send_ipi(percpus[cpu].apic_id, VEC_IPI_KICK);
+}
+
+static void kick_all(void)
+{
+	for (u32 c = 0; c < MAX_CPUS; c++)
+		if (cpu_sched[c].ready)
+			kick(c);
+}
+
+void sched_wake(struct partition *p)
+{
+	struct runq *q = __atomic_load_n(&p->entity.rq, __ATOMIC_ACQUIRE);
+	struct cpu_sched *cs;
+	bool now;
+	u64 flags;
+
+	if (!q)
+		return; /* not placed yet, or stopped */
+	cs = container_of(q, struct cpu_sched, rq);
+	flags = spin_lock_irqsave(&cs->lock);
+	now = p->entity.rq == q && runq_wake(&p->entity, time_ns());
+	spin_unlock_irqrestore(&cs->lock, flags);
+	if (now)
+		kick(q->cpu);
+}
+
+/* Typed bytes go to the console multiplexer; the partition with the focus wakes. */
 static void poll_input(void)
 {
+	struct pconsole *c;
 	int b;
 
 	while ((b = uart_getc(UART_COM1)) >= 0)
-		pconsole_input((u8)b);
+		if ((c = pconsole_input((u8)b)))
+			sched_wake(container_of(c, struct partition, console));
 }
 
 /*
@@ -71,12 +111,10 @@ static bool has_event(struct partition *p, u64 now)
 	return !v->halted;
 }
 
-/* When a halted p must be looked at again: its deadline, or the next input poll. */
-static u64 wake_time(const struct partition *p, u64 now)
+/* When a halted p wakes by itself: its timer's deadline (input wakes it through sched_wake). */
+static u64 wake_time(const struct partition *p)
 {
-	u64 poll = now + SCHED_IDLE_POLL_NS, d = p->vcpu.timer_deadline;
-
-	return d && d < poll ? d : poll;
+	return p->vcpu.timer_deadline ? p->vcpu.timer_deadline : RUNQ_NEVER;
 }
 
 /* Run p for at most slice_ns (less if its timer is due sooner). */
@@ -95,15 +133,18 @@ static void run(struct partition *p, u64 now, u64 slice_ns)
 }
 
 /*
- * Halt this CPU until `until` (a queue's next event, or RUNQ_NEVER), at
- * most one poll period: the BSP polls COM1, and every CPU checks whether
- * any partition is left.
+ * Halt this CPU until `until` (a queue's next event, or RUNQ_NEVER) or
+ * a kick; the BSP wakes at least every poll period to poll COM1.
+ * Interrupts stay off from the caller's look at its queue to the HLT,
+ * so a kick sent in between wakes the HLT instead of being lost.
  */
-static void idle(u64 now, u64 until)
+static void idle(u64 now, u64 until, bool bsp)
 {
-	u64 wait = MIN(until > now ? until - now : 0, SCHED_IDLE_POLL_NS);
-
-	lapic_timer_oneshot_ns(MAX(wait, SCHED_MIN_SLICE_NS), VEC_TIMER);
+	if (bsp)
+		until = MIN(until, now + SCHED_IDLE_POLL_NS);
+	if (until != RUNQ_NEVER)
+		lapic_timer_oneshot_ns(MAX(until > now ? until - now : 0, SCHED_MIN_SLICE_NS),
+				       VEC_TIMER);
 	irq_enable_and_halt();
 	irq_disable();
 	lapic_timer_stop();
@@ -111,17 +152,75 @@ static void idle(u64 now, u64 until)
 
 /*
  * Accounting, once p has stopped: its CPU time, what share of its life
- * on a CPU that was (in tenths of a percent), its slices and its exits.
+ * on a CPU that was (in tenths of a percent), its slices and its exits,
+ * then its exits by reason.
  */
 static void report(const struct partition *p, u64 now)
 {
-	u64 life = now - p->placed_ns, ran = p->entity.cpu_ns;
+	u64 life = now - p->placed_ns, ran = p->entity.cpu_ns, exits = 0;
 	u64 permille = life ? mul_div_u64(ran, 1000, life) : 0;
+	char by[256];
+	size_t len = 0;
 
+	for (u32 k = 0; k < EXIT_KIND_COUNT; k++) {
+		exits += p->vcpu.exits[k];
+		if (p->vcpu.exits[k] && len < sizeof(by)) /* a cut list is still a list */
+			len += format(by + len, sizeof(by) - len, "%s%s %llu", len ? ", " : "",
+				      exit_kind_name((enum exit_kind)k),
+				      (unsigned long long)p->vcpu.exits[k]);
+	}
 	klog("partition %s: ran %llu ms of %llu ms (%llu.%llu%%), %llu slices, %llu exits",
 	     p->cfg.name, (unsigned long long)(ran / 1000000), (unsigned long long)(life / 1000000),
 	     (unsigned long long)(permille / 10), (unsigned long long)(permille % 10),
-	     (unsigned long long)p->entity.runs, (unsigned long long)p->vcpu.exits);
+	     (unsigned long long)p->entity.runs, (unsigned long long)exits);
+	if (exits)
+		klog("partition %s: exits by reason: %s", p->cfg.name, by);
+}
+
+/*
+ * Put p, just started, on the queue of a ready CPU it may use, and kick
+ * that CPU.  The loads compared are read without the queues' locks:
+ * placement is a heuristic, and only the chosen queue is changed.
+ */
+static void place(struct partition *p)
+{
+	struct runq *qs[MAX_CPUS];
+	struct cpu_sched *cs;
+	u64 ready = 0, flags;
+	int cpu;
+
+	for (u32 c = 0; c < MAX_CPUS; c++) {
+		qs[c] = &cpu_sched[c].rq;
+		if (cpu_sched[c].ready)
+			ready |= 1ull << c;
+	}
+	runq_entity_init(&p->entity, p->cfg.weight, p->cfg.cap, p->cfg.cpus, p);
+	cpu = runq_place(qs, MAX_CPUS, ready, &p->entity);
+	if (cpu < 0) {
+		partition_abandon(p, "none of its CPUs can run partitions");
+		return;
+	}
+	cs = &cpu_sched[cpu];
+	p->placed_ns = time_ns();
+	klog("partition %s: on cpu %d (weight %u, cap %u%%)", p->cfg.name, cpu, p->cfg.weight,
+	     p->cfg.cap);
+	flags = spin_lock_irqsave(&cs->lock);
+	runq_add(&cs->rq, &p->entity);
+	spin_unlock_irqrestore(&cs->lock, flags);
+	kick((u32)cpu);
+}
+
+/* stopped has stopped: start those waiting for it (after=), and place them. */
+static void start_successors(const struct partition *stopped)
+{
+	struct partition *p;
+
+	while ((p = partition_waiting_for(stopped))) {
+		if (partition_start_waiting(p) == 0)
+			place(p);
+		if (p->state == PARTITION_STOPPED)
+			start_successors(p); /* it never ran (or could not be placed) */
+	}
 }
 
 /* The loop of one CPU; returns once no partition is left anywhere. */
@@ -142,7 +241,7 @@ static void cpu_loop(struct cpu_sched *cs, bool bsp)
 		if (!e) {
 			u64 next = runq_next_event(&cs->rq);
 			spin_unlock_irqrestore(&cs->lock, flags);
-			idle(now, next);
+			idle(now, next, bsp);
 			continue;
 		}
 		spin_unlock_irqrestore(&cs->lock, flags);
@@ -155,40 +254,27 @@ static void cpu_loop(struct cpu_sched *cs, bool bsp)
 		if (p->state != PARTITION_RUNNABLE) {
 			runq_remove(e);
 			report(p, end);
-		} else if (p->vcpu.halted)
-			runq_block(e, wake_time(p, end));
+		} else if (!has_event(p, end)) {
+			/* Under the lock: sched_wake() sees it blocked, or this sees the input. */
+			runq_block(e, wake_time(p));
+		}
 		spin_unlock_irqrestore(&cs->lock, flags);
+		if (p->state == PARTITION_STOPPED)
+			start_successors(p);
+		if (!partition_count_running())
+			kick_all(); /* their loops end too */
 	}
 }
 
-/* Put every running partition on the queue of a ready CPU it may use. */
+/* Put every partition started at boot on a queue. */
 static void place_all(void)
 {
-	struct runq *qs[MAX_CPUS];
-	u64 ready = 0;
-
-	for (u32 c = 0; c < MAX_CPUS; c++) {
-		qs[c] = &cpu_sched[c].rq;
-		if (cpu_sched[c].ready)
-			ready |= 1ull << c;
-	}
-	for (u32 i = 0; i < MAX_PARTITIONS; i++) {
-		struct partition *p = &partitions[i];
-		int cpu;
-
-		if (p->state != PARTITION_RUNNABLE)
-			continue;
-		runq_entity_init(&p->entity, p->cfg.weight, p->cfg.cap, p->cfg.cpus, p);
-		cpu = runq_place(qs, MAX_CPUS, ready, &p->entity);
-		if (cpu < 0) {
-			partition_abandon(p, "none of its CPUs can run partitions");
-			continue;
-		}
-		runq_add(qs[cpu], &p->entity);
-		p->placed_ns = time_ns();
-		klog("partition %s: on cpu %d (weight %u, cap %u%%)", p->cfg.name, cpu,
-		     p->cfg.weight, p->cfg.cap);
-	}
+	for (u32 i = 0; i < MAX_PARTITIONS; i++)
+		if (partitions[i].state == PARTITION_RUNNABLE)
+			place(&partitions[i]);
+	for (u32 i = 0; i < MAX_PARTITIONS; i++)
+		if (partitions[i].state == PARTITION_STOPPED)
+			start_successors(&partitions[i]); /* could not be placed */
 }
 
 void sched_ap_main(void)
@@ -230,7 +316,8 @@ void sched_run(bool exit_when_done)
 {
 	struct cpu_sched *bsp = &cpu_sched[0];
 
-	trap_set_handler(VEC_TIMER, timer_irq);
+	trap_set_handler(VEC_TIMER, end_slice_irq);
+	trap_set_handler(VEC_IPI_KICK, end_slice_irq);
 	runq_init(&bsp->rq, 0);
 	bsp->ready = virt != NULL;
 	__atomic_store_n(&go, true, __ATOMIC_RELEASE);

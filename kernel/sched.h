@@ -8,12 +8,19 @@
 #include "kernel/types.h"
 
 #define SCHED_MIN_SLICE_NS 20000ull    /* the shortest one-shot programmed: 20 us */
-#define SCHED_IDLE_POLL_NS 10000000ull /* an idle CPU polls COM1 this often */
+#define SCHED_IDLE_POLL_NS 10000000ull /* an idle boot CPU polls COM1 this often */
 #define SCHED_AP_WAIT_NS 1000000000ull /* how long the BSP waits for the APs at start and end */
 
 /* On the BSP: start every CPU's loop, run partitions until none is left; never returns. */
 NORETURN void sched_run(bool exit_when_done);
 /* On each AP once it is online: wait for sched_run(), then run its queue; never returns. */
 NORETURN void sched_ap_main(void);
+
+struct partition;
+/*
+ * An event for p (typed input): if its vCPU is blocked, make it
+ * runnable, and kick its CPU when it should run at once.  Any CPU.
+ */
+void sched_wake(struct partition *p);
 
 #endif

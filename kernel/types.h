@@ -31,6 +31,8 @@ typedef int64_t s64;
 #define IS_ALIGNED(x, a) (((x) & ((u64)(a)-1)) == 0)
 #define MIN(a, b) ((a) < (b) ? (a) : (b))
 #define MAX(a, b) ((a) > (b) ? (a) : (b))
+/* The struct of type t whose member m is at ptr. */
+#define container_of(ptr, t, m) ((t *)((char *)(ptr) - __builtin_offsetof(t, m)))
 
 #define PACKED __attribute__((packed))
 #define NORETURN __attribute__((noreturn))

@@ -62,17 +62,18 @@ enum guest_mode {
 };
 
 #define VIRQ_PENDING 0x100u
+#define VCPU_EXIT_KINDS 16 /* room for every enum exit_kind (kernel/exit.h checks) */
 
 struct vcpu {
 	struct guest_regs regs; /* first: the stubs address it at offset 0 */
 	struct partition *partition;
-	u32 id;		    /* VPID on VMX (never 0) */
-	void *vmcs;	    /* VMCS or VMCB (virtual address) */
-	u64 vmcs_phys;	    /* its physical address */
-	u64 host_save_phys; /* SVM: where VMSAVE keeps this vCPU's host state */
-	bool launched;	    /* VMX: VMLAUNCH done, use VMRESUME */
-	u32 last_cpu;	    /* index of the CPU it last ran on */
-	u64 exits;	    /* number of VM exits taken */
+	u32 id;			    /* VPID on VMX (never 0) */
+	void *vmcs;		    /* VMCS or VMCB (virtual address) */
+	u64 vmcs_phys;		    /* its physical address */
+	u64 host_save_phys;	    /* SVM: where VMSAVE keeps this vCPU's host state */
+	bool launched;		    /* VMX: VMLAUNCH done, use VMRESUME */
+	u32 last_cpu;		    /* index of the CPU it last ran on */
+	u64 exits[VCPU_EXIT_KINDS]; /* VM exits taken, by enum exit_kind */
 	/* Guest time (SET_TIMER hypercall, docs/hypercalls.md). */
 	u64 timer_deadline; /* time_ns() at which to raise timer_vector; 0: none */
 	u8 timer_vector;

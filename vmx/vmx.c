@@ -383,6 +383,13 @@ static void vmx_vcpu_reset(struct vcpu *v, const struct vcpu_boot_state *s)
 	vmcs_writen(VMCS_GUEST_SYSENTER_EIP, 0);
 	memset(lazy[v->id], 0, sizeof(lazy[v->id]));
 	msrs_loaded[this_cpu()->index] = NULL;
+	/*
+	 * Leave the VMCS clear and current nowhere: the CPU that runs it next
+	 * may be another one, and a VMCS must be active on one CPU at a time
+	 * (SDM 3C §25.11.1).  Its first run loads it again.
+	 */
+	__asm__ volatile("vmclear %0" ::"m"(v->vmcs_phys) : "cc", "memory");
+	this_cpu()->vcpu_loaded = NULL;
 	v->launched = false;
 }
 

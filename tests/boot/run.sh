@@ -59,7 +59,7 @@ applies() {
 # and lists the checks that apply to LANE in C_KIND/C_ARG (without LANE: the
 # lane-independent settings only).  On a bad line sets S_ERROR, returns 1.
 load() {
-	local file=$1 lane=${2:-} n=0 line key arg filter tok
+	local file=$1 lane=${2:-} n=0 line key arg filter tok re
 	S_LANES='' S_OPTIONS='' S_TEMPLATE=iso/grub.cfg S_MODULES='' S_TIMEOUT=120
 	S_UNTIL='' S_ERROR=''
 	C_KIND=() C_ARG=()
@@ -88,7 +88,7 @@ load() {
 				return 1
 			fi
 			;;
-		timeout | until | has | once | none | features) ;;
+		timeout | until | has | once | none | same | count | features) ;;
 		memory | cpus | exited)
 			if [ -n "$arg" ]; then
 				S_ERROR="line $n: '$key' takes no argument"
@@ -101,7 +101,7 @@ load() {
 			;;
 		esac
 		case $key in
-		lanes | timeout | has | once | none | features | template)
+		lanes | timeout | has | once | none | same | count | features | template)
 			if [ -z "$arg" ]; then
 				S_ERROR="line $n: '$key' needs an argument"
 				return 1
@@ -128,8 +128,16 @@ load() {
 			fi
 			if [ -n "$lane" ] && applies "$filter" "$lane"; then S_TIMEOUT=$arg; fi
 			;;
-		until | has | once | none)
-			grep -qE -- "$arg" </dev/null 2>/dev/null
+		count)
+			if ! [[ $arg =~ ^[0-9]+\ +[^\ ] ]]; then
+				S_ERROR="line $n: count needs a number and a regular expression"
+				return 1
+			fi
+			;;&
+		until | has | once | none | same | count)
+			re=$arg
+			[ "$key" = count ] && re=${arg#*[0-9] }
+			grep -qE -- "$re" </dev/null 2>/dev/null
 			if [ $? = 2 ]; then
 				S_ERROR="line $n: bad regular expression: $arg"
 				return 1
@@ -198,6 +206,27 @@ check() {
 		n=$(count "$arg")
 		[ "$n" = 0 ] && return 0
 		WHY="$n lines match, the first: $(first "$arg")"
+		;;
+	count)
+		local want=${arg%% *} re=${arg#* }
+		re=${re#"${re%%[! ]*}"} # the spaces between
+		n=$(count "$re")
+		[ "$n" = "$want" ] && return 0
+		WHY="$n lines match, not $want"
+		;;
+	same)
+		local vals=() line
+		mapfile -t lines < <(grep -aE -- "$arg" "$txt")
+		for line in "${lines[@]}"; do
+			[[ $line =~ $arg ]] && vals+=("${BASH_REMATCH[1]:-}")
+		done
+		if [ ${#vals[@]} -lt 2 ]; then
+			WHY="${#vals[@]} lines match, need at least 2"
+		elif [ "$(printf '%s\n' "${vals[@]}" | sort -u | wc -l)" = 1 ] && [ -n "${vals[0]}" ]; then
+			return 0
+		else
+			WHY="the first group differs: $(printf '%s ' "${vals[@]}")"
+		fi
 		;;
 	feature)
 		WHAT="feature $arg: exactly one 'cloison: $arg: yes|no' line"

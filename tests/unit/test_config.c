@@ -449,6 +449,24 @@ static void test_sched_keys_refused(void **state)
 }
 
 /* The first mistake is the one reported, and the sentence fits a short buffer. */
+/* ---- after= ------------------------------------------------------------ */
+
+static void test_after_key(void **state)
+{
+	(void)state;
+	accepted("/x name=d", "d", MiB(16));
+	assert_string_equal(cfg.after, ""); /* starts at boot */
+	accepted("/x name=reader after=writer", "reader", MiB(16));
+	assert_string_equal(cfg.after, "writer");
+	accepted("/x after=a-b_0123456789ab name=c", "c", MiB(16));
+	assert_string_equal(cfg.after, "a-b_0123456789ab"); /* 16 characters */
+	refused("/x name=a after=", "after: must be 1 to 16 characters");
+	refused("/x name=a after=a23456789abcdefgh", "after: must be 1 to 16 characters");
+	refused("/x name=a after=b.c", "after: 'b.c' may only use letters, digits, '-' and '_'");
+	refused("/x name=a after=a", "after: a partition cannot wait for itself");
+	refused("/x after=a name=a", "after: a partition cannot wait for itself");
+}
+
 static void test_first_mistake_and_short_buffer(void **state)
 {
 	(void)state;
@@ -486,6 +504,7 @@ int main(void)
 		cmocka_unit_test(test_sched_keys_defaults),
 		cmocka_unit_test(test_sched_keys_accepted),
 		cmocka_unit_test(test_sched_keys_refused),
+		cmocka_unit_test(test_after_key),
 		cmocka_unit_test(test_first_mistake_and_short_buffer),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -191,6 +191,40 @@ static void test_memory_functions(void **state)
 	assert_int_equal(memcmp("x", "y", 0), 0);
 }
 
+/*
+ * memset and memcpy work in 8-byte words and then bytes: every length
+ * 0..40 at every start offset 0..7 must touch exactly [off, off+len),
+ * and memmove's forward case (through memcpy) must survive overlaps
+ * shorter than a word.
+ */
+static void test_memory_word_and_tail(void **state)
+{
+	(void)state;
+	u8 a[64], b[64];
+
+	for (size_t off = 0; off < 8; off++)
+		for (size_t len = 0; len <= 40; len++) {
+			for (size_t i = 0; i < sizeof(a); i++)
+				a[i] = 0x55, b[i] = (u8)(i * 7);
+			memset(a + off, 0xc3, len);
+			for (size_t i = 0; i < sizeof(a); i++)
+				assert_int_equal(a[i], i >= off && i < off + len ? 0xc3 : 0x55);
+			memcpy(a + off, b + 3, len);
+			for (size_t i = 0; i < sizeof(a); i++)
+				if (i >= off && i < off + len)
+					assert_int_equal(a[i], b[3 + i - off]);
+				else
+					assert_int_equal(a[i], 0x55);
+		}
+	for (size_t shift = 1; shift < 9; shift++) {
+		for (size_t i = 0; i < sizeof(a); i++)
+			a[i] = (u8)i;
+		memmove(a, a + shift, 40);
+		for (size_t i = 0; i < 40; i++)
+			assert_int_equal(a[i], i + shift);
+	}
+}
+
 static void test_string_functions(void **state)
 {
 	(void)state;
@@ -252,6 +286,7 @@ int main(void)
 		cmocka_unit_test(test_mul_div_by_zero),
 		cmocka_unit_test(test_ranges_overlap),
 		cmocka_unit_test(test_memory_functions),
+		cmocka_unit_test(test_memory_word_and_tail),
 		cmocka_unit_test(test_string_functions),
 		cmocka_unit_test(test_words),
 	};

@@ -159,6 +159,9 @@ static void check_module(struct boot *b, const struct grub_command *cmd)
 	} else if (name_taken(b, cfg.name)) {
 		format(why, sizeof(why), CONFIG_NAME_USED, cfg.name);
 		klog(CONFIG_REFUSED, index, str, why);
+	} else if (cfg.after[0] && !name_taken(b, cfg.after)) {
+		format(why, sizeof(why), CONFIG_AFTER_UNKNOWN, cfg.after);
+		klog(CONFIG_REFUSED, index, str, why);
 	} else {
 		memcpy(b->names[b->nnames++], cfg.name, sizeof(cfg.name));
 	}
