@@ -118,5 +118,5 @@ void kmain(u32 magic, u64 mbi_phys)
 	partition_create_all();
 	if (options.selftest_bad_entry || options.selftest_bad_control)
 		selftest_spoil_entry(&options);
-	sched_run(options.exit_when_done);
+	sched_run(options.exit_when_done, options.selftest_remote);
 }

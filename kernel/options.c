@@ -31,6 +31,8 @@ static void apply(struct hv_options *o, const char *w, size_t n)
 		o->selftest_bad_entry = true;
 	else if (word_is(w, n, "selftest=bad_control"))
 		o->selftest_bad_control = true;
+	else if (word_is(w, n, "selftest=remote"))
+		o->selftest_remote = true;
 	else
 		klog("option '%.*s' is unknown; ignored", (int)n, w);
 }

@@ -17,6 +17,8 @@ struct hv_options {
 	bool selftest_bad_entry;
 	/* selftest=bad_control: give it an event to inject that the CPU must refuse */
 	bool selftest_bad_control;
+	/* selftest=remote: pause, resume and stop a partition on another CPU from the boot CPU */
+	bool selftest_remote;
 };
 
 /* Parse cmdline; unknown or malformed options are reported and skipped. */

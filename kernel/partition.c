@@ -401,6 +401,13 @@ void partition_crash(struct partition *p, const char *fmt, ...)
 	stop(p);
 }
 
+void partition_stop(struct partition *p, const char *why)
+{
+	pconsole_flush(&p->console);
+	klog("partition %s stopped: %s", p->cfg.name, why);
+	stop(p);
+}
+
 void partition_abandon(struct partition *p, const char *why)
 {
 	klog("partition %s: stopped before it ran: %s", p->cfg.name, why);

@@ -44,6 +44,8 @@ struct partition {
 	u32 restarts;		   /* times on_crash=restart has started it again */
 	struct runq_entity entity; /* its place in a CPU's run queue (kernel/sched.c) */
 	u64 placed_ns;		   /* time_ns() when it was put on that queue */
+	u32 requests; /* SCHED_REQ_* from other CPUs, for its own CPU (kernel/sched.c) */
+	bool paused;  /* blocked by a pause request until a resume request */
 };
 
 /* Hypervisor memory one partition costs besides its RAM, in bytes. */
@@ -72,6 +74,8 @@ struct partition *partition_waiting_for(const struct partition *stopped);
  * may start in turn).
  */
 int partition_start_waiting(struct partition *p);
+/* Stop p on request (kernel/sched.c, on p's own CPU): "partition <name> stopped: <why>". */
+void partition_stop(struct partition *p, const char *why);
 /* Stop a started partition that cannot be run, saying why. */
 void partition_abandon(struct partition *p, const char *why);
 /* What p costs the hypervisor besides its RAM (printed when it starts). */

@@ -40,6 +40,7 @@ static struct cpu_sched {
 	struct runq rq;
 	volatile bool ready; /* virtualization is on: partitions may be placed here */
 	volatile bool done;  /* its loop ended: no partition is left */
+	bool requests;	     /* some partition on it has SCHED_REQ_* bits (sched_request) */
 } cpu_sched[MAX_CPUS];
 
 static volatile bool go;     /* the APs may turn virtualization on */
@@ -77,10 +78,23 @@ void sched_wake(struct partition *p)
 		return; /* not placed yet, or stopped */
 	cs = container_of(q, struct cpu_sched, rq);
 	flags = spin_lock_irqsave(&cs->lock);
-	now = p->entity.rq == q && runq_wake(&p->entity, time_ns());
+	now = p->entity.rq == q && !p->paused && runq_wake(&p->entity, time_ns());
 	spin_unlock_irqrestore(&cs->lock, flags);
 	if (now)
 		kick(q->cpu);
+}
+
+void sched_request(struct partition *p, u32 req)
+{
+	struct runq *q = __atomic_load_n(&p->entity.rq, __ATOMIC_ACQUIRE);
+	struct cpu_sched *cs;
+
+	if (!q)
+		return; /* not placed yet, or stopped */
+	cs = container_of(q, struct cpu_sched, rq);
+	__atomic_or_fetch(&p->requests, req, __ATOMIC_RELEASE);
+	__atomic_store_n(&cs->requests, true, __ATOMIC_RELEASE);
+	kick(q->cpu);
 }
 
 /* Typed bytes go to the console multiplexer; the partition with the focus wakes. */
@@ -130,6 +144,12 @@ static void run(struct partition *p, u64 now, u64 slice_ns)
 	lapic_timer_oneshot_ns(slice_ns, VEC_TIMER);
 	virt->vcpu_run(&p->vcpu);
 	lapic_timer_stop();
+	/*
+	 * A guest that left at a slice_end check just before the timer fired
+	 * leaves that interrupt pending; taken inside the next guest, it would
+	 * end the next slice at once.  Take it here, between slices.
+	 */
+	irq_window();
 }
 
 /*
@@ -223,6 +243,94 @@ static void start_successors(const struct partition *stopped)
 	}
 }
 
+/*
+ * Act on the requests for partitions of this CPU's queue: pause and
+ * resume under the queue's lock; stops after it (stopping scrubs RAM),
+ * one at a time.
+ */
+static void handle_requests(struct cpu_sched *cs)
+{
+	struct partition *stops[MAX_PARTITIONS];
+	u32 nstops = 0;
+	u64 now = time_ns(), flags = spin_lock_irqsave(&cs->lock);
+
+	for (struct runq_entity *e = cs->rq.head; e; e = e->next) {
+		struct partition *p = e->owner;
+		u32 req = __atomic_exchange_n(&p->requests, 0, __ATOMIC_ACQUIRE);
+
+		if (req & SCHED_REQ_STOP) {
+			stops[nstops++] = p;
+		} else if ((req & SCHED_REQ_PAUSE) && !p->paused) {
+			p->paused = true;
+			runq_block(e, RUNQ_NEVER);
+			klog("partition %s: paused", p->cfg.name);
+		} else if ((req & SCHED_REQ_RESUME) && p->paused) {
+			p->paused = false;
+			runq_wake(e, now);
+			klog("partition %s: resumed", p->cfg.name);
+		}
+	}
+	spin_unlock_irqrestore(&cs->lock, flags);
+	for (u32 i = 0; i < nstops; i++) {
+		struct partition *p = stops[i];
+
+		partition_stop(p, "on request");
+		flags = spin_lock_irqsave(&cs->lock);
+		runq_remove(&p->entity);
+		report(p, time_ns());
+		spin_unlock_irqrestore(&cs->lock, flags);
+		start_successors(p);
+	}
+}
+
+static bool selftest_remote; /* selftest=remote (kernel/options.h) */
+
+/*
+ * selftest=remote, run by the boot CPU's loop: the first partition placed
+ * on another CPU is paused 100 ms after scheduling starts, resumed 300 ms
+ * later and stopped 300 ms after that, each through sched_request().
+ * tests/boot/remote.scenario checks what follows.
+ */
+static void selftest_remote_step(void)
+{
+	static const struct {
+		u64 at_ms;
+		u32 req;
+		const char *what;
+	} steps[] = { { 100, SCHED_REQ_PAUSE, "pause" },
+		      { 400, SCHED_REQ_RESUME, "resume" },
+		      { 700, SCHED_REQ_STOP, "stop" } };
+	static struct partition *target;
+	static u64 start;
+	static u32 next;
+	u64 now = time_ns();
+	struct runq *q;
+
+	if (!start) {
+		start = now;
+		for (u32 i = 0; i < MAX_PARTITIONS && !target; i++) {
+			struct runq *on = partitions[i].entity.rq;
+			if (partitions[i].state == PARTITION_RUNNABLE && on && on->cpu != 0)
+				target = &partitions[i];
+		}
+		if (!target)
+			klog("selftest: no partition on another CPU than cpu 0");
+	}
+	if (!target || next == ARRAY_SIZE(steps) || now - start < steps[next].at_ms * 1000000)
+		return;
+	q = target->entity.rq;
+	if (!q) {
+		klog("selftest: partition %s stopped before the %s request", target->cfg.name,
+		     steps[next].what);
+		target = NULL;
+		return;
+	}
+	klog("selftest: cpu 0 asks cpu %u to %s partition %s", q->cpu, steps[next].what,
+	     target->cfg.name);
+	sched_request(target, steps[next].req);
+	next++;
+}
+
 /* The loop of one CPU; returns once no partition is left anywhere. */
 static void cpu_loop(struct cpu_sched *cs, bool bsp)
 {
@@ -231,8 +339,13 @@ static void cpu_loop(struct cpu_sched *cs, bool bsp)
 		struct partition *p;
 		u64 now, end, slice, flags;
 
-		if (bsp)
+		if (bsp) {
 			poll_input();
+			if (selftest_remote)
+				selftest_remote_step();
+		}
+		if (__atomic_exchange_n(&cs->requests, false, __ATOMIC_ACQUIRE))
+			handle_requests(cs);
 		if (!partition_count_running())
 			return;
 		now = time_ns();
@@ -254,9 +367,9 @@ static void cpu_loop(struct cpu_sched *cs, bool bsp)
 		if (p->state != PARTITION_RUNNABLE) {
 			runq_remove(e);
 			report(p, end);
-		} else if (!has_event(p, end)) {
+		} else if (p->paused || !has_event(p, end)) {
 			/* Under the lock: sched_wake() sees it blocked, or this sees the input. */
-			runq_block(e, wake_time(p));
+			runq_block(e, p->paused ? RUNQ_NEVER : wake_time(p));
 		}
 		spin_unlock_irqrestore(&cs->lock, flags);
 		if (p->state == PARTITION_STOPPED)
@@ -312,10 +425,11 @@ static void wait_for_aps(bool done_flag, u64 ns)
 	}
 }
 
-void sched_run(bool exit_when_done)
+void sched_run(bool exit_when_done, bool selftest)
 {
 	struct cpu_sched *bsp = &cpu_sched[0];
 
+	selftest_remote = selftest;
 	trap_set_handler(VEC_TIMER, end_slice_irq);
 	trap_set_handler(VEC_IPI_KICK, end_slice_irq);
 	runq_init(&bsp->rq, 0);

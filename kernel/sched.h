@@ -11,8 +11,11 @@
 #define SCHED_IDLE_POLL_NS 10000000ull /* an idle boot CPU polls COM1 this often */
 #define SCHED_AP_WAIT_NS 1000000000ull /* how long the BSP waits for the APs at start and end */
 
-/* On the BSP: start every CPU's loop, run partitions until none is left; never returns. */
-NORETURN void sched_run(bool exit_when_done);
+/*
+ * On the BSP: start every CPU's loop, run partitions until none is left;
+ * never returns.  selftest_remote: see sched_selftest_remote() in sched.c.
+ */
+NORETURN void sched_run(bool exit_when_done, bool selftest_remote);
 /* On each AP once it is online: wait for sched_run(), then run its queue; never returns. */
 NORETURN void sched_ap_main(void);
 
@@ -22,5 +25,16 @@ struct partition;
  * runnable, and kick its CPU when it should run at once.  Any CPU.
  */
 void sched_wake(struct partition *p);
+
+/* Requests to a partition's own CPU (sched_request). */
+#define SCHED_REQ_STOP (1u << 0)   /* stop it: "partition <name> stopped: on request" */
+#define SCHED_REQ_PAUSE (1u << 1)  /* take it off the CPU until a resume */
+#define SCHED_REQ_RESUME (1u << 2) /* let a paused partition run again */
+/*
+ * Ask the CPU p runs on to stop, pause or resume it, from any CPU: the
+ * request is noted and that CPU kicked; it acts at its guest's next exit
+ * (at once if the guest is not running).  Ignored once p has stopped.
+ */
+void sched_request(struct partition *p, u32 req);
 
 #endif

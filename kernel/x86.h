@@ -169,6 +169,12 @@ static inline void halt(void)
 	__asm__ volatile("hlt" ::: "memory");
 }
 /* Enable interrupts and halt with no window in between (STI shadow). */
+/* Take any interrupt waiting now, with interrupts off before and after (STI's shadow covers one
+ * instruction). */
+static inline void irq_window(void)
+{
+	__asm__ volatile("sti; nop; cli" ::: "memory");
+}
 static inline void irq_enable_and_halt(void)
 {
 	__asm__ volatile("sti; hlt" ::: "memory");
