@@ -1,0 +1,63 @@
+/*
+ * typist: the demo's partition to type into (iso/grub.cfg).  It asks
+ * for a line, waits for typed bytes without spinning (with interrupts
+ * off and no timer, HLT blocks its vCPU until console input arrives),
+ * reads them with CONSOLE_READ and says the line back.  The line "quit"
+ * makes it exit 0.  It gets typed bytes only while it has the input
+ * focus: press Ctrl-] until cloison says "input focus: typist".
+ */
+#include "guests/lib/guest.h"
+
+#define LINE_MAX 120
+
+/* One line, without its '\n' (or the first LINE_MAX bytes of a longer one). */
+static int read_line(char *line)
+{
+	int n = 0;
+
+	for (;;) {
+		char c;
+		int got = console_read(&c, 1);
+
+		if (got < 0)
+			return got;
+		if (got == 0) {
+			__asm__ volatile("cli; hlt");
+			continue;
+		}
+		if (c == '\r' || c == '\n')
+			return n;
+		if ((c == 0x7f || c == '\b') && n > 0)
+			n--; /* backspace */
+		else if (n < LINE_MAX && c >= 0x20 && c < 0x7f)
+			line[n++] = c;
+	}
+}
+
+static bool same(const char *a, const char *b)
+{
+	while (*a && *a == *b)
+		a++, b++;
+	return *a == *b;
+}
+
+int guest_main(unsigned magic, unsigned info)
+{
+	char line[LINE_MAX + 1];
+	int n;
+	(void)magic, (void)info;
+
+	if (!hv_present()) {
+		printf("typist: needs cloison's console; nothing to do natively\n");
+		return 0;
+	}
+	printf("typist: press Ctrl-] until the focus is mine, then type a line (quit to stop)\n");
+	while ((n = read_line(line)) >= 0) {
+		line[n] = 0;
+		if (same(line, "quit"))
+			break;
+		printf("typist: you typed \"%s\" (%d characters)\n", line, n);
+	}
+	printf("typist: bye\n");
+	return 0;
+}
