@@ -184,8 +184,8 @@ static void place_all(void)
 			partition_abandon(p, "none of its CPUs can run partitions");
 			continue;
 		}
-		runq_add(qs[cpu], &p->entity);
 		p->placed_ns = time_ns();
+		runq_add(qs[cpu], &p->entity, p->placed_ns);
 		klog("partition %s: on cpu %d (weight %u, cap %u%%)", p->cfg.name, cpu,
 		     p->cfg.weight, p->cfg.cap);
 	}
