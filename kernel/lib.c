@@ -5,11 +5,21 @@
  */
 #include "kernel/lib.h"
 
+/*
+ * Eight bytes per store, then the odd bytes.  Its big user is the scrub
+ * of a partition's RAM when it stops (2 MiB at least, in the exit
+ * handler of its last slice): byte by byte that took 42 ms of Bochs
+ * time and as much CPU on QEMU, while nothing else ran on that CPU
+ * (docs/scheduling.md).  SysV ABI: the direction flag is clear.
+ */
 void *memset(void *dst, int c, size_t n)
 {
-	u8 *d = dst;
-	while (n--)
-		*d++ = (u8)c;
+	u64 word = 0x0101010101010101ull * (u8)c;
+	size_t words = n / 8, bytes = n % 8;
+	void *d = dst;
+
+	__asm__ volatile("rep stosq" : "+D"(d), "+c"(words) : "a"(word) : "memory");
+	__asm__ volatile("rep stosb" : "+D"(d), "+c"(bytes) : "a"(word) : "memory");
 	return dst;
 }
 
