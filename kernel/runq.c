@@ -1,7 +1,8 @@
 /*
  * Scheduling policy (see runq.h and docs/scheduling.md): weighted fair
  * queueing by virtual runtime on each CPU's queue, caps as a budget per
- * 100 ms period, pinning by CPU bitmap, placement by load.  Pure
+ * 100 ms period of the entity's own (counted from when it joined its
+ * queue), pinning by CPU bitmap, placement by load.  Pure
  * arithmetic on the caller's structures and the caller's clock; the
  * caller locks, programs timers and runs vCPUs.
  *
@@ -36,9 +37,25 @@ static u64 budget_ns(const struct runq_entity *e)
 	return RUNQ_CAP_PERIOD_NS * e->cap / 100;
 }
 
-static u64 period_end(u64 now_ns)
+/*
+ * The index of e's cap period holding now_ns.  Periods are e's own,
+ * counted from when it joined its queue: one aligned on the clock would
+ * give a newcomer a whole budget in whatever was left of the current
+ * period (docs/scheduling.md, "Caps").
+ */
+static u64 period_of(const struct runq_entity *e, u64 now_ns)
 {
-	return (now_ns / RUNQ_CAP_PERIOD_NS + 1) * RUNQ_CAP_PERIOD_NS;
+	return now_ns > e->cap_start ? (now_ns - e->cap_start) / RUNQ_CAP_PERIOD_NS : 0;
+}
+
+static u64 period_start(const struct runq_entity *e, u64 now_ns)
+{
+	return e->cap_start + period_of(e, now_ns) * RUNQ_CAP_PERIOD_NS;
+}
+
+static u64 period_end(const struct runq_entity *e, u64 now_ns)
+{
+	return period_start(e, now_ns) + RUNQ_CAP_PERIOD_NS;
 }
 
 /*
@@ -48,7 +65,7 @@ static u64 period_end(u64 now_ns)
  */
 static void cap_roll(struct runq_entity *e, u64 now_ns)
 {
-	u64 p = now_ns / RUNQ_CAP_PERIOD_NS, budget = budget_ns(e);
+	u64 p = period_of(e, now_ns), budget = budget_ns(e);
 
 	if (p <= e->cap_period)
 		return;
@@ -112,7 +129,7 @@ static void release(struct runq *q, u64 now_ns)
 				if (e->state == RUNQ_RUNNABLE)
 					rejoin(e);
 			} else {
-				e->throttled_until = period_end(now_ns);
+				e->throttled_until = period_end(e, now_ns);
 			}
 		}
 	}
@@ -174,7 +191,7 @@ int runq_place(struct runq *const *qs, u32 n, u64 online, const struct runq_enti
 	return best;
 }
 
-int runq_add(struct runq *q, struct runq_entity *e)
+int runq_add(struct runq *q, struct runq_entity *e, u64 now_ns)
 {
 	struct runq_entity **tail = &q->head;
 
@@ -189,6 +206,7 @@ int runq_add(struct runq *q, struct runq_entity *e)
 	e->wake_ns = RUNQ_NEVER;
 	e->vruntime = q->min_vruntime;
 	e->throttled_until = 0;
+	e->cap_start = now_ns;
 	e->cap_period = 0;
 	e->cap_used_ns = 0;
 	q->nr++;
@@ -231,7 +249,7 @@ struct runq_entity *runq_pick(struct runq *q, u64 now_ns, u64 *slice_ns)
 		left = budget_left(e, now_ns);
 		if (left)
 			break;
-		e->throttled_until = period_end(now_ns); /* debt from a late slice */
+		e->throttled_until = period_end(e, now_ns); /* debt from a late slice */
 		e->throttles++;
 	}
 	next = runq_next_event(q);
@@ -255,7 +273,7 @@ void runq_charge(struct runq_entity *e, u64 now_ns, u64 ran_ns)
 	if (capped(e)) {
 		/* Split the run at the period boundary it may have crossed. */
 		u64 start = now_ns - MIN(ran_ns, now_ns);
-		u64 boundary = now_ns / RUNQ_CAP_PERIOD_NS * RUNQ_CAP_PERIOD_NS;
+		u64 boundary = period_start(e, now_ns);
 		u64 before = start < boundary ? boundary - start : 0;
 
 		if (before) {
@@ -265,7 +283,7 @@ void runq_charge(struct runq_entity *e, u64 now_ns, u64 ran_ns)
 		cap_roll(e, now_ns);
 		e->cap_used_ns += ran_ns - before;
 		if (e->cap_used_ns >= budget_ns(e) && !e->throttled_until) {
-			e->throttled_until = period_end(now_ns);
+			e->throttled_until = period_end(e, now_ns);
 			e->throttles++;
 		}
 	}

@@ -52,7 +52,8 @@ struct runq_entity {
 	u64 vruntime;	     /* weighted ns; compared modulo 2^64 */
 	u64 wake_ns;	     /* BLOCKED: when to wake by itself (RUNQ_NEVER: only runq_wake) */
 	u64 throttled_until; /* 0, or: out of cap budget until this period start */
-	u64 cap_period;	     /* index of the period cap_used counts in */
+	u64 cap_start;	     /* when its first cap period began (runq_add) */
+	u64 cap_period;	     /* index of the period cap_used counts in, from cap_start */
 	u64 cap_used_ns;     /* CPU time used in that period (may exceed the budget) */
 	u64 last_ran_ns;     /* end of the last run: ties go to whoever waited longest */
 
@@ -87,11 +88,12 @@ int runq_entity_init(struct runq_entity *e, u32 weight, u32 cap, u64 cpus, void 
 int runq_place(struct runq *const *qs, u32 n, u64 online, const struct runq_entity *e);
 
 /*
- * Put a stopped entity on q, runnable, with the queue's minimum virtual
- * runtime (no head start, no debt).  -EINVAL if e may not run on q->cpu
- * or is already on a queue.
+ * Put a stopped entity on q at now_ns, runnable, with the queue's
+ * minimum virtual runtime (no head start, no debt).  Its cap periods
+ * count from now_ns, so its first one is a whole period.  -EINVAL if e
+ * may not run on q->cpu or is already on a queue.
  */
-int runq_add(struct runq *q, struct runq_entity *e);
+int runq_add(struct runq *q, struct runq_entity *e, u64 now_ns);
 /* Take e off its queue for good (the partition stopped); it becomes STOPPED. */
 void runq_remove(struct runq_entity *e);
 

@@ -225,7 +225,7 @@ static void place(struct partition *p)
 	klog("partition %s: on cpu %d (weight %u, cap %u%%)", p->cfg.name, cpu, p->cfg.weight,
 	     p->cfg.cap);
 	flags = spin_lock_irqsave(&cs->lock);
-	runq_add(&cs->rq, &p->entity);
+	runq_add(&cs->rq, &p->entity, p->placed_ns);
 	spin_unlock_irqrestore(&cs->lock, flags);
 	kick((u32)cpu);
 }

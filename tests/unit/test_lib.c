@@ -167,6 +167,13 @@ static void test_memory_functions(void **state)
 	assert_int_equal(a[4], 0xff);
 	assert_int_equal(a[6], 0xff);
 	assert_int_equal(a[7], 0xab);
+	/* Unaligned, whole words and a tail: exactly [3, 22) changes. */
+	memset(a, 0, sizeof(a));
+	assert_ptr_equal(memset(a + 3, 0x5c, 19), a + 3);
+	for (size_t i = 0; i < sizeof(a); i++)
+		assert_int_equal(a[i], i >= 3 && i < 22 ? 0x5c : 0);
+	memset(a + 9, 0x77, 0);
+	assert_int_equal(a[9], 0x5c);
 
 	for (size_t i = 0; i < sizeof(a); i++)
 		a[i] = (u8)i;

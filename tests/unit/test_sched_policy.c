@@ -4,7 +4,9 @@
  * idle CPU jumps to the queue's next event.  Shares: weights 1:3 (and
  * 256:768) give 25/75; a cap of 20 % alone gives 20 % and idles the
  * rest, next to a competitor still 20 %, and a cap above the fair share
- * changes nothing; debt from a late slice is paid in the next period.
+ * changes nothing; debt from a late slice is paid in the next period;
+ * cap periods are the entity's own, so over a 2 s life that starts and
+ * ends anywhere in the clock's periods cap=20 stays within 0.8 points.
  * Pinning and placement by load; 16 entities on one CPU all progress
  * with a bounded wait; blocked entities are not picked before their
  * deadline and are at it; a wake preempts or not; weights 1 and 65535
@@ -58,11 +60,17 @@ static struct runq_entity *entity(unsigned i, u32 weight, u32 cap, u64 cpus)
 	return &ents[i];
 }
 
-static struct runq_entity *added(unsigned i, u32 weight, u32 cap, struct runq *q)
+static struct runq_entity *added_at(unsigned i, u32 weight, u32 cap, struct runq *q, u64 now)
 {
 	struct runq_entity *e = entity(i, weight, cap, 0);
-	assert_int_equal(runq_add(q, e), 0);
+	assert_int_equal(runq_add(q, e, now), 0);
 	return e;
+}
+
+/* Added at time 0. */
+static struct runq_entity *added(unsigned i, u32 weight, u32 cap, struct runq *q)
+{
+	return added_at(i, weight, cap, q, 0);
 }
 
 /*
@@ -248,6 +256,98 @@ static void test_cap_split_at_boundary(void **state)
 	assert_int_equal(slice, MS(5));
 }
 
+/* Periods are the entity's own: one added at 30 ms has its first budget until 130 ms. */
+static void test_cap_periods_own(void **state)
+{
+	(void)state;
+	struct runq_entity *a = added_at(0, 256, 20, &q0, MS(30));
+	u64 now = MS(30), slice;
+
+	assert_ptr_equal(runq_pick(&q0, now, &slice), a);
+	now += slice;
+	runq_charge(a, now, slice);
+	assert_ptr_equal(runq_pick(&q0, now, &slice), a);
+	assert_int_equal(slice, MS(10)); /* nothing was reset at 100 ms of the clock */
+	now += slice;
+	runq_charge(a, now, slice);
+	assert_null(runq_pick(&q0, now, &slice));
+	assert_int_equal(runq_next_event(&q0), MS(130));
+	assert_null(runq_pick(&q0, MS(129), &slice));
+	assert_ptr_equal(runq_pick(&q0, MS(130), &slice), a);
+	/* A run across its period boundary (230 ms) is split there. */
+	runq_charge(a, MS(135), MS(5));
+	assert_ptr_equal(runq_pick(&q0, MS(225), &slice), a);
+	runq_charge(a, MS(235), MS(10));
+	assert_int_equal(a->cap_used_ns, MS(5));
+}
+
+/*
+ * A CPU-bound cap=20 entity that lives `life` from `start`, as
+ * guests/spin does on the boot lanes: it joins at start, runs whatever
+ * it is given and stops at the first moment it runs at or after
+ * start + life (if it is throttled then, 1 us into its next run).
+ * Returns its CPU time over its life, in percent.
+ */
+static double capped_life(u64 start, u64 life)
+{
+	struct runq_entity *a, *e;
+	u64 now = start, slice, ran, left;
+
+	reset_queues();
+	a = added_at(0, 256, 20, &q0, start);
+	for (;;) {
+		e = runq_pick(&q0, now, &slice);
+		if (!e) {
+			now = runq_next_event(&q0);
+			continue;
+		}
+		ran = ran_for(slice);
+		left = start + life > now ? start + life - now : 0;
+		if (ran >= left)
+			break;
+		now += ran;
+		runq_charge(e, now, ran);
+	}
+	ran = MAX(left, 1000);
+	now += ran;
+	runq_charge(e, now, ran);
+	return pct(a->cpu_ns, now - start);
+}
+
+/*
+ * cap=20 over lives of 2 s to 2.1 s that start and end anywhere in the
+ * clock's 100 ms periods.  The share is exactly 20 % over whole periods
+ * of the entity's; what is left is the end: a life that stops just after
+ * the budget of its last period was spent has had 20 ms of that period
+ * in a stretch shorter than 100 ms, at most 16 ms (0.8 points of 2 s)
+ * more than 20 %.
+ */
+static void cap_lives(void)
+{
+	const char *tag = jitter ? "jitter: " : "";
+	double lo = 100, hi = 0, s;
+	char what[64];
+
+	for (unsigned k = 0; k < 15; k++) {
+		for (unsigned j = 0; j < 12; j++) {
+			s = capped_life(SEC(1) + k * MS(7) + 123456, SEC(2) + j * MS(9) + 654321);
+			lo = MIN(lo, s);
+			hi = MAX(hi, s);
+		}
+	}
+	snprintf(what, sizeof(what), "%scap=20 over 2 s lives, lowest", tag);
+	assert_share(what, lo, 20, 1);
+	snprintf(what, sizeof(what), "%scap=20 over 2 s lives, highest", tag);
+	assert_share(what, hi, 20, 1);
+	assert_true(hi <= 20.0 + 100.0 * MS(16) / SEC(2) + 0.05);
+}
+
+static void test_cap_lives(void **state)
+{
+	(void)state;
+	cap_lives();
+}
+
 static void test_pinning(void **state)
 {
 	(void)state;
@@ -259,13 +359,13 @@ static void test_pinning(void **state)
 
 	assert_int_equal(runq_place(qs, 2, 3, p), 1);
 	assert_int_equal(runq_place(qs, 2, 1, p), -ENODEV); /* CPU 1 offline */
-	assert_int_equal(runq_add(&q0, p), -EINVAL);
-	assert_int_equal(runq_add(&q1, p), 0);
-	assert_int_equal(runq_add(&q1, p), -EINVAL); /* already on a queue */
+	assert_int_equal(runq_add(&q0, p, 0), -EINVAL);
+	assert_int_equal(runq_add(&q1, p, 0), 0);
+	assert_int_equal(runq_add(&q1, p, 0), -EINVAL); /* already on a queue */
 	assert_int_equal(runq_place(qs, 2, 3, a), 0);
-	assert_int_equal(runq_add(&q0, a), 0);
+	assert_int_equal(runq_add(&q0, a, 0), 0);
 	assert_int_equal(runq_place(qs, 2, 3, b), 0); /* tie: lowest CPU */
-	assert_int_equal(runq_add(&q0, b), 0);
+	assert_int_equal(runq_add(&q0, b, 0), 0);
 
 	run_cpu(&q0, &now, SEC(1), p);
 	now = 0;
@@ -285,7 +385,7 @@ static void test_place_by_load(void **state)
 		int cpu = runq_place(qs, 2, 3, e);
 
 		assert_true(cpu == 0 || cpu == 1);
-		assert_int_equal(runq_add(qs[cpu], e), 0);
+		assert_int_equal(runq_add(qs[cpu], e, 0), 0);
 		on[cpu]++;
 	}
 	assert_int_equal(on[0], 2);
@@ -295,11 +395,11 @@ static void test_place_by_load(void **state)
 
 	/* By weight, not by count: a 512 on CPU 1 balances two 256s on CPU 0. */
 	setup(NULL);
-	assert_int_equal(runq_add(&q1, entity(0, 512, 100, 0)), 0);
+	assert_int_equal(runq_add(&q1, entity(0, 512, 100, 0), 0), 0);
 	assert_int_equal(runq_place(qs, 2, 3, entity(1, 256, 100, 0)), 0);
-	assert_int_equal(runq_add(&q0, &ents[1]), 0);
+	assert_int_equal(runq_add(&q0, &ents[1], 0), 0);
 	assert_int_equal(runq_place(qs, 2, 3, entity(2, 256, 100, 0)), 0);
-	assert_int_equal(runq_add(&q0, &ents[2]), 0);
+	assert_int_equal(runq_add(&q0, &ents[2], 0), 0);
 	/* Equal load: the CPU with fewer entities. */
 	assert_int_equal(runq_place(qs, 2, 3, entity(3, 256, 100, 0)), 1);
 	/* Removal gives the load back. */
@@ -415,7 +515,7 @@ static void test_late_joiner(void **state)
 	u64 now = 0;
 
 	run_cpu(&q0, &now, SEC(5), NULL);
-	b = added(1, 256, 100, &q0);
+	b = added_at(1, 256, 100, &q0, now);
 	run_cpu(&q0, &now, SEC(6), NULL);
 	assert_share("late joiner's share of 1 s", pct(b->cpu_ns, SEC(1)), 50, 1);
 	assert_int_equal(a->cpu_ns, SEC(5) + SEC(1) / 2);
@@ -459,6 +559,8 @@ static void test_shares_with_jitter(void **state)
 	cap_alone();
 	setup_jitter(state);
 	pair(256, 20, 256, 100, 20);
+	setup_jitter(state);
+	cap_lives();
 }
 
 int main(void)
@@ -471,6 +573,8 @@ int main(void)
 		cmocka_unit_test_setup(test_cap_above_fair_share, setup),
 		cmocka_unit_test_setup(test_cap_debt, setup),
 		cmocka_unit_test_setup(test_cap_split_at_boundary, setup),
+		cmocka_unit_test_setup(test_cap_periods_own, setup),
+		cmocka_unit_test_setup(test_cap_lives, setup),
 		cmocka_unit_test_setup(test_pinning, setup),
 		cmocka_unit_test_setup(test_place_by_load, setup),
 		cmocka_unit_test_setup(test_sixteen_no_starvation, setup),
