@@ -136,9 +136,12 @@ complete_lines() {
 }
 
 # type_step: send the next typing step once its line has come.
-step=0 seen=0
+step=0 seen=0 typed_size=-1
 type_step() {
-	local lines n
+	local lines n size
+	size=$(stat -c %s "$log")
+	[ "$size" = "$typed_size" ] && return # nothing new since the last look
+	typed_size=$size
 	# The cleaning of tests/boot/run.sh: GRUB draws its menu with ANSI escapes.
 	lines=$(complete_lines |
 		sed -E -e 's/\x1b\[[0-9;?]*[ -/]*[@-~]//g; s/\x1b[()][0-9A-Za-z]//g; s/\x1b[=>78cDEHM]//g')
