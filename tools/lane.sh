@@ -61,6 +61,18 @@ trap 'exit 143' TERM
 # A socket whose emulator is gone must fail the write, not kill this script.
 trap '' PIPE
 
+# listening PID PORT: has process PID a socket listening on 127.0.0.1:PORT?
+# (/proc/net/tcp: local address as hex IP:PORT, state 0A = LISTEN, inode.)
+listening() {
+	local inode fd
+	inode=$(awk -v a="$(printf '0100007F:%04X' "$2")" '$2 == a && $4 == "0A" { print $10 }' /proc/net/tcp)
+	[ -n "$inode" ] || return 1
+	for fd in /proc/"$1"/fd/*; do
+		[ "$(readlink "$fd")" = "socket:[$inode]" ] && return 0
+	done
+	return 1
+}
+
 case $lane in
 qemu-svm | qemu-uefi)
 	serial=(-serial "file:$log")
@@ -92,33 +104,30 @@ bochs-vmx | bochs-svm)
 	if [ -z "$typing" ]; then
 		start_bochs "mode=file, dev=$log"
 	fi
-	# With typing, Bochs listens on a free port of 127.0.0.1 and waits (before
-	# the machine starts) until this script connects.  A port another
-	# program took first makes Bochs fail: then try another one.
+	# With typing, Bochs listens on a port of 127.0.0.1 picked at random and
+	# waits (before the machine starts) until this script connects.  It
+	# connects only once that Bochs itself has the listening socket, so
+	# never to another program's port; when Bochs cannot bind the port
+	# (taken), it stops, and another port is tried.
 	try=0
 	while [ -n "$typing" ] && [ -z "$com1" ] && [ $((try++)) -lt 5 ]; do
 		port=$((20000 + RANDOM % 12000))
-		if { exec {probe}<>"/dev/tcp/127.0.0.1/$port"; } 2>/dev/null; then
-			exec {probe}>&-
-			continue # somebody listens there already
-		fi
 		start_bochs "mode=socket-server, dev=127.0.0.1:$port"
 		for ((i = 0; i < 300; i++)); do
-			{ exec {com1}<>"/dev/tcp/127.0.0.1/$port"; } 2>/dev/null && break
-			com1=''
+			listening "$pid" "$port" && break
 			kill -0 "$pid" 2>/dev/null || break
 			sleep 0.1
 		done
-		if [ -n "$com1" ] && kill -0 "$pid" 2>/dev/null; then
+		if listening "$pid" "$port" && { exec {com1}<>"/dev/tcp/127.0.0.1/$port"; } 2>/dev/null; then
 			cat <&"$com1" >"$log" &
 			copier=$!
 			break
 		fi
-		if [ -n "$com1" ]; then exec {com1}>&- && com1=''; fi
+		com1=''
 		kill -9 "$pid" 2>/dev/null
 		wait "$pid" 2>/dev/null
 		pid=''
-		echo "lane.sh: Bochs did not take COM1 on port $port; trying another" >&2
+		echo "lane.sh: Bochs did not listen for COM1 on port $port; trying another" >&2
 		cat "$work/emu.out" >>"$log.emu" 2>/dev/null
 	done
 	if [ -n "$typing" ] && [ -z "$com1" ]; then
