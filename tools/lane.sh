@@ -58,8 +58,6 @@ pid='' copier='' com1=''
 trap '[ -n "$pid" ] && kill -9 "$pid" 2>/dev/null; [ -n "$copier" ] && kill "$copier" 2>/dev/null; rm -rf "$work"' EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
-# A socket whose emulator is gone must fail the write, not kill this script.
-trap '' PIPE
 
 # listening PID PORT: has process PID a socket listening on 127.0.0.1:PORT?
 # (/proc/net/tcp: local address as hex IP:PORT, state 0A = LISTEN, inode.)
@@ -156,8 +154,10 @@ type_step() {
 		sed -E -e 's/\x1b\[[0-9;?]*[ -/]*[@-~]//g; s/\x1b[()][0-9A-Za-z]//g; s/\x1b[=>78cDEHM]//g')
 	n=$(printf '%s' "$lines" | grep -c '')
 	if tail -n +$((seen + 1)) <<<"$lines" | grep -aqE -- "${T_RE[step]}"; then
+		# (A socket whose emulator has gone must fail the write, not kill this
+		# script: hence the subshell that ignores SIGPIPE.)
 		# shellcheck disable=SC2059 # (the format is \xHH escapes only)
-		if ! printf "${T_BYTES[step]}" >&"$com1"; then
+		if ! (trap '' PIPE && printf "${T_BYTES[step]}" >&"$com1") 2>/dev/null; then
 			echo "lane.sh: could not send step $((step + 1)) to COM1" >&2
 			return
 		fi
