@@ -276,7 +276,13 @@ check() {
 		read -r n lines <<<"$arg"
 		WHAT="type $n: sent ${lines%% *} after a line matched: ${lines#* }"
 		grep -q "^$n " "$log.typed" 2>/dev/null && return 0
-		WHY="no line matched$([ "$n" -gt 1 ] && echo " after step $((n - 1)) was sent")"
+		if [ "$n" = 1 ]; then
+			WHY="no line matched"
+		elif grep -q "^$((n - 1)) " "$log.typed" 2>/dev/null; then
+			WHY="no line matched after step $((n - 1)) was sent"
+		else
+			WHY="step $((n - 1)) was not sent"
+		fi
 		;;
 	exited)
 		WHAT="exited: the emulator stopped by itself within ${S_TIMEOUT}s"
