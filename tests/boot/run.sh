@@ -55,14 +55,44 @@ applies() {
 	return 1
 }
 
+# unescape BYTES: set HEX to BYTES (C-style escapes: \xHH \e \n \r \t \0 \\)
+# as two hex digits a byte; fails on a bad escape.
+unescape() {
+	local s=$1 i=0 c LC_ALL=C
+	HEX=''
+	while [ "$i" -lt ${#s} ]; do
+		c=${s:i:1} i=$((i + 1))
+		if [ "$c" = "\\" ]; then
+			c=${s:i:1} i=$((i + 1))
+			case $c in
+			x)
+				[[ ${s:i:2} =~ ^[0-9a-fA-F]{2}$ ]] || return 1
+				HEX+=${s:i:2} i=$((i + 2))
+				continue
+				;;
+			e) c=$'\e' ;;
+			n) c=$'\n' ;;
+			r) c=$'\r' ;;
+			t) c=$'\t' ;;
+			0) HEX+=00 && continue ;;
+			"\\") ;;
+			*) return 1 ;;
+			esac
+		fi
+		HEX+=$(printf '%02x' "'$c")
+	done
+	[ -n "$HEX" ]
+}
+
 # load FILE [LANE]: read a scenario.  Sets the settings S_* as LANE sees them
-# and lists the checks that apply to LANE in C_KIND/C_ARG (without LANE: the
+# and lists the checks that apply to LANE in C_KIND/C_ARG and its typing
+# steps in T_STEPS ("HEX REGEX" lines for tools/lane.sh; without LANE: the
 # lane-independent settings only).  On a bad line sets S_ERROR, returns 1.
 load() {
-	local file=$1 lane=${2:-} n=0 line key arg filter tok re
+	local file=$1 lane=${2:-} n=0 line key arg filter tok re steps=0
 	S_LANES='' S_OPTIONS='' S_TEMPLATE=iso/grub.cfg S_MODULES='' S_TIMEOUT=120
 	S_UNTIL='' S_ERROR=''
-	C_KIND=() C_ARG=()
+	C_KIND=() C_ARG=() T_STEPS=''
 	while IFS= read -r line || [ -n "$line" ]; do
 		n=$((n + 1))
 		trim "${line%$'\r'}"
@@ -88,7 +118,7 @@ load() {
 				return 1
 			fi
 			;;
-		timeout | until | has | once | none | same | count | features) ;;
+		timeout | until | has | once | none | same | count | features | type) ;;
 		memory | cpus | exited)
 			if [ -n "$arg" ]; then
 				S_ERROR="line $n: '$key' takes no argument"
@@ -101,7 +131,7 @@ load() {
 			;;
 		esac
 		case $key in
-		lanes | timeout | has | once | none | same | count | features | template)
+		lanes | timeout | has | once | none | same | count | features | template | type)
 			if [ -z "$arg" ]; then
 				S_ERROR="line $n: '$key' needs an argument"
 				return 1
@@ -148,6 +178,24 @@ load() {
 				else
 					C_KIND+=("$key") C_ARG+=("$arg")
 				fi
+			fi
+			;;
+		type)
+			# The bytes are the last word; the regex is the rest.
+			tok=${arg##*[[:space:]]}
+			trim "${arg%"$tok"}"
+			if [ -z "$TRIMMED" ] || ! unescape "$tok"; then
+				S_ERROR="line $n: want 'type REGEX BYTES' (BYTES with the escapes \\xHH \\e \\n \\r \\t \\0 \\\\, no spaces): $arg"
+				return 1
+			fi
+			grep -qE -- "$TRIMMED" </dev/null 2>/dev/null
+			if [ $? = 2 ]; then
+				S_ERROR="line $n: bad regular expression: $TRIMMED"
+				return 1
+			fi
+			if [ -n "$lane" ] && applies "$filter" "$lane"; then
+				steps=$((steps + 1)) T_STEPS+="$HEX $TRIMMED"$'\n'
+				C_KIND+=("$key") C_ARG+=("$steps $tok $TRIMMED")
 			fi
 			;;
 		*)
@@ -252,6 +300,18 @@ check() {
 		n=$(count "^cloison: cpus: $CPUS online$")
 		[ "$n" = 1 ] && return 0
 		WHY="found $n; cpus lines: $(first '^cloison: cpus:')"
+		;;
+	type)
+		read -r n lines <<<"$arg"
+		WHAT="type $n: sent ${lines%% *} after a line matched: ${lines#* }"
+		grep -q "^$n " "$log.typed" 2>/dev/null && return 0
+		if [ "$n" = 1 ]; then
+			WHY="no line matched"
+		elif grep -q "^$((n - 1)) " "$log.typed" 2>/dev/null; then
+			WHY="no line matched after step $((n - 1)) was sent"
+		else
+			WHY="step $((n - 1)) was not sent"
+		fi
 		;;
 	exited)
 		WHAT="exited: the emulator stopped by itself within ${S_TIMEOUT}s"
@@ -393,8 +453,13 @@ start_next() {
 	load "${J_FILE[$pick]}" "${J_LANE[$pick]}"
 	echo "      ${J_NAME[$pick]}/${J_LANE[$pick]}: booting (timeout ${S_TIMEOUT}s)"
 	J_START[pick]=$SECONDS
+	typing=''
+	if [ -n "$T_STEPS" ]; then
+		typing=${J_LOG[$pick]%.log}.type
+		printf '%s' "$T_STEPS" >"$typing"
+	fi
 	"$root/tools/lane.sh" "${J_LANE[$pick]}" "${J_ISO[$pick]}" "${J_LOG[$pick]}" \
-		"$S_TIMEOUT" "$S_UNTIL" </dev/null 2>"${J_LOG[$pick]}.lane" &
+		"$S_TIMEOUT" "$S_UNTIL" "$typing" </dev/null 2>"${J_LOG[$pick]}.lane" &
 	running[$!]=$pick
 }
 # shellcheck disable=SC2317 # (called by the trap)
