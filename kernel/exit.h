@@ -86,8 +86,10 @@ static inline u32 exit_handle(struct vcpu *v, struct vm_exit *e)
 {
 	u32 action;
 
-	if (e->kind >= EXIT_KIND_COUNT) /* every kind has a handler: exit_check_handlers() */
+	if (e->kind >= EXIT_KIND_COUNT) { /* every kind has a handler: exit_check_handlers() */
+		v->exits[EXIT_UNHANDLED]++;
 		return exit_unhandled(v, e);
+	}
 	v->exits[e->kind]++;
 	action = exit_handlers[e->kind](v, e);
 	if (cpu_slice_over())

@@ -305,7 +305,7 @@ static void create(const struct boot_module *m, u32 index)
 		p->state = PARTITION_WAITING;
 		klog("partition %s: waits for %s to stop", cfg.name, cfg.after);
 	} else if (start(p) < 0) {
-		memset(p, 0, sizeof(*p)); /* the slot and the name are free again */
+		p->state = PARTITION_STOPPED; /* it never ran; whoever waits for it starts */
 	}
 }
 

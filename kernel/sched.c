@@ -88,11 +88,19 @@ void sched_request(struct partition *p, u32 req)
 {
 	struct runq *q = __atomic_load_n(&p->entity.rq, __ATOMIC_ACQUIRE);
 	struct cpu_sched *cs;
+	u32 old, want;
 
 	if (!q)
 		return; /* not placed yet, or stopped */
 	cs = container_of(q, struct cpu_sched, rq);
-	__atomic_or_fetch(&p->requests, req, __ATOMIC_RELEASE);
+	/* A pause or a resume replaces an earlier one not yet acted on: the last word counts. */
+	old = __atomic_load_n(&p->requests, __ATOMIC_RELAXED);
+	do
+		want = req & (SCHED_REQ_PAUSE | SCHED_REQ_RESUME)
+			       ? (old & ~(SCHED_REQ_PAUSE | SCHED_REQ_RESUME)) | req
+			       : old | req;
+	while (!__atomic_compare_exchange_n(&p->requests, &old, want, false, __ATOMIC_RELEASE,
+					    __ATOMIC_RELAXED));
 	__atomic_store_n(&cs->requests, true, __ATOMIC_RELEASE);
 	kick(q->cpu);
 }
@@ -144,12 +152,6 @@ static void run(struct partition *p, u64 now, u64 slice_ns)
 	lapic_timer_oneshot_ns(slice_ns, VEC_TIMER);
 	virt->vcpu_run(&p->vcpu);
 	lapic_timer_stop();
-	/*
-	 * A guest that left at a slice_end check just before the timer fired
-	 * leaves that interrupt pending; taken inside the next guest, it would
-	 * end the next slice at once.  Take it here, between slices.
-	 */
-	irq_window();
 }
 
 /*
@@ -202,7 +204,7 @@ static void report(const struct partition *p, u64 now)
  * that CPU.  The loads compared are read without the queues' locks:
  * placement is a heuristic, and only the chosen queue is changed.
  */
-static void place(struct partition *p)
+static bool place(struct partition *p)
 {
 	struct runq *qs[MAX_CPUS];
 	struct cpu_sched *cs;
@@ -218,7 +220,7 @@ static void place(struct partition *p)
 	cpu = runq_place(qs, MAX_CPUS, ready, &p->entity);
 	if (cpu < 0) {
 		partition_abandon(p, "none of its CPUs can run partitions");
-		return;
+		return false;
 	}
 	cs = &cpu_sched[cpu];
 	p->placed_ns = time_ns();
@@ -228,19 +230,21 @@ static void place(struct partition *p)
 	runq_add(&cs->rq, &p->entity, p->placed_ns);
 	spin_unlock_irqrestore(&cs->lock, flags);
 	kick((u32)cpu);
+	return true;
 }
 
-/* stopped has stopped: start those waiting for it (after=), and place them. */
+/*
+ * stopped has stopped: start those waiting for it (after=), and place
+ * them.  Called once per stop, by the CPU that saw it: once placed, a
+ * successor may run and stop on another CPU, which starts its own.
+ */
 static void start_successors(const struct partition *stopped)
 {
 	struct partition *p;
 
-	while ((p = partition_waiting_for(stopped))) {
-		if (partition_start_waiting(p) == 0)
-			place(p);
-		if (p->state == PARTITION_STOPPED)
-			start_successors(p); /* it never ran (or could not be placed) */
-	}
+	while ((p = partition_waiting_for(stopped)))
+		if (partition_start_waiting(p) < 0 || !place(p))
+			start_successors(p); /* it never ran: only this CPU knows it stopped */
 }
 
 /*
@@ -339,6 +343,13 @@ static void cpu_loop(struct cpu_sched *cs, bool bsp)
 		struct partition *p;
 		u64 now, end, slice, flags;
 
+		/*
+		 * Take any interrupt waiting now: a slice timer that fired just
+		 * after its guest left at a slice_end check, a kick that came
+		 * while this loop was busy.  Taken inside the next guest, it would
+		 * end that guest's slice at its first exit.
+		 */
+		irq_window();
 		if (bsp) {
 			poll_input();
 			if (selftest_remote)
@@ -346,8 +357,10 @@ static void cpu_loop(struct cpu_sched *cs, bool bsp)
 		}
 		if (__atomic_exchange_n(&cs->requests, false, __ATOMIC_ACQUIRE))
 			handle_requests(cs);
-		if (!partition_count_running())
+		if (!partition_count_running()) {
+			kick_all(); /* their loops end too */
 			return;
+		}
 		now = time_ns();
 		flags = spin_lock_irqsave(&cs->lock);
 		e = runq_pick(&cs->rq, now, &slice);
@@ -359,7 +372,7 @@ static void cpu_loop(struct cpu_sched *cs, bool bsp)
 		}
 		spin_unlock_irqrestore(&cs->lock, flags);
 		p = e->owner;
-		if (p->state == PARTITION_RUNNABLE && has_event(p, now))
+		if (p->state == PARTITION_RUNNABLE && !p->paused && has_event(p, now))
 			run(p, now, slice);
 		end = time_ns();
 		flags = spin_lock_irqsave(&cs->lock);
@@ -374,20 +387,24 @@ static void cpu_loop(struct cpu_sched *cs, bool bsp)
 		spin_unlock_irqrestore(&cs->lock, flags);
 		if (p->state == PARTITION_STOPPED)
 			start_successors(p);
-		if (!partition_count_running())
-			kick_all(); /* their loops end too */
 	}
 }
 
-/* Put every partition started at boot on a queue. */
+/*
+ * Put every partition started at boot on a queue, and start those
+ * waiting for one that could not start or be placed.  No CPU runs a
+ * partition yet, so nothing stops meanwhile.
+ */
 static void place_all(void)
 {
-	for (u32 i = 0; i < MAX_PARTITIONS; i++)
-		if (partitions[i].state == PARTITION_RUNNABLE)
-			place(&partitions[i]);
-	for (u32 i = 0; i < MAX_PARTITIONS; i++)
-		if (partitions[i].state == PARTITION_STOPPED)
-			start_successors(&partitions[i]); /* could not be placed */
+	for (u32 i = 0; i < MAX_PARTITIONS; i++) {
+		struct partition *p = &partitions[i];
+
+		if (p->state == PARTITION_RUNNABLE && !p->entity.rq && place(p))
+			continue; /* a successor started on the way is placed already */
+		if (p->state == PARTITION_STOPPED)
+			start_successors(p);
+	}
 }
 
 void sched_ap_main(void)

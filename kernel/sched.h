@@ -13,7 +13,7 @@
 
 /*
  * On the BSP: start every CPU's loop, run partitions until none is left;
- * never returns.  selftest_remote: see sched_selftest_remote() in sched.c.
+ * never returns.  selftest_remote: see selftest_remote_step() in sched.c.
  */
 NORETURN void sched_run(bool exit_when_done, bool selftest_remote);
 /* On each AP once it is online: wait for sched_run(), then run its queue; never returns. */

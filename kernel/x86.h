@@ -168,13 +168,15 @@ static inline void halt(void)
 {
 	__asm__ volatile("hlt" ::: "memory");
 }
-/* Enable interrupts and halt with no window in between (STI shadow). */
-/* Take any interrupt waiting now, with interrupts off before and after (STI's shadow covers one
- * instruction). */
+/*
+ * Take any interrupt waiting now, with interrupts off before and after:
+ * STI's shadow covers the NOP, so they are taken before the CLI.
+ */
 static inline void irq_window(void)
 {
 	__asm__ volatile("sti; nop; cli" ::: "memory");
 }
+/* Enable interrupts and halt with no window in between (STI shadow). */
 static inline void irq_enable_and_halt(void)
 {
 	__asm__ volatile("sti; hlt" ::: "memory");

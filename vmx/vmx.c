@@ -27,6 +27,7 @@ static struct {
 	u64 cr0_fixed0, cr0_fixed1, cr4_fixed0, cr4_fixed1;
 	u32 pin, proc, proc2, exit, entry;
 	bool intr_window;			  /* interrupt-window exiting may be turned on */
+	u64 invept_type;			  /* 1 single-context, 2 all-context, 0 none */
 	u64 io_bitmap_a, io_bitmap_b, msr_bitmap; /* shared by all vCPUs */
 } caps;
 
@@ -122,6 +123,10 @@ static bool read_caps(void)
 		klog("vmx: EPT lacks 4-level walks or write-back tables; cannot run partitions");
 		return false;
 	}
+	if (ept & EPT_CAP_INVEPT)
+		caps.invept_type = (ept & EPT_CAP_INVEPT_SINGLE) ? 1
+				   : (ept & EPT_CAP_INVEPT_ALL)	 ? 2
+								 : 0;
 	ok &= adjust(tc ? MSR_VMX_TRUE_EXIT_CTLS : MSR_VMX_EXIT_CTLS,
 		     EXIT_HOST_64BIT | EXIT_SAVE_EFER | EXIT_LOAD_EFER | EXIT_SAVE_PAT |
 			     EXIT_LOAD_PAT,
@@ -382,7 +387,8 @@ static void vmx_vcpu_reset(struct vcpu *v, const struct vcpu_boot_state *s)
 	vmcs_writen(VMCS_GUEST_SYSENTER_ESP, 0);
 	vmcs_writen(VMCS_GUEST_SYSENTER_EIP, 0);
 	memset(lazy[v->id], 0, sizeof(lazy[v->id]));
-	msrs_loaded[this_cpu()->index] = NULL;
+	if (msrs_loaded[this_cpu()->index] == v)
+		msrs_loaded[this_cpu()->index] = NULL; /* reload its zeroed MSRs at its next run */
 	/*
 	 * Leave the VMCS clear and current nowhere: the CPU that runs it next
 	 * may be another one, and a VMCS must be active on one CPU at a time
@@ -393,12 +399,33 @@ static void vmx_vcpu_reset(struct vcpu *v, const struct vcpu_boot_state *s)
 	v->launched = false;
 }
 
+/*
+ * Before the first VMLAUNCH of the current VMCS: drop the guest-physical
+ * translations this CPU may hold under its EPTP.  They are tagged by the
+ * EPT root alone, not by VPID (SDM 3C §29.4), and a partition started
+ * after another stopped may get that one's freed root frame.
+ */
+static void forget_guest_physical(void)
+{
+	struct {
+		u64 eptp, zero;
+	} desc = { vmcs_read64(VMCS_EPT_POINTER), 0 };
+
+	if (caps.invept_type)
+		__asm__ volatile("invept %0, %1" ::"m"(desc), "r"(caps.invept_type)
+				 : "cc", "memory");
+}
+
 static void load_lazy_msrs(struct vcpu *v)
 {
 	u32 cpu = this_cpu()->index;
+	struct vcpu *old = msrs_loaded[cpu];
 
-	if (msrs_loaded[cpu] == v)
+	if (old == v)
 		return;
+	/* SWAPGS changes KERNEL_GS_BASE without an exit: keep the outgoing vCPU's value. */
+	if (old)
+		lazy[old->id][lazy_slot(VREG_KERNEL_GS_BASE)] = rdmsr(MSR_KERNEL_GS_BASE);
 	for (u32 i = 0; i < LAZY_MSRS; i++)
 		wrmsr(lazy_msrs[i].msr, lazy[v->id][i]);
 	msrs_loaded[cpu] = v;
@@ -518,6 +545,8 @@ static void vmx_vcpu_run(struct vcpu *v)
 	load(v);
 	load_lazy_msrs(v);
 	v->last_cpu = this_cpu()->index;
+	if (!v->launched)
+		forget_guest_physical();
 	if (vmx_enter(v, v->launched)) {
 		vmx_explain_entry_failure(v, true, 0);
 		e.raw_code = vmcs_read32(VMCS_INSTRUCTION_ERROR);
@@ -575,7 +604,11 @@ static u64 vmx_get(struct vcpu *v, enum vreg r)
 		return vmcs_read64(VMCS_GUEST_PAT);
 	default:
 		slot = lazy_slot(r);
-		return slot < 0 ? 0 : lazy[v->id][slot];
+		if (slot < 0)
+			return 0;
+		if (msrs_loaded[this_cpu()->index] == v) /* live: SWAPGS may have changed it */
+			return rdmsr(lazy_msrs[slot].msr);
+		return lazy[v->id][slot];
 	}
 }
 

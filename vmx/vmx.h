@@ -96,6 +96,9 @@ extern const struct slat_format vmx_ept_format;
 #define EPT_CAP_WB (1ull << 14)
 #define EPT_CAP_2M (1ull << 16)
 #define EPT_CAP_1G (1ull << 17)
+#define EPT_CAP_INVEPT (1ull << 20)	   /* SDM 3D appendix A.10 */
+#define EPT_CAP_INVEPT_SINGLE (1ull << 25) /* single-context INVEPT */
+#define EPT_CAP_INVEPT_ALL (1ull << 26)	   /* all-context INVEPT */
 
 /* A control is usable when its allowed-1 bit (high half of the MSR) is set. */
 static inline u32 vmx_allowed1(u64 msr_value)
