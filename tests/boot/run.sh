@@ -5,7 +5,8 @@
 #   tests/boot/run.sh [SCENARIO ...]     (SCENARIO: a name like "panic" or a file)
 #
 # Default: every tests/boot/*.scenario.  Environment: LANES="qemu-svm ..."
-# boots only those lanes, BOOT_JOBS=N boots N lanes at once (default 2),
+# boots only those lanes, BOOT_JOBS=N boots N lanes at once (default: the
+# number of CPUs, at least 2 and at most 4; each emulator keeps one busy),
 # ELF=FILE tests another hypervisor image (default build/cloison.elf).
 # Prints one PASS/FAIL line per check, then "boot: P passed, F failed" as
 # its last line; exits non-zero when a check failed.  The scenario format
@@ -17,7 +18,8 @@ root=$(cd "$(dirname "$0")/../.." && pwd)
 . "$root/tools/lanes.conf"
 elf=${ELF:-$root/build/cloison.elf}
 out=$root/build/boot-tests
-max_jobs=${BOOT_JOBS:-2}
+cpus=$(nproc 2>/dev/null || echo 2)
+max_jobs=${BOOT_JOBS:-$((cpus < 2 ? 2 : cpus > 4 ? 4 : cpus))}
 [[ $max_jobs =~ ^[1-9][0-9]*$ ]] || max_jobs=2
 selected=${LANES:-$ALL_LANES}
 excerpt_lines=30
