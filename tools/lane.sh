@@ -149,9 +149,8 @@ type_step() {
 	size=$(stat -c %s "$log")
 	[ "$size" = "$typed_size" ] && return # nothing new since the last look
 	typed_size=$size
-	# The cleaning of tests/boot/run.sh: GRUB draws its menu with ANSI escapes.
-	lines=$(complete_lines |
-		sed -E -e 's/\x1b\[[0-9;?]*[ -/]*[@-~]//g; s/\x1b[()][0-9A-Za-z]//g; s/\x1b[=>78cDEHM]//g')
+	# Cleaned as tests/boot/run.sh cleans it: GRUB draws its menu with ANSI escapes.
+	lines=$(complete_lines | strip_escapes)
 	n=$(printf '%s' "$lines" | grep -c '')
 	if tail -n +$((seen + 1)) <<<"$lines" | grep -aqE -- "${T_RE[step]}"; then
 		# (A socket whose emulator has gone must fail the write, not kill this

@@ -356,9 +356,7 @@ finish_job() {
 	status=$2
 	load "${J_FILE[$j]}" "$lane"
 	# The serial log without CRs and ANSI escapes (GRUB draws its menu with them).
-	tr -d '\r' <"$log" |
-		sed -E -e 's/\x1b\[[0-9;?]*[ -/]*[@-~]//g; s/\x1b[()][0-9A-Za-z]//g; s/\x1b[=>78cDEHM]//g' |
-		awk 1 >"$txt" # (awk: end the last line with a newline)
+	tr -d '\r' <"$log" | strip_escapes | awk 1 >"$txt" # (awk: end the last line with a newline)
 	case $status in
 	0) how="stopped by itself" && [ -n "$S_UNTIL" ] && count "$S_UNTIL" >/dev/null && how="until matched" ;;
 	124) how="timed out after ${S_TIMEOUT}s" ;;
