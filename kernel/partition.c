@@ -205,10 +205,9 @@ static struct partition *find(const char *name)
 
 /*
  * Give p, whose slot, id, configuration and module are set, everything
- * it runs with, and make it runnable.  On failure says why, undoes it
- * all and returns -1.
+ * it runs with, and make it runnable (partition.h).
  */
-static int start(struct partition *p)
+int partition_start(struct partition *p)
 {
 	const char *name = p->cfg.name;
 	struct mb1_image img;
@@ -252,6 +251,7 @@ nomem:
 	klog("partition %s: not started: out of hypervisor memory for its tables", name);
 fail:
 	release(p);
+	p->state = PARTITION_STOPPED; /* it never ran; whoever waits for it starts */
 	return -1;
 }
 
@@ -304,8 +304,8 @@ static void create(const struct boot_module *m, u32 index)
 	if (cfg.after[0]) {
 		p->state = PARTITION_WAITING;
 		klog("partition %s: waits for %s to stop", cfg.name, cfg.after);
-	} else if (start(p) < 0) {
-		p->state = PARTITION_STOPPED; /* it never ran; whoever waits for it starts */
+	} else {
+		partition_start(p);
 	}
 }
 
@@ -323,14 +323,6 @@ struct partition *partition_waiting_for(const struct partition *stopped)
 			return p;
 	}
 	return NULL;
-}
-
-int partition_start_waiting(struct partition *p)
-{
-	if (start(p) == 0)
-		return 0;
-	p->state = PARTITION_STOPPED; /* it never ran; whoever waits for it starts now */
-	return -1;
 }
 
 static void stop(struct partition *p)

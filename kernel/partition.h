@@ -69,11 +69,11 @@ u32 partition_count_running(void);
 /* A partition waiting (after=) for stopped to stop, or NULL. */
 struct partition *partition_waiting_for(const struct partition *stopped);
 /*
- * Start a waiting partition: 0 when it is runnable (place it), -1 when
- * it could not start (said why; it is stopped, and those waiting for it
- * may start in turn).
+ * Start a created or waiting partition: 0 when it is runnable (place
+ * it), -1 when it could not start (said why and undone; it is stopped,
+ * and those waiting for it may start in turn).
  */
-int partition_start_waiting(struct partition *p);
+int partition_start(struct partition *p);
 /* Stop p on request (kernel/sched.c, on p's own CPU): "partition <name> stopped: <why>". */
 void partition_stop(struct partition *p, const char *why);
 /* Stop a started partition that cannot be run, saying why. */

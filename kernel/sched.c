@@ -243,7 +243,7 @@ static void start_successors(const struct partition *stopped)
 	struct partition *p;
 
 	while ((p = partition_waiting_for(stopped)))
-		if (partition_start_waiting(p) < 0 || !place(p))
+		if (partition_start(p) < 0 || !place(p))
 			start_successors(p); /* it never ran: only this CPU knows it stopped */
 }
 
