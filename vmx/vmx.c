@@ -123,10 +123,10 @@ static bool read_caps(void)
 		klog("vmx: EPT lacks 4-level walks or write-back tables; cannot run partitions");
 		return false;
 	}
-	if (ept & EPT_CAP_INVEPT)
-		caps.invept_type = (ept & EPT_CAP_INVEPT_SINGLE) ? 1
-				   : (ept & EPT_CAP_INVEPT_ALL)	 ? 2
-								 : 0;
+	if ((ept & EPT_CAP_INVEPT) && (ept & EPT_CAP_INVEPT_SINGLE))
+		caps.invept_type = 1;
+	else if ((ept & EPT_CAP_INVEPT) && (ept & EPT_CAP_INVEPT_ALL))
+		caps.invept_type = 2;
 	ok &= adjust(tc ? MSR_VMX_TRUE_EXIT_CTLS : MSR_VMX_EXIT_CTLS,
 		     EXIT_HOST_64BIT | EXIT_SAVE_EFER | EXIT_LOAD_EFER | EXIT_SAVE_PAT |
 			     EXIT_LOAD_PAT,
