@@ -1,6 +1,7 @@
 /*
  * ACPI tables the hypervisor reads (ACPI 6.4 §5.2): the RSDP, the
- * RSDT/XSDT, the MADT (which CPUs exist) and the FADT (power-off and
+ * RSDT/XSDT, the MADT (which CPUs and I/O APICs exist, where ISA IRQs
+ * arrive) and the FADT (power-off and
  * reset registers, the PM timer), plus the \_S5_ sleep values from the
  * DSDT.  Table layouts prove their sizes with _Static_assert; the MADT
  * and _S5_ parsers are pure and unit-tested on captured tables.
@@ -112,6 +113,7 @@ _Static_assert(sizeof(struct acpi_madt) == 44, "MADT header (ACPI §5.2.12)");
 /* MADT entry types and flags (ACPI §5.2.12.2, §5.2.12.12). */
 #define MADT_LAPIC 0
 #define MADT_IOAPIC 1
+#define MADT_ISA_OVERRIDE 2
 #define MADT_LAPIC_OVERRIDE 5
 #define MADT_X2APIC 9
 #define MADT_CPU_ENABLED (1u << 0)
@@ -133,6 +135,31 @@ struct madt_x2apic {
 } PACKED;
 _Static_assert(sizeof(struct madt_x2apic) == 16, "MADT x2APIC entry");
 
+struct madt_ioapic {
+	u8 type, length;
+	u8 ioapic_id;
+	u8 reserved;
+	u32 address;
+	u32 gsi_base; /* the global system interrupt of its pin 0 */
+} PACKED;
+_Static_assert(sizeof(struct madt_ioapic) == 12, "MADT I/O APIC entry");
+
+/* An ISA IRQ that does not arrive on the GSI of its number, or not edge/high. */
+struct madt_isa_override {
+	u8 type, length;
+	u8 bus; /* 0: ISA */
+	u8 source;
+	u32 gsi;
+	u16 flags; /* MPS INTI flags, below */
+} PACKED;
+_Static_assert(sizeof(struct madt_isa_override) == 10, "MADT interrupt source override");
+
+/* MPS INTI flags (ACPI Table 5.26): 0 in a field means "as the bus says" (ISA: high, edge). */
+#define MPS_POLARITY_MASK 0x3
+#define MPS_POLARITY_LOW 0x3
+#define MPS_TRIGGER_MASK 0xc
+#define MPS_TRIGGER_LEVEL 0xc
+
 struct madt_lapic_override {
 	u8 type, length;
 	u16 reserved;
@@ -141,12 +168,25 @@ struct madt_lapic_override {
 _Static_assert(sizeof(struct madt_lapic_override) == 12, "MADT LAPIC address override");
 
 #define ACPI_MAX_CPUS 64
+#define ACPI_MAX_IOAPICS 8
+#define ISA_IRQS 16
 
 struct madt_info {
 	u32 apic_ids[ACPI_MAX_CPUS];
 	u32 ncpus;  /* stored in apic_ids */
 	u32 listed; /* enabled CPUs the table lists (may exceed ncpus) */
 	u64 lapic_addr;
+	struct {
+		u64 address;
+		u32 gsi_base;
+	} ioapics[ACPI_MAX_IOAPICS];
+	u32 nioapics;	    /* stored in ioapics */
+	u32 ioapics_listed; /* the table lists (may exceed nioapics) */
+	/* Where each ISA IRQ arrives: its GSI, and whether it is active-low or level. */
+	struct {
+		u32 gsi;
+		bool active_low, level;
+	} isa[ISA_IRQS];
 };
 
 /* What the rest of the hypervisor learns from ACPI. */

@@ -1,6 +1,7 @@
 /*
- * Pure ACPI table parsing: checksums, the RSDP, the MADT's list of CPUs
- * and the \_S5_ object in the DSDT's AML.  Nothing here touches
+ * Pure ACPI table parsing: checksums, the RSDP, the MADT's list of CPUs,
+ * I/O APICs and ISA interrupt routes, and the \_S5_ object in the DSDT's
+ * AML.  Nothing here touches
  * hardware, so the host unit tests run it on captured tables.
  */
 #include "drivers/acpi.h"
@@ -81,11 +82,36 @@ static bool listed_before(const u8 *first, const u8 *p, u32 id)
 	return false;
 }
 
+/* An I/O APIC entry: counted, and kept while there is room. */
+static void add_ioapic(struct madt_info *out, const struct madt_ioapic *e)
+{
+	if (e->length < sizeof(*e))
+		return;
+	out->ioapics_listed++;
+	if (out->nioapics == ACPI_MAX_IOAPICS)
+		return;
+	out->ioapics[out->nioapics].address = e->address;
+	out->ioapics[out->nioapics].gsi_base = e->gsi_base;
+	out->nioapics++;
+}
+
+/* An interrupt source override of an ISA IRQ. */
+static void override_isa(struct madt_info *out, const struct madt_isa_override *e)
+{
+	if (e->length < sizeof(*e) || e->bus != 0 || e->source >= ISA_IRQS)
+		return;
+	out->isa[e->source].gsi = e->gsi;
+	out->isa[e->source].active_low = (e->flags & MPS_POLARITY_MASK) == MPS_POLARITY_LOW;
+	out->isa[e->source].level = (e->flags & MPS_TRIGGER_MASK) == MPS_TRIGGER_LEVEL;
+}
+
 int acpi_parse_madt(const struct acpi_madt *madt, struct madt_info *out, u32 max_cpus)
 {
 	const u8 *first, *p, *end;
 
 	memset(out, 0, sizeof(*out));
+	for (u32 irq = 0; irq < ISA_IRQS; irq++)
+		out->isa[irq].gsi = irq; /* ISA IRQs are identity-mapped unless overridden */
 	if (madt->h.length < sizeof(*madt)) {
 		klog("acpi: MADT is truncated (length %u); ignored", madt->h.length);
 		return -EINVAL;
@@ -111,11 +137,18 @@ int acpi_parse_madt(const struct acpi_madt *madt, struct madt_info *out, u32 max
 			const struct madt_lapic_override *e = (const void *)p;
 			if (e->length >= sizeof(*e))
 				out->lapic_addr = e->address;
+		} else if (p[0] == MADT_IOAPIC) {
+			add_ioapic(out, (const void *)p);
+		} else if (p[0] == MADT_ISA_OVERRIDE) {
+			override_isa(out, (const void *)p);
 		}
 	}
 	if (out->listed > out->ncpus)
 		klog("acpi: MADT lists %u CPUs but cloison supports %u; the rest stay off",
 		     out->listed, out->ncpus);
+	if (out->ioapics_listed > out->nioapics)
+		klog("acpi: MADT lists %u I/O APICs but cloison supports %u; the rest stay unused",
+		     out->ioapics_listed, out->nioapics);
 	return 0;
 }
 

@@ -81,6 +81,7 @@ static void emulator_exit(void)
 
 void power_off(void)
 {
+	console_sync();
 	klog("powering off");
 	uart_drain(UART_COM1); /* let the last line out before the power goes */
 	irq_disable();

@@ -1,16 +1,33 @@
 /*
  * Console output for the hypervisor: formats a line with format_v() and
- * writes it to COM1 under one lock, so lines from different CPUs never
- * interleave.  "\n" is sent as CR LF for terminals.
+ * appends it to one ring under one lock, so lines from different CPUs
+ * never interleave.  "\n" is sent as CR LF for terminals.
+ *
+ * The ring is emptied into COM1 in one of two ways.  At boot, and after
+ * console_sync(), the writer waits until its line has left: output is
+ * synchronous.  Once console_use_irq() has routed COM1's interrupt to
+ * the boot CPU, a writer only fills the transmitter if it is empty, and
+ * the interrupt ("transmitter empty") refills it: a guest's
+ * CONSOLE_WRITE costs a copy, not the 87 us per byte of 115200 baud.
+ * When the ring is full a writer waits for room, as before: output is
+ * delayed, never dropped.  The same interrupt hands typed bytes on.
  */
 #include "kernel/console.h"
+#include "drivers/ioapic.h"
 #include "drivers/uart.h"
 #include "kernel/format.h"
 #include "kernel/spinlock.h"
+#include "kernel/trap.h"
 
 #define LINE_MAX 512
+#define RING_BYTES KiB(32) /* about 2.8 s of output at 115200 baud */
+#define COM1_IRQ 4
 
 static struct spinlock lock = SPINLOCK_INIT;
+static u8 ring[RING_BYTES];
+static u32 head, tail;		  /* free-running; under lock */
+static bool async;		  /* COM1's interrupt empties the ring */
+static void (*on_input)(u8 byte); /* called for each typed byte */
 
 void console_init(void)
 {
@@ -20,15 +37,43 @@ void console_init(void)
 void console_break_lock(void)
 {
 	lock.locked = 0;
+	async = false; /* panic: the other CPUs are stopping; this one writes it all out */
+}
+
+/* Fill the transmitter from the ring; with wait, wait for it to take at least one batch. */
+static void send(bool wait)
+{
+	for (u32 room = head != tail ? uart_tx_room(UART_COM1, wait) : 0; room && head != tail;
+	     room--)
+		uart_send(UART_COM1, ring[tail++ % RING_BYTES]);
+}
+
+static void put(u8 c)
+{
+	if (!uart_present())
+		return;
+	while (head - tail == RING_BYTES)
+		send(true);
+	ring[head++ % RING_BYTES] = c;
 }
 
 static void emit(const char *s, size_t n)
 {
 	for (size_t i = 0; i < n && s[i]; i++) {
 		if (s[i] == '\n')
-			uart_putc(UART_COM1, '\r');
-		uart_putc(UART_COM1, s[i]);
+			put('\r');
+		put((u8)s[i]);
 	}
+}
+
+/* Under the lock: start the transmitter, or (synchronous) wait until the ring is empty. */
+static void push_out(void)
+{
+	if (async)
+		send(false);
+	else
+		while (head != tail)
+			send(true);
 }
 
 static void vprint(const char *prefix, const char *fmt, va_list ap, bool newline)
@@ -44,6 +89,7 @@ static void vprint(const char *prefix, const char *fmt, va_list ap, bool newline
 		emit("...", 3);
 	if (newline)
 		emit("\n", 1);
+	push_out();
 	spin_unlock_irqrestore(&lock, flags);
 }
 
@@ -61,4 +107,53 @@ void klog(const char *fmt, ...)
 	va_start(ap, fmt);
 	vprint("cloison: ", fmt, ap, true);
 	va_end(ap);
+}
+
+void console_service(void)
+{
+	u64 flags;
+	int b;
+
+	/* Only the boot CPU reads received bytes; on_input takes its own locks. */
+	while ((b = uart_getc(UART_COM1)) >= 0)
+		if (on_input)
+			on_input((u8)b);
+	flags = spin_lock_irqsave(&lock);
+	send(false);
+	spin_unlock_irqrestore(&lock, flags);
+}
+
+/*
+ * COM1's interrupt: serve the UART until it no longer asserts its line.
+ * The bound keeps a UART that never lets go from holding this CPU.
+ */
+static void com1_irq(struct trap_frame *f)
+{
+	(void)f;
+	for (u32 round = 0; round < 64 && uart_irq_pending(UART_COM1); round++)
+		console_service();
+}
+
+bool console_use_irq(u32 apic_id, void (*input)(u8 byte))
+{
+	u64 flags;
+
+	on_input = input;
+	if (!uart_present() || !ioapic_route_isa(COM1_IRQ, VEC_COM1, apic_id))
+		return false;
+	trap_set_handler(VEC_COM1, com1_irq);
+	flags = spin_lock_irqsave(&lock);
+	async = true;
+	uart_irq_enable(UART_COM1);
+	spin_unlock_irqrestore(&lock, flags);
+	return true;
+}
+
+void console_sync(void)
+{
+	u64 flags = spin_lock_irqsave(&lock);
+
+	async = false;
+	push_out();
+	spin_unlock_irqrestore(&lock, flags);
 }

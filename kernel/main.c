@@ -8,6 +8,7 @@
  *   -> one partition per GRUB module -> run them (sched.c)
  */
 #include "drivers/acpi.h"
+#include "drivers/ioapic.h"
 #include "drivers/lapic.h"
 #include "drivers/power.h"
 #include "drivers/timer.h"
@@ -94,7 +95,7 @@ void kmain(u32 magic, u64 mbi_phys)
 	options_parse(boot_info.cmdline, &options);
 	mb2_check_modules(&boot_info, (u64)_image_start_phys, (u64)_image_end_phys);
 
-	/* The 8259 PICs stay masked: the hypervisor uses only the LAPIC. */
+	/* The 8259 PICs stay masked: device interrupts come through the I/O APIC. */
 	outb(PIC1_DATA, 0xff);
 	outb(PIC2_DATA, 0xff);
 
@@ -103,6 +104,7 @@ void kmain(u32 magic, u64 mbi_phys)
 	lapic_setup_bsp(acpi.have_madt ? acpi.madt.lapic_addr : 0, options.force_xapic);
 	paging_init(memory_top);
 	lapic_enable();
+	ioapic_init();
 	percpus[0].apic_id = lapic_id();
 	percpus[0].online = true;
 	timer_calibrate();

@@ -13,15 +13,17 @@
  * Work across CPUs goes through the kick IPI (VEC_IPI_KICK): the CPU
  * that wakes a partition, places one on another CPU's queue, or stops
  * the last partition kicks the CPUs concerned; a kicked CPU ends the
- * running guest's slice and looks at its queue again.  The boot CPU
- * also polls COM1 for typed input (kernel/conmux.c routes it) and, once
- * no partition is left, says so and powers off with exit_when_done.
+ * running guest's slice and looks at its queue again.  Typed input
+ * comes with COM1's interrupt on the boot CPU (kernel/console.c), which
+ * hands each byte to the console multiplexer and wakes the partition
+ * that has the focus; where COM1 has no interrupt, the boot CPU polls it
+ * at least every SCHED_IDLE_POLL_NS.  Once no partition is left, the
+ * boot CPU says so and powers off with exit_when_done.
  */
 #include "kernel/sched.h"
 #include "drivers/lapic.h"
 #include "drivers/power.h"
 #include "drivers/timer.h"
-#include "drivers/uart.h"
 #include "kernel/console.h"
 #include "kernel/cpu.h"
 #include "kernel/exit.h"
@@ -53,11 +55,16 @@ static void end_slice_irq(struct trap_frame *f)
 	cpu_end_slice();
 }
 
-/* Make CPU cpu look at its queue now (nothing to do if that is this CPU). */
+/*
+ * Make CPU cpu look at its queue now.  On this CPU, that ends the slice
+ * of the guest whose exit (an interrupt) is being handled, if any.
+ */
 static void kick(u32 cpu)
 {
 	if (cpu != this_cpu()->index)
 		lapic_send_ipi(percpus[cpu].apic_id, VEC_IPI_KICK);
+	else
+		cpu_end_slice();
 }
 
 static void kick_all(void)
@@ -105,15 +112,15 @@ void sched_request(struct partition *p, u32 req)
 	kick(q->cpu);
 }
 
-/* Typed bytes go to the console multiplexer; the partition with the focus wakes. */
-static void poll_input(void)
-{
-	struct pconsole *c;
-	int b;
+static bool com1_irq; /* COM1 interrupts the boot CPU: it need not poll */
 
-	while ((b = uart_getc(UART_COM1)) >= 0)
-		if ((c = pconsole_input((u8)b)))
-			sched_wake(container_of(c, struct partition, console));
+/* A typed byte goes to the console multiplexer; the partition with the focus wakes. */
+static void input_byte(u8 byte)
+{
+	struct pconsole *c = pconsole_input(byte);
+
+	if (c)
+		sched_wake(container_of(c, struct partition, console));
 }
 
 /*
@@ -155,14 +162,14 @@ static void run(struct partition *p, u64 now, u64 slice_ns)
 }
 
 /*
- * Halt this CPU until `until` (a queue's next event, or RUNQ_NEVER) or
- * a kick; the BSP wakes at least every poll period to poll COM1.
+ * Halt this CPU until `until` (a queue's next event, or RUNQ_NEVER), an
+ * interrupt or a kick; with poll, wake at least every poll period.
  * Interrupts stay off from the caller's look at its queue to the HLT,
  * so a kick sent in between wakes the HLT instead of being lost.
  */
-static void idle(u64 now, u64 until, bool bsp)
+static void idle(u64 now, u64 until, bool poll)
 {
-	if (bsp)
+	if (poll)
 		until = MIN(until, now + SCHED_IDLE_POLL_NS);
 	if (until != RUNQ_NEVER)
 		lapic_timer_oneshot_ns(MAX(until > now ? until - now : 0, SCHED_MIN_SLICE_NS),
@@ -351,7 +358,7 @@ static void cpu_loop(struct cpu_sched *cs, bool bsp)
 		 */
 		irq_window();
 		if (bsp) {
-			poll_input();
+			console_service(); /* a no-op when the interrupt came; a poll if none can */
 			if (selftest_remote)
 				selftest_remote_step();
 		}
@@ -367,7 +374,7 @@ static void cpu_loop(struct cpu_sched *cs, bool bsp)
 		if (!e) {
 			u64 next = runq_next_event(&cs->rq);
 			spin_unlock_irqrestore(&cs->lock, flags);
-			idle(now, next, bsp);
+			idle(now, next, bsp && (!com1_irq || selftest_remote));
 			continue;
 		}
 		spin_unlock_irqrestore(&cs->lock, flags);
@@ -459,6 +466,7 @@ void sched_run(bool exit_when_done, bool selftest)
 	selftest_remote = selftest;
 	trap_set_handler(VEC_TIMER, end_slice_irq);
 	trap_set_handler(VEC_IPI_KICK, end_slice_irq);
+	com1_irq = console_use_irq(percpus[0].apic_id, input_byte);
 	runq_init(&bsp->rq, 0);
 	bsp->ready = virt != NULL;
 	__atomic_store_n(&go, true, __ATOMIC_RELEASE);

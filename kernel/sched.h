@@ -8,7 +8,7 @@
 #include "kernel/types.h"
 
 #define SCHED_MIN_SLICE_NS 20000ull    /* the shortest one-shot programmed: 20 us */
-#define SCHED_IDLE_POLL_NS 10000000ull /* an idle boot CPU polls COM1 this often */
+#define SCHED_IDLE_POLL_NS 10000000ull /* an idle boot CPU polls COM1 this often if it must */
 #define SCHED_AP_WAIT_NS 1000000000ull /* how long the BSP waits for the APs at start and end */
 
 /*

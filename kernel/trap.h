@@ -25,6 +25,7 @@
 
 /* Interrupt vectors of the hypervisor itself. */
 #define VEC_TIMER 0x20	  /* LAPIC timer */
+#define VEC_COM1 0x30	  /* COM1, through the I/O APIC */
 #define VEC_IPI_KICK 0xf0 /* wake a CPU to look at its work */
 #define VEC_SPURIOUS 0xff /* LAPIC spurious vector (no EOI) */
 

@@ -1,7 +1,7 @@
 #!/bin/bash
 # make bench: the exit-path benchmark.  Boots the bench guest (guests/bench)
 # alone on each lane and prints its figures: RDTSC cycles for a CPUID round
-# trip and for a null hypercall round trip.  In Bochs the TSC counts emulated
+# trip, a null hypercall round trip and a 32-byte CONSOLE_WRITE.  In Bochs the TSC counts emulated
 # instructions, so those figures are the hypervisor's path length; under
 # QEMU's software emulator they are host cycles and only roughly comparable.
 #   tools/bench.sh [LANE ...]     (default: bochs-vmx bochs-svm qemu-svm)

@@ -41,6 +41,7 @@ static int teardown(void **state)
 	(void)state;
 	while (ncopies)
 		free(copies[--ncopies]);
+	console_capture_reset(); /* each test sees only its own lines */
 	return 0;
 }
 
@@ -673,6 +674,94 @@ static void test_s5_truncated(void **state)
 	}
 }
 
+/* ---- MADT: I/O APICs and where ISA IRQs arrive ---------------------------- */
+
+static void assert_isa(u8 irq, u32 gsi, bool active_low, bool level)
+{
+	assert_int_equal(info.isa[irq].gsi, gsi);
+	assert_int_equal(info.isa[irq].active_low, active_low);
+	assert_int_equal(info.isa[irq].level, level);
+}
+
+static void test_madt_ioapic_qemu(void **state)
+{
+	(void)state;
+	assert_int_equal(parse_madt(copy_of(qemu_smp2_madt, qemu_smp2_madt_len), ACPI_MAX_CPUS), 0);
+	assert_console_quiet();
+	assert_int_equal(info.nioapics, 1);
+	assert_int_equal(info.ioapics_listed, 1);
+	assert_int_equal(info.ioapics[0].address, 0xfec00000);
+	assert_int_equal(info.ioapics[0].gsi_base, 0);
+	assert_isa(0, 2, false, false); /* the PIT arrives on GSI 2 */
+	assert_isa(4, 4, false, false); /* COM1: not overridden, so ISA's edge and active-high */
+	assert_isa(9, 9, false, true);	/* the SCI: level, active-high (flags 0x0d) */
+	assert_isa(11, 11, false, true);
+	assert_isa(15, 15, false, false);
+}
+
+static void test_madt_ioapic_bochs(void **state)
+{
+	(void)state;
+	assert_int_equal(parse_madt(copy_of(bochs_madt, bochs_madt_len), ACPI_MAX_CPUS), 0);
+	assert_console_quiet();
+	assert_int_equal(info.nioapics, 1);
+	assert_int_equal(info.ioapics[0].address, 0xfec00000);
+	assert_isa(0, 2, false, false);
+	assert_isa(4, 4, false, false);
+	assert_isa(9, 9, false, false);
+}
+
+static void isa_override(u8 bus, u8 source, u32 gsi, u16 flags, u8 length)
+{
+	struct madt_isa_override o = { MADT_ISA_OVERRIDE, length, bus, source, gsi, flags };
+	madt_entry(&o, length);
+}
+
+static void test_madt_isa_overrides(void **state)
+{
+	(void)state;
+	madt_begin(0xfee00000);
+	madt_lapic(0, 0, MADT_CPU_ENABLED);
+	isa_override(0, 4, 20, MPS_POLARITY_LOW | MPS_TRIGGER_LEVEL, 10);
+	isa_override(0, 7, 7, 0x5, 10);	  /* said outright: active-high (01), edge (01) */
+	isa_override(1, 3, 30, 0xf, 10);  /* not the ISA bus */
+	isa_override(0, 16, 31, 0xf, 10); /* no such ISA IRQ */
+	isa_override(0, 5, 32, 0xf, 8);	  /* too short to hold its flags */
+	madt_lapic(1, 1, MADT_CPU_ENABLED);
+	assert_int_equal(parse_madt(madt_finish(), ACPI_MAX_CPUS), 0);
+	assert_console_quiet();
+	assert_int_equal(info.ncpus, 2);
+	assert_int_equal(info.nioapics, 0);
+	assert_isa(4, 20, true, true);
+	assert_isa(7, 7, false, false);
+	assert_isa(3, 3, false, false);
+	assert_isa(5, 5, false, false);
+}
+
+static void test_madt_ioapics_beyond_the_limit(void **state)
+{
+	(void)state;
+	madt_begin(0xfee00000);
+	madt_lapic(0, 0, MADT_CPU_ENABLED);
+	for (u32 i = 0; i < ACPI_MAX_IOAPICS + 2; i++) {
+		struct madt_ioapic e = { MADT_IOAPIC, sizeof(e), (u8)i, 0, 0xfec00000 + i * 0x1000,
+					 i * 24 };
+		madt_entry(&e, sizeof(e));
+		if (i == 2) {
+			e.length = 8; /* skipped, and not counted */
+			madt_entry(&e, 8);
+		}
+	}
+	assert_int_equal(parse_madt(madt_finish(), ACPI_MAX_CPUS), 0);
+	assert_console(1, "cloison: acpi: MADT lists 10 I/O APICs but cloison supports 8; the rest "
+			  "stay unused");
+	assert_int_equal(info.nioapics, ACPI_MAX_IOAPICS);
+	for (u32 i = 0; i < ACPI_MAX_IOAPICS; i++) {
+		assert_int_equal(info.ioapics[i].address, 0xfec00000 + i * 0x1000);
+		assert_int_equal(info.ioapics[i].gsi_base, i * 24);
+	}
+}
+
 int main(void)
 {
 #define T(f) cmocka_unit_test_teardown(f, teardown)
@@ -695,6 +784,10 @@ int main(void)
 		T(test_madt_short_entries_skipped),
 		T(test_madt_malformed),
 		T(test_madt_truncated),
+		T(test_madt_ioapic_qemu),
+		T(test_madt_ioapic_bochs),
+		T(test_madt_isa_overrides),
+		T(test_madt_ioapics_beyond_the_limit),
 		T(test_s5_captured),
 		T(test_s5_not_s4),
 		T(test_s5_byte_prefix),

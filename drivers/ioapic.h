@@ -1,0 +1,21 @@
+/*
+ * I/O APIC driver: the interrupt controller that carries device
+ * interrupts (here only COM1's) to a CPU's local APIC.  The MADT says
+ * where each I/O APIC is and on which global system interrupt (GSI)
+ * each ISA IRQ arrives; see drivers/acpi.h.
+ */
+#ifndef DRIVERS_IOAPIC_H
+#define DRIVERS_IOAPIC_H
+
+#include "kernel/types.h"
+
+/* Map every I/O APIC the MADT lists and mask all its pins. */
+void ioapic_init(void);
+/*
+ * Deliver ISA IRQ irq as vector to the CPU with APIC id apic_id, with
+ * the polarity and trigger mode the MADT gives.  False (and a line
+ * saying why) when no I/O APIC carries it.
+ */
+bool ioapic_route_isa(u8 irq, u8 vector, u32 apic_id);
+
+#endif
