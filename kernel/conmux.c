@@ -8,6 +8,7 @@
  */
 #include "kernel/conmux.h"
 #include "kernel/console.h"
+#include "kernel/lib.h"
 
 #define NS_PER_S 1000000000ull
 
@@ -146,15 +147,20 @@ void conmux_report_drops(struct conmux_port *port)
 	port->dropped = 0;
 }
 
-void conmux_line(struct conmux *m, struct conmux_port *port, const char *text, u32 len, u64 now_ns)
+bool conmux_line(struct conmux *m, struct conmux_port *port, const char *text, u32 len, u64 now_ns,
+		 bool wait)
 {
+	u64 room = (u64)len + strlen(port->name) + CONMUX_LINE_EXTRA + CONMUX_RESERVE;
+
 	if (!port->live)
-		return;
+		return true;
+	if (!wait && console_room() < room)
+		return false;
 	/* A line costs its text and its newline, and passes whole or not at all. */
 	if (!conmux_bucket_take(&port->bucket, (u64)len + 1, now_ns)) {
 		port->dropped += (u64)len + 1;
 		port->dropped_total += (u64)len + 1;
-		return;
+		return true;
 	}
 	conmux_report_drops(port);
 	conmux_history_append(&port->history, text, len);
@@ -162,6 +168,7 @@ void conmux_line(struct conmux *m, struct conmux_port *port, const char *text, u
 		kprintf("\x1b[%um[%s]\x1b[0m %.*s\n", port->colour, port->name, (int)len, text);
 	else
 		kprintf("[%s] %.*s\n", port->name, (int)len, text);
+	return true;
 }
 
 struct conmux_port *conmux_focus(const struct conmux *m)

@@ -21,6 +21,14 @@
 #define CONMUX_RATE_BPS 8192
 #define CONMUX_BURST KiB(16)
 
+/*
+ * A partition's line is taken only while the console's output ring has
+ * room for it (its text, tag, colour escapes and CR LF: LINE_EXTRA more
+ * than text and name) and RESERVE more, kept for the hypervisor's lines.
+ */
+#define CONMUX_LINE_EXTRA 16
+#define CONMUX_RESERVE KiB(4)
+
 /* History ring per partition: 16 frames. */
 #define CONMUX_HISTORY_BYTES KiB(64)
 /* The longest line the history keeps, newline included. */
@@ -96,8 +104,16 @@ void conmux_attach(struct conmux *m, u32 slot, struct conmux_port *port, const c
 		   void *owner, u8 *history, u32 history_size, u64 now_ns);
 /* Report pending drops, take the port out; a focused port passes the focus on. */
 void conmux_detach(struct conmux *m, struct conmux_port *port);
-/* One finished line of the port's output (text without '\n'). */
-void conmux_line(struct conmux *m, struct conmux_port *port, const char *text, u32 len, u64 now_ns);
+/*
+ * One finished line of the port's output (text without '\n').  Returns
+ * true when it is done with: shown, or dropped by the rate limit.  When
+ * the console's output ring is nearly full (console_room()), false
+ * without wait: the line is left to the caller, nothing is taken from the
+ * bucket, and the guest's write stops there.  With wait it is shown even
+ * if the writer must wait for the UART (the emulated UART, a stop).
+ */
+bool conmux_line(struct conmux *m, struct conmux_port *port, const char *text, u32 len, u64 now_ns,
+		 bool wait);
 /* Print the drop report now if bytes were dropped since the last one. */
 void conmux_report_drops(struct conmux_port *port);
 /*

@@ -9,8 +9,10 @@
  * the boot CPU, a writer only fills the transmitter if it is empty, and
  * the interrupt ("transmitter empty") refills it: a guest's
  * CONSOLE_WRITE costs a copy, not the 87 us per byte of 115200 baud.
- * When the ring is full a writer waits for room, as before: output is
- * delayed, never dropped.  The same interrupt hands typed bytes on.
+ * When the ring is full a writer waits for room: output is delayed, never
+ * dropped.  A partition's line does not wait: the multiplexer checks
+ * console_room() first and the guest is told to call again
+ * (kernel/conmux.c).  The same interrupt hands typed bytes on.
  */
 #include "kernel/console.h"
 #include "drivers/ioapic.h"
@@ -147,6 +149,14 @@ bool console_use_irq(u32 apic_id, void (*input)(u8 byte))
 	uart_irq_enable(UART_COM1);
 	spin_unlock_irqrestore(&lock, flags);
 	return true;
+}
+
+u32 console_room(void)
+{
+	if (!__atomic_load_n(&async, __ATOMIC_RELAXED))
+		return 0xffffffffu;
+	return RING_BYTES - (__atomic_load_n(&head, __ATOMIC_RELAXED) -
+			     __atomic_load_n(&tail, __ATOMIC_RELAXED));
 }
 
 void console_sync(void)

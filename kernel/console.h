@@ -25,6 +25,13 @@ void console_break_lock(void);
 bool console_use_irq(u32 apic_id, void (*input)(u8 byte));
 /* Pass typed bytes on and refill the transmitter; what COM1's interrupt does. */
 void console_service(void);
+/*
+ * How many bytes the output ring takes now without the writer waiting
+ * for the UART; "plenty" (U32_MAX) while output is synchronous or goes
+ * nowhere, since then there is nothing to wait for but the line itself.
+ * Read without the lock: a hint, which another CPU may make stale.
+ */
+u32 console_room(void);
 /* From now on write synchronously; returns once everything buffered has been sent. */
 void console_sync(void);
 

@@ -1,7 +1,8 @@
 /*
  * Partition console: line assembly, and the kernel side of the console
  * multiplexer.  A line is handed on when the guest sends '\n', when it
- * grows past PCONSOLE_LINE, or when the partition stops.  '\r' is
+ * is full (PCONSOLE_LINE) and another byte comes, or when the partition
+ * stops.  '\r' is
  * dropped and other control bytes except tab are shown as '?', so a
  * guest cannot move the terminal's cursor over the hypervisor's lines.
  * The multiplexer itself (kernel/conmux.c) is pure; here it gets the
@@ -63,14 +64,16 @@ void pconsole_close(struct pconsole *c)
 	}
 }
 
-/* Hand the line collected so far to the multiplexer, even when empty. */
-static void emit_line(struct pconsole *c)
+/* Hand the line collected so far to the multiplexer, even when empty; false if it was not taken. */
+static bool emit_line(struct pconsole *c, bool wait)
 {
 	u64 flags = spin_lock_irqsave(&mux_lock);
+	bool taken = conmux_line(&mux, &c->port, c->line, c->len, time_ns(), wait);
 
-	conmux_line(&mux, &c->port, c->line, c->len, time_ns());
 	spin_unlock_irqrestore(&mux_lock, flags);
-	c->len = 0;
+	if (taken)
+		c->len = 0;
+	return taken;
 }
 
 void pconsole_flush(struct pconsole *c)
@@ -78,28 +81,27 @@ void pconsole_flush(struct pconsole *c)
 	u64 flags;
 
 	if (c->len)
-		emit_line(c);
+		emit_line(c, true);
 	flags = spin_lock_irqsave(&mux_lock);
 	conmux_report_drops(&c->port);
 	spin_unlock_irqrestore(&mux_lock, flags);
 }
 
-void pconsole_write(struct pconsole *c, const u8 *buf, u64 len)
+u64 pconsole_write(struct pconsole *c, const u8 *buf, u64 len, bool wait)
 {
 	for (u64 i = 0; i < len; i++) {
 		u8 b = buf[i];
-		if (b == '\n') {
-			emit_line(c);
-			continue;
-		}
-		if (b == '\r')
+		/* A full line goes out before its next byte: a line of exactly PCONSOLE_LINE is
+		 * one. */
+		if ((b == '\n' || c->len == PCONSOLE_LINE) && !emit_line(c, wait))
+			return i; /* the line waits in c->line; buf[i] is not taken */
+		if (b == '\n' || b == '\r')
 			continue;
 		if ((b < 0x20 && b != '\t') || b == 0x7f)
 			b = '?';
 		c->line[c->len++] = (char)b;
-		if (c->len == PCONSOLE_LINE)
-			emit_line(c);
 	}
+	return len;
 }
 
 /*

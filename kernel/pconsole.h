@@ -35,7 +35,13 @@ int pconsole_init(struct pconsole *c, const char *name);
 void pconsole_start(struct pconsole *c, u32 slot);
 /* At stop (or a failed creation): leave the multiplexer, scrub and free the history. */
 void pconsole_close(struct pconsole *c);
-void pconsole_write(struct pconsole *c, const u8 *buf, u64 len);
+/*
+ * Take bytes written by the guest; returns how many were taken.  Without
+ * wait, that stops before a finished line the console has no room for
+ * (kernel/conmux.h), possibly at 0: the guest writes the rest later.
+ * With wait (the emulated UART, which cannot refuse a byte), all are.
+ */
+u64 pconsole_write(struct pconsole *c, const u8 *buf, u64 len, bool wait);
 /* Print what is left of an unfinished line, and any pending drop report. */
 void pconsole_flush(struct pconsole *c);
 /*

@@ -65,7 +65,7 @@ void vuart_write(struct vuart *u, struct pconsole *c, u16 offset, u8 value)
 		if (dlab)
 			u->dll = value;
 		else
-			pconsole_write(c, &value, 1);
+			pconsole_write(c, &value, 1, true);
 		break;
 	case REG_IER:
 		if (dlab)

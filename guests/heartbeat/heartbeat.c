@@ -16,20 +16,24 @@
  *
  * The bound.  The scheduler cuts the running slice at a halted
  * partition's deadline, and the woken one runs first (docs/scheduling.md),
- * so a beat should wait only for the exit its neighbour is in.  But a
- * console exit is long on a real-speed UART: the hypervisor polls a whole
- * line out in it, up to about 16 ms at 115200 baud (a 160-character line
- * with its tag), and may first wait as long for the console lock that the
- * other CPU holds.  Two such lines and one slice (RUNQ_SLICE_NS, 10 ms)
- * come to about 42 ms: LATE_BOUND_NS is 45 ms, just under a period.  A
+ * so a beat should wait only for the exit its neighbour is in.  A console
+ * exit is short: the hypervisor copies the line into its output ring, or
+ * (the ring nearly full) takes nothing and the guest calls again.  Where
+ * a writer still waits for the UART (a line written to the emulated UART
+ * into a full ring, a partition's stop), that is up to about 16 ms at
+ * 115200 baud for a 160-character line with its tag, and it may first
+ * wait as long for the console lock that the other CPU holds.  Two such
+ * lines and one slice (RUNQ_SLICE_NS, 10 ms) come to about 42 ms:
+ * LATE_BOUND_NS is 45 ms, just under a period.  A
  * neighbour that kept the CPU for a few slices in a row breaks it, and
  * one that starves the heartbeat makes beats fall behind for good.  It is
  * a check against starvation, not a latency goal.
  *
  * Why the quiet second first: when a partition stops or restarts, the
- * hypervisor scrubs its RAM in that exit, byte by byte, on the CPU it ran
- * on; for 2 MiB that holds the CPU 25 to 70 ms under QEMU (more with more
- * RAM), and no beat can come meanwhile.  The boot storm of the mixed
+ * hypervisor scrubs its RAM in that exit, on the CPU it ran on; for 2 MiB
+ * that held the CPU 25 to 70 ms under QEMU while the scrub went byte by
+ * byte (about 1 ms now, 8 bytes a store; more with more RAM), and no beat
+ * can come meanwhile.  The boot storm of the mixed
  * scenario (starts, crashes, restarts) is over after QUIET_NS; the beats
  * measure the neighbours that keep running.
  */

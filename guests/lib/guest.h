@@ -37,7 +37,11 @@ bool cpu_vendor_is(const char *vendor);
 /* Use VMCALL (true) or VMMCALL (false); the default follows the CPU vendor. */
 void hv_use_vmcall(bool vmcall);
 
-/* Console: the hypercall on cloison, COM1 otherwise. */
+/*
+ * Console: the hypercall on cloison, COM1 otherwise.  Returns once all
+ * n bytes are taken; while cloison's console is busy, that means
+ * yielding and calling again (docs/hypercalls.md).
+ */
 void console_write(const char *s, size_t n);
 int console_read(char *buf, size_t n);
 int printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -93,8 +93,10 @@ void console_write(const char *s, size_t n)
 	if (hv_present()) {
 		while (n) {
 			long w = hv_call(HC_CONSOLE_WRITE, (unsigned long)(uintptr_t)s, n, 0, 0);
-			if (w <= 0)
+			if (w < 0)
 				return;
+			if (w == 0) /* the console is busy: give the CPU away, then try again */
+				hv_call(HC_YIELD, 0, 0, 0, 0);
 			s += w, n -= (size_t)w;
 		}
 		return;

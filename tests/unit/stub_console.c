@@ -66,6 +66,18 @@ void klog(const char *fmt, ...)
 	va_end(ap);
 }
 
+static u32 room = 0xffffffffu;
+
+u32 console_room(void)
+{
+	return room;
+}
+
+void console_set_room(unsigned bytes)
+{
+	room = bytes;
+}
+
 void console_capture_reset(void)
 {
 	used = 0;

@@ -4,7 +4,8 @@
  * only), the history ring (byte count, wrap-around that forgets whole
  * lines, replay in order), the token bucket (burst, refill over
  * simulated time, the dropped count and its one report line, one
- * partition's flood leaving another alone), and the input focus (the
+ * partition's flood leaving another alone), a busy console refusing a
+ * line without taking from the bucket, and the input focus (the
  * hot key's cycle, with partitions that stopped, and every other byte
  * value passing to the focused partition unchanged).
  */
@@ -29,6 +30,7 @@ static int reset(void **state)
 	memset(ports, 0, sizeof(ports));
 	conmux_init(&mux, false);
 	console_capture_reset();
+	console_set_room(0xffffffffu);
 	return 0;
 }
 
@@ -39,7 +41,46 @@ static void attach(u32 slot, const char *name)
 
 static void line(u32 slot, const char *text, u64 now)
 {
-	conmux_line(&mux, &ports[slot], text, (u32)strlen(text), now);
+	assert_true(conmux_line(&mux, &ports[slot], text, (u32)strlen(text), now, false));
+}
+
+/* ---- a busy console ---------------------------------------------------- */
+
+static void test_busy_console(void **state)
+{
+	(void)state;
+	/* "hello" from "alpha": 5 + 5 + CONMUX_LINE_EXTRA, plus the reserve. */
+	u32 need = 5 + 5 + CONMUX_LINE_EXTRA + CONMUX_RESERVE;
+
+	attach(0, "alpha");
+	console_set_room(need - 1);
+	assert_false(conmux_line(&mux, &ports[0], "hello", 5, 0, false));
+	assert_console_quiet();
+	assert_int_equal(conmux_bucket_bytes(&ports[0].bucket), CONMUX_BURST);
+	assert_int_equal(ports[0].dropped, 0);
+
+	/* With wait the line goes out anyway (the emulated UART, a stop). */
+	assert_true(conmux_line(&mux, &ports[0], "hello", 5, 0, true));
+	assert_string_equal(console_captured(), "[alpha] hello\n");
+	assert_int_equal(conmux_bucket_bytes(&ports[0].bucket), CONMUX_BURST - 6);
+
+	/* Exactly enough room takes it. */
+	console_capture_reset();
+	console_set_room(need);
+	assert_true(conmux_line(&mux, &ports[0], "hello", 5, 0, false));
+	assert_string_equal(console_captured(), "[alpha] hello\n");
+
+	/* A line the bucket refuses is done with (dropped), not left to the caller. */
+	ports[0].bucket.tokens = 0;
+	assert_true(conmux_line(&mux, &ports[0], "hello", 5, 0, false));
+	assert_int_equal(ports[0].dropped, 6);
+
+	/* A port that has left takes everything, and shows nothing. */
+	console_capture_reset();
+	console_set_room(0);
+	ports[0].live = false;
+	assert_true(conmux_line(&mux, &ports[0], "hello", 5, 0, false));
+	assert_console_quiet();
 }
 
 /* ---- tagging and colour ------------------------------------------------ */
@@ -476,6 +517,7 @@ int main(void)
 		cmocka_unit_test_setup(test_bucket, reset),
 		cmocka_unit_test_setup(test_rate_limit, reset),
 		cmocka_unit_test_setup(test_rate_limit_per_partition, reset),
+		cmocka_unit_test_setup(test_busy_console, reset),
 		cmocka_unit_test_setup(test_focus_cycle, reset),
 		cmocka_unit_test_setup(test_focus_with_stopped, reset),
 		cmocka_unit_test_setup(test_pass_through, reset),

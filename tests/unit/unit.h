@@ -15,6 +15,8 @@
 
 /* Forget everything printed so far. */
 void console_capture_reset(void);
+/* What console_room() says from now on (at first: plenty). */
+void console_set_room(unsigned bytes);
 /* Everything printed since the last reset, as one string. */
 const char *console_captured(void);
 /* Number of complete lines printed since the last reset. */
