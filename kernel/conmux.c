@@ -150,11 +150,10 @@ void conmux_report_drops(struct conmux_port *port)
 bool conmux_line(struct conmux *m, struct conmux_port *port, const char *text, u32 len, u64 now_ns,
 		 bool wait)
 {
-	u64 room = (u64)len + strlen(port->name) + CONMUX_LINE_EXTRA + CONMUX_RESERVE;
-
 	if (!port->live)
 		return true;
-	if (!wait && console_room() < room)
+	if (!wait &&
+	    console_room() < (u64)len + strlen(port->name) + CONMUX_LINE_EXTRA + CONMUX_RESERVE)
 		return false;
 	/* A line costs its text and its newline, and passes whole or not at all. */
 	if (!conmux_bucket_take(&port->bucket, (u64)len + 1, now_ns)) {
