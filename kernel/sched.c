@@ -358,7 +358,8 @@ static void cpu_loop(struct cpu_sched *cs, bool bsp)
 		 */
 		irq_window();
 		if (bsp) {
-			console_service(); /* a no-op when the interrupt came; a poll if none can */
+			if (!com1_irq)
+				console_service(); /* no interrupt: poll */
 			if (selftest_remote)
 				selftest_remote_step();
 		}
