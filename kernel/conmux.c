@@ -161,7 +161,10 @@ bool conmux_line(struct conmux *m, struct conmux_port *port, const char *text, u
 		port->dropped_total += (u64)len + 1;
 		return true;
 	}
-	conmux_report_drops(port);
+	if (port->dropped && now_ns >= port->report_ns) {
+		conmux_report_drops(port);
+		port->report_ns = now_ns + CONMUX_REPORT_NS;
+	}
 	conmux_history_append(&port->history, text, len);
 	if (m->colour)
 		kprintf("\x1b[%um[%s]\x1b[0m %.*s\n", port->colour, port->name, (int)len, text);

@@ -22,6 +22,13 @@
 #define CONMUX_BURST KiB(16)
 
 /*
+ * While a partition floods, its drops are reported at most once a
+ * second (and when it stops): a report before every line that passes
+ * would add about 2 KiB/s of reports to the flooder's 8 KiB/s.
+ */
+#define CONMUX_REPORT_NS 1000000000ull
+
+/*
  * A partition's line is taken only while the console's output ring has
  * room for it (its text, tag, colour escapes and CR LF: LINE_EXTRA more
  * than text and name) and RESERVE more, kept for the hypervisor's lines.
@@ -85,6 +92,7 @@ struct conmux_port {
 	struct conmux_history history;
 	u64 dropped;	   /* bytes dropped since the last report */
 	u64 dropped_total; /* bytes dropped since attach */
+	u64 report_ns;	   /* no drop report before this time, but at a stop */
 };
 
 struct conmux {
@@ -111,10 +119,15 @@ void conmux_detach(struct conmux *m, struct conmux_port *port);
  * without wait: the line is left to the caller, nothing is taken from the
  * bucket, and the guest's write stops there.  With wait it is shown even
  * if the writer must wait for the UART (the emulated UART, a stop).
+ * A line shown comes after the report of the bytes dropped before it,
+ * unless the last report is less than CONMUX_REPORT_NS old.
  */
 bool conmux_line(struct conmux *m, struct conmux_port *port, const char *text, u32 len, u64 now_ns,
 		 bool wait);
-/* Print the drop report now if bytes were dropped since the last one. */
+/*
+ * Print the drop report now if bytes were dropped since the last one,
+ * whenever the last one was: for a stop, a crash or a restart.
+ */
 void conmux_report_drops(struct conmux_port *port);
 /*
  * One byte typed on the console.  The hot key moves the focus (and

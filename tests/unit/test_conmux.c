@@ -3,8 +3,9 @@
  * "[<name>] <text>" tag with colour off and on (colour wraps the tag
  * only), the history ring (byte count, wrap-around that forgets whole
  * lines, replay in order), the token bucket (burst, refill over
- * simulated time, the dropped count and its one report line, one
- * partition's flood leaving another alone), a busy console refusing a
+ * simulated time, the dropped count and its one report line, at most
+ * one report a second during a long flood, one partition's flood
+ * leaving another alone), a busy console refusing a
  * line without taking from the bucket, and the input focus (the
  * hot key's cycle, with partitions that stopped, and every other byte
  * value passing to the focused partition unchanged).
@@ -13,6 +14,7 @@
 #include "tests/unit/unit.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "kernel/conmux.h"
@@ -381,6 +383,63 @@ static void test_rate_limit_per_partition(void **state)
 	assert_int_equal(console_lines(), 129);
 }
 
+/*
+ * A sustained flood, 64 bytes every millisecond (eight times the rate)
+ * for 3.5 s: a report comes with the first line that passes after a
+ * drop, then with the first one at least a second after the last
+ * report, and never otherwise; the reports and the stop's last one add
+ * up to every byte dropped.
+ */
+static void test_drop_reports_paced(void **state)
+{
+	(void)state;
+	const char *text = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcde";
+	const char *report = "cloison: partition flood: dropped ";
+	u64 reported = 0, last = 0, first = 0;
+	unsigned reports = 0, passed = 0;
+
+	attach(0, "flood");
+	for (u64 ms = 0; ms < 3500; ms++) {
+		bool pending = ports[0].dropped > 0;
+		bool due = pending && (!reports || ms - last >= 1000);
+		const char *at;
+
+		console_capture_reset();
+		line(0, text, ms * MS);
+		at = strstr(console_captured(), report);
+		if (console_lines() == 0) { /* dropped */
+			assert_null(at);
+			continue;
+		}
+		passed++;
+		assert_int_equal(console_lines(), due ? 2 : 1);
+		if (!due)
+			continue;
+		assert_ptr_equal(at, console_captured()); /* the report comes first */
+		reported += strtoull(at + strlen(report), NULL, 10);
+		if (!reports)
+			first = ms;
+		reports++;
+		last = ms;
+	}
+	/*
+	 * Each millisecond takes 64 and gives 8.192: the first 293 lines
+	 * pass, leaving 16384 - 293 * 55.808 = 32.256 bytes at 293 ms.  The
+	 * line then passes again at 297 ms (3.875 ms to 64), with the first
+	 * report.  Then one a second: 1.297, 2.297, 3.297 s.
+	 */
+	assert_int_equal(first, 297);
+	assert_int_equal(reports, 4);
+	console_capture_reset();
+	conmux_detach(&mux, &ports[0]);
+	assert_int_equal(console_lines_with("dropped"), 1);
+	reported += strtoull(strstr(console_captured(), report) + strlen(report), NULL, 10);
+	assert_int_equal(reported, ports[0].dropped_total);
+	/* 16384 + 3.499 s * 8192 = 45047 bytes let 703 lines through; the rest is reported. */
+	assert_int_equal(passed, 703);
+	assert_int_equal(reported, (3500 - 703) * 64);
+}
+
 /* ---- input focus ------------------------------------------------------- */
 
 static void test_focus_cycle(void **state)
@@ -517,6 +576,7 @@ int main(void)
 		cmocka_unit_test_setup(test_bucket, reset),
 		cmocka_unit_test_setup(test_rate_limit, reset),
 		cmocka_unit_test_setup(test_rate_limit_per_partition, reset),
+		cmocka_unit_test_setup(test_drop_reports_paced, reset),
 		cmocka_unit_test_setup(test_busy_console, reset),
 		cmocka_unit_test_setup(test_focus_cycle, reset),
 		cmocka_unit_test_setup(test_focus_with_stopped, reset),
