@@ -255,6 +255,20 @@ static void start_successors(const struct partition *stopped)
 }
 
 /*
+ * p, of this CPU's queue, has stopped: take it off the queue, print its
+ * accounting, and start those waiting for it.
+ */
+static void retire(struct cpu_sched *cs, struct partition *p, u64 now)
+{
+	u64 flags = spin_lock_irqsave(&cs->lock);
+
+	runq_remove(&p->entity);
+	spin_unlock_irqrestore(&cs->lock, flags);
+	report(p, now);
+	start_successors(p);
+}
+
+/*
  * Act on the requests for partitions of this CPU's queue: pause and
  * resume under the queue's lock; stops after it (stopping scrubs RAM),
  * one at a time.
@@ -283,14 +297,8 @@ static void handle_requests(struct cpu_sched *cs)
 	}
 	spin_unlock_irqrestore(&cs->lock, flags);
 	for (u32 i = 0; i < nstops; i++) {
-		struct partition *p = stops[i];
-
-		partition_stop(p, "on request");
-		flags = spin_lock_irqsave(&cs->lock);
-		runq_remove(&p->entity);
-		report(p, time_ns());
-		spin_unlock_irqrestore(&cs->lock, flags);
-		start_successors(p);
+		partition_stop(stops[i], "on request");
+		retire(cs, stops[i], time_ns());
 	}
 }
 
@@ -385,16 +393,13 @@ static void cpu_loop(struct cpu_sched *cs, bool bsp)
 		end = time_ns();
 		flags = spin_lock_irqsave(&cs->lock);
 		runq_charge(e, end, end - now);
-		if (p->state != PARTITION_RUNNABLE) {
-			runq_remove(e);
-			report(p, end);
-		} else if (p->paused || !has_event(p, end)) {
+		if (p->state == PARTITION_RUNNABLE && (p->paused || !has_event(p, end))) {
 			/* Under the lock: sched_wake() sees it blocked, or this sees the input. */
 			runq_block(e, p->paused ? RUNQ_NEVER : wake_time(p));
 		}
 		spin_unlock_irqrestore(&cs->lock, flags);
 		if (p->state == PARTITION_STOPPED)
-			start_successors(p);
+			retire(cs, p, end);
 	}
 }
 
