@@ -1,0 +1,33 @@
+/*
+ * The hostile catalog's guest: one program, many cases.  Each partition
+ * line names its case with case=NAME; hostile.c finds it in the table
+ * and runs it.  A case tries one class of misbehaviour from the
+ * guest's side, checks what came back with hcheck() (one "hostile
+ * NAME: what: ok" line per check, or a FAIL line) and returns its
+ * number of failures, which becomes the partition's exit code.  A case
+ * that is meant to be stopped by the hypervisor (a triple fault, an
+ * access outside RAM) says so before it goes, and the boot scenario
+ * checks the hypervisor's line.  docs/security.md lists the cases.
+ */
+#ifndef GUESTS_HOSTILE_HOSTILE_H
+#define GUESTS_HOSTILE_HOSTILE_H
+
+#include "guests/lib/guest.h"
+
+struct hostile_case {
+	const char *name;
+	int (*run)(unsigned magic, unsigned info);
+};
+
+/* The running case's name, for the lines it prints. */
+extern const char *hostile_name;
+
+/* One check of the running case: "hostile NAME: what: ok" or a FAIL line; 1 on FAIL. */
+int hcheck(const char *what, long long got, long long want);
+/* "hostile NAME: <text>" on a line of its own. */
+void hsay(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* The cases, one per file (case_*.c). */
+int case_pointers(unsigned magic, unsigned info);
+
+#endif
