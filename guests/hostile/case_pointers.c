@@ -13,8 +13,8 @@ int case_pointers(unsigned magic, unsigned info)
 	int failures = 0;
 	(void)magic, (void)info;
 
-	failures += hcheck("write from beyond RAM", hv_call(HC_CONSOLE_WRITE, 0x7ff00000ul, 16, 0, 0),
-			   -EFAULT);
+	failures += hcheck("write from beyond RAM",
+			   hv_call(HC_CONSOLE_WRITE, 0x7ff00000ul, 16, 0, 0), -EFAULT);
 	failures += hcheck("write that wraps around",
 			   hv_call(HC_CONSOLE_WRITE, 0xfffffff0ul, 0x20, 0, 0), -EFAULT);
 	failures += hcheck("write of huge length",

@@ -1,18 +1,25 @@
 /*
- * hostile: the entry of the hostile catalog's guest (hostile.h).  It
- * reads case=NAME from its partition line and runs that case; a line
- * without case= runs "pointers", the first one written, whose last step
- * reads outside the partition's RAM and must get it stopped (the mixed
- * scenarios use it that way as "reader").
+ * hostile: the entry of the hostile catalog's guest (hostile.h).  The
+ * partition's name= says which case to run: the case of that name, or,
+ * for a name like "unbacked_lapic", of the name before the '_' (so one
+ * case can run in several partitions, each told its variant, "lapic",
+ * by hostile_variant).  A name that is no case runs
+ * "pointers", the first one written, whose last step reads outside the
+ * partition's RAM and must get it stopped (the mixed scenarios use it
+ * that way as "reader", the hostile scenario as "hostile").
  */
 #include "guests/hostile/hostile.h"
 #include "kernel/format.h"
 
 static const struct hostile_case cases[] = {
 	{ "pointers", case_pointers },
+	{ "cli-spin", case_cli_spin },
+	{ "sti-spin", case_sti_spin },
+	{ "cli-loop", case_cli_loop },
 };
 
 const char *hostile_name = "?";
+const char *hostile_variant = "";
 
 int hcheck(const char *what, long long got, long long want)
 {
@@ -37,32 +44,41 @@ void hsay(const char *fmt, ...)
 	printf("%s\n", line);
 }
 
-static bool same(const char *a, const char *b)
+static unsigned strlen_(const char *s)
 {
-	while (*a && *a == *b)
-		a++, b++;
-	return *a == *b;
+	unsigned n = 0;
+
+	while (s[n])
+		n++;
+	return n;
+}
+
+/* Is name the case's name, or the case's name followed by '_' and anything? */
+static bool names_case(const char *name, const char *c)
+{
+	while (*c && *c == *name)
+		c++, name++;
+	return !*c && (!*name || *name == '_');
 }
 
 int guest_main(unsigned magic, unsigned info)
 {
-	char name[32] = "pointers";
+	char name[32] = "";
+	const struct hostile_case *run = &cases[0];
+	int failures;
 
 	if (!hv_present()) {
 		printf("hostile: needs cloison\n");
 		return 1;
 	}
-	cmdline_value(guest_cmdline(magic, info), "case", name, sizeof(name));
-	for (unsigned i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		if (same(cases[i].name, name)) {
-			int failures;
-
-			hostile_name = cases[i].name;
-			failures = cases[i].run(magic, info);
-			hsay("%d failures", failures);
-			return failures;
-		}
-	}
-	printf("hostile: no case named '%s'\n", name);
-	return 99;
+	cmdline_value(guest_cmdline(magic, info), "name", name, sizeof(name));
+	for (unsigned i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		if (names_case(name, cases[i].name))
+			run = &cases[i];
+	hostile_name = run->name;
+	if (names_case(name, run->name) && name[strlen_(run->name)] == '_')
+		hostile_variant = name + strlen_(run->name) + 1;
+	failures = run->run(magic, info);
+	hsay("%d failures", failures);
+	return failures;
 }

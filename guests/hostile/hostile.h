@@ -1,7 +1,7 @@
 /*
  * The hostile catalog's guest: one program, many cases.  Each partition
- * line names its case with case=NAME; hostile.c finds it in the table
- * and runs it.  A case tries one class of misbehaviour from the
+ * line names its case with its name= (hostile.c says how); hostile.c
+ * finds it in the table and runs it.  A case tries one class of misbehaviour from the
  * guest's side, checks what came back with hcheck() (one "hostile
  * NAME: what: ok" line per check, or a FAIL line) and returns its
  * number of failures, which becomes the partition's exit code.  A case
@@ -19,8 +19,9 @@ struct hostile_case {
 	int (*run)(unsigned magic, unsigned info);
 };
 
-/* The running case's name, for the lines it prints. */
+/* The running case's name, for the lines it prints, and its variant ("" or what follows '_'). */
 extern const char *hostile_name;
+extern const char *hostile_variant;
 
 /* One check of the running case: "hostile NAME: what: ok" or a FAIL line; 1 on FAIL. */
 int hcheck(const char *what, long long got, long long want);
@@ -29,5 +30,8 @@ void hsay(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* The cases, one per file (case_*.c). */
 int case_pointers(unsigned magic, unsigned info);
+int case_cli_spin(unsigned magic, unsigned info);
+int case_sti_spin(unsigned magic, unsigned info);
+int case_cli_loop(unsigned magic, unsigned info);
 
 #endif
