@@ -6,7 +6,8 @@
 #   make test        unit tests + boot tests on every lane; last line "N passed, N failed"
 #   make debug       QEMU's gdb stub with gdb attached, symbols loaded
 #   make run-bochs   the VMX lane (Bochs), interactive
-#   make bench       exit-path benchmarks (from the virtualization issue on)
+#   make bench       exit-path benchmarks (Bochs instruction counts)
+#   make mutants     deliberate breakages, each of which a test must catch (MUTANTS=names)
 #   make lint        check grub.cfg files with the hypervisor's own parsers (CFG=files)
 #   make format-check / make format
 #
@@ -46,7 +47,7 @@ SVM_OBJS := $(filter-out svm/asm-offsets.o,$(patsubst %.c,%.o,$(wildcard svm/*.c
 OBJS := $(addprefix $(B)/,$(BOOT_OBJS) $(KERNEL_OBJS) $(DRIVER_OBJS) $(VMX_OBJS) $(SVM_OBJS))
 
 .PHONY: all iso run test unit boot-tests debug run-bochs bench format format-check clean deps guests \
-	lint lint-tests
+	lint lint-tests mutants
 all: $(B)/cloison.elf guests
 
 # Structure offsets for assembly, generated from C (kernel/asm-offsets.c).
@@ -107,6 +108,9 @@ boot-tests: all
 
 bench: deps
 	@tools/bench.sh $(LANES)
+
+mutants: deps
+	@tools/mutants.sh $(MUTANTS)
 
 # ---- grub.cfg linter (host tool) -------------------------------------------
 # tools/lint/ with the hypervisor's own parsers, built for this machine.

@@ -15,6 +15,7 @@
 #define IOAPIC_VERSION 0x01
 #define IOAPIC_REDIR(pin) (0x10 + 2 * (pin))
 
+#define REDIR_NMI (4u << 8) /* delivery mode NMI: the vector is ignored */
 #define REDIR_ACTIVE_LOW (1u << 13)
 #define REDIR_LEVEL (1u << 15)
 #define REDIR_MASKED (1u << 16)
@@ -57,7 +58,7 @@ void ioapic_init(void)
 	}
 }
 
-bool ioapic_route_isa(u8 irq, u8 vector, u32 apic_id)
+bool ioapic_route_isa(u8 irq, int vector, u32 apic_id)
 {
 	u32 gsi, low;
 
@@ -70,7 +71,8 @@ bool ioapic_route_isa(u8 irq, u8 vector, u32 apic_id)
 		return false;
 	}
 	gsi = acpi.madt.isa[irq].gsi;
-	low = vector | (acpi.madt.isa[irq].active_low ? REDIR_ACTIVE_LOW : 0) |
+	low = (vector == IOAPIC_NMI ? REDIR_NMI : (u32)vector) |
+	      (acpi.madt.isa[irq].active_low ? REDIR_ACTIVE_LOW : 0) |
 	      (acpi.madt.isa[irq].level ? REDIR_LEVEL : 0);
 	for (u32 i = 0; i < count; i++) {
 		const struct ioapic *io = &ioapics[i];
@@ -78,7 +80,7 @@ bool ioapic_route_isa(u8 irq, u8 vector, u32 apic_id)
 		if (gsi < io->gsi_base || gsi - io->gsi_base >= io->pins)
 			continue;
 		wr(io, IOAPIC_REDIR(gsi - io->gsi_base) + 1, apic_id << REDIR_DEST_SHIFT);
-		wr(io, IOAPIC_REDIR(gsi - io->gsi_base), low); /* fixed, physical, unmasked */
+		wr(io, IOAPIC_REDIR(gsi - io->gsi_base), low); /* physical, unmasked */
 		return true;
 	}
 	klog("ioapic: no I/O APIC has GSI %u (IRQ %u)", gsi, irq);

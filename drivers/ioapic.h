@@ -1,6 +1,7 @@
 /*
  * I/O APIC driver: the interrupt controller that carries device
- * interrupts (here only COM1's) to a CPU's local APIC.  The MADT says
+ * interrupts (COM1's, and the PIT's for the slice watchdog) to a CPU's
+ * local APIC.  The MADT says
  * where each I/O APIC is and on which global system interrupt (GSI)
  * each ISA IRQ arrives; see drivers/acpi.h.
  */
@@ -11,11 +12,13 @@
 
 /* Map every I/O APIC the MADT lists and mask all its pins. */
 void ioapic_init(void);
+#define IOAPIC_NMI (-1) /* as the vector: deliver the IRQ as an NMI */
+
 /*
- * Deliver ISA IRQ irq as vector to the CPU with APIC id apic_id, with
- * the polarity and trigger mode the MADT gives.  False (and a line
- * saying why) when no I/O APIC carries it.
+ * Deliver ISA IRQ irq as vector (or as an NMI) to the CPU with APIC id
+ * apic_id, with the polarity and trigger mode the MADT gives.  False
+ * (and a line saying why) when no I/O APIC carries it.
  */
-bool ioapic_route_isa(u8 irq, u8 vector, u32 apic_id);
+bool ioapic_route_isa(u8 irq, int vector, u32 apic_id);
 
 #endif

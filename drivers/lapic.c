@@ -130,6 +130,11 @@ void lapic_send_ipi(u32 apic_id, u8 vector)
 	send_icr(apic_id, ICR_FIXED | ICR_ASSERT | vector);
 }
 
+void lapic_send_nmi(u32 apic_id)
+{
+	send_icr(apic_id, ICR_NMI | ICR_ASSERT);
+}
+
 void lapic_send_nmi_others(void)
 {
 	if (!x2apic && !mmio)

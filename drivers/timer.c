@@ -19,8 +19,10 @@
 #define PIT_HZ 1193182ull
 #define CALIBRATE_US 10000ull
 
+#define PIT_CH0 0x40
 #define PIT_CH2 0x42
 #define PIT_CMD 0x43
+#define PIT_CMD_CH0_MODE2 0x34 /* channel 0, lo/hi byte, mode 2 (rate generator), binary */
 #define PIT_GATE 0x61
 #define GATE_CH2_ENABLE 0x01
 #define GATE_SPEAKER 0x02
@@ -132,4 +134,14 @@ void udelay(u64 us)
 	u64 end = rdtsc() + mul_div_u64(us, tsc_hz, 1000000ull);
 	while (rdtsc() < end)
 		cpu_relax();
+}
+
+void timer_pit_periodic(u32 hz)
+{
+	u32 divisor = (u32)(PIT_HZ / hz);
+
+	divisor = MIN(MAX(divisor, 2u), 0xffffu);
+	outb(PIT_CMD, PIT_CMD_CH0_MODE2);
+	outb(PIT_CH0, divisor & 0xff);
+	outb(PIT_CH0, divisor >> 8);
 }

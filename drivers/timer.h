@@ -17,5 +17,7 @@ bool timer_selftest(void);
 /* Nanoseconds since timer_calibrate(). */
 u64 time_ns(void);
 void udelay(u64 us);
+/* Make PIT channel 0 (ISA IRQ 0) tick hz times a second (8254 mode 2). */
+void timer_pit_periodic(u32 hz);
 
 #endif

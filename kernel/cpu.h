@@ -46,6 +46,7 @@ struct percpu {
 	 * the timer's interrupt waits (as under Bochs, docs/scheduling.md).
 	 */
 	volatile u64 slice_end;
+	volatile bool in_guest;	  /* running a vCPU: kernel/sched.c run(), for the watchdog */
 	struct vcpu *vcpu_loaded; /* whose VMCS/VMCB is current here (backends' business) */
 	u64 gdt[6] __attribute__((aligned(16)));
 	struct tss tss __attribute__((aligned(16)));

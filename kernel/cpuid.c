@@ -1,16 +1,198 @@
 /*
- * The CPUID a partition sees: the real values, with the hypervisor bit
- * set, VMX and SVM hidden, the APIC hidden (partitions have none) and
- * MONITOR/MWAIT hidden, plus cloison's own leaves 0x40000000-0x40000001
- * (DESIGN.md, hypercall ABI).  Other 0x400000xx leaves read as zero.
+ * The CPU a partition sees.  CPUID is the real one with the hypervisor
+ * bit set and these hidden: VMX and SVM (no nested virtualization), the
+ * local APIC and x2APIC and TSC deadline (partitions have no APIC yet),
+ * MONITOR/MWAIT, the performance and debug-store features whose MSRs are
+ * not emulated, SMX, and every feature whose register state cloison
+ * does not switch between partitions (MPX, AMX, CET, PKS, XSAVES, user
+ * wait).  OSXSAVE and OSPKE follow the guest's own CR4, and leaf 0xD
+ * describes exactly the XSAVE components a guest may enable.  cloison's
+ * own leaves 0x40000000-0x40000001 (the hypercall ABI) are added; other
+ * 0x400000xx leaves read as zero.
+ *
+ * cpuid_init() derives from the same filtered view what a guest may put
+ * in CR4, EFER and XCR0 (guest_features), for the checks of kernel/cr.c
+ * and kernel/xstate.c.
  */
 #include "kernel/cpuid.h"
+#include "kernel/cr.h"
 #include "kernel/hypercall.h"
 #include "kernel/lib.h"
+#include "kernel/virt.h"
 #include "kernel/x86.h"
 
-#define CPUID1_ECX_MONITOR (1u << 3)
-#define CPUID1_ECX_TSC_DEADLINE (1u << 24)
+/* Leaf 1 ECX. */
+#define L1C_DTES64 (1u << 2)
+#define L1C_MONITOR (1u << 3)
+#define L1C_DS_CPL (1u << 4)
+#define L1C_SMX (1u << 6)
+#define L1C_EST (1u << 7)
+#define L1C_TM2 (1u << 8)
+#define L1C_XTPR (1u << 14)
+#define L1C_PDCM (1u << 15)
+#define L1C_PCID (1u << 17)
+#define L1C_TSC_DEADLINE (1u << 24)
+#define L1C_XSAVE (1u << 26)
+#define L1C_OSXSAVE (1u << 27)
+#define L1C_AVX (1u << 28)
+/* Leaf 1 EDX. */
+#define L1D_VME (1u << 1)
+#define L1D_DE (1u << 2)
+#define L1D_PSE (1u << 3)
+#define L1D_PAE (1u << 6)
+#define L1D_MCE (1u << 7)
+#define L1D_PGE (1u << 13)
+#define L1D_DS (1u << 21)
+#define L1D_ACPI (1u << 22)
+#define L1D_FXSR (1u << 24)
+#define L1D_SSE (1u << 25)
+#define L1D_TM (1u << 29)
+#define L1D_PBE (1u << 31)
+/* Leaf 7 subleaf 0 EBX, ECX, EDX. */
+#define L7B_FSGSBASE (1u << 0)
+#define L7B_SGX (1u << 2)
+#define L7B_SMEP (1u << 7)
+#define L7B_MPX (1u << 14)
+#define L7B_AVX512F (1u << 16)
+#define L7B_SMAP (1u << 20)
+#define L7C_UMIP (1u << 2)
+#define L7C_PKU (1u << 3)
+#define L7C_OSPKE (1u << 4)
+#define L7C_WAITPKG (1u << 5)
+#define L7C_CET_SS (1u << 7)
+#define L7C_LA57 (1u << 16)
+#define L7C_SGX_LC (1u << 30)
+#define L7C_PKS (1u << 31)
+#define L7D_CET_IBT (1u << 20)
+#define L7D_AMX_BF16 (1u << 22)
+#define L7D_AMX_TILE (1u << 24)
+#define L7D_AMX_INT8 (1u << 25)
+/* Leaf 0xD subleaf 1 EAX: the XSAVE variants a guest may use. */
+#define LDS1A_GUEST 0x7u /* XSAVEOPT, XSAVEC, XGETBV with ECX = 1; not XSAVES nor XFD */
+/* Leaf 0x80000001 EDX, leaf 0x80000008 EAX. */
+#define L81D_SYSCALL (1u << 11)
+
+/* XSAVE components a partition may be offered, when the CPU has them. */
+#define XFEATURES_GUEST                                                                            \
+	(XFEATURE_X87 | XFEATURE_SSE | XFEATURE_AVX | XFEATURE_AVX512 | XFEATURE_PKRU)
+
+struct guest_features guest_features;
+
+/* Leaves 1 and 7 as every partition sees them, but for OSXSAVE and OSPKE. */
+static struct cpuid_regs leaf1, leaf7;
+
+/* The filters, shared by cpuid_init() and guest_cpuid(). */
+static void filter_leaf1(struct cpuid_regs *r)
+{
+	r->ecx &=
+		~(CPUID1_ECX_VMX | CPUID1_ECX_X2APIC | L1C_MONITOR | L1C_TSC_DEADLINE | L1C_DTES64 |
+		  L1C_DS_CPL | L1C_SMX | L1C_EST | L1C_TM2 | L1C_XTPR | L1C_PDCM | L1C_OSXSAVE);
+	if (!guest_features.xsave)
+		r->ecx &= ~(L1C_XSAVE | L1C_AVX);
+	else if (!(guest_features.xcr0_allowed & XFEATURE_AVX))
+		r->ecx &= ~L1C_AVX;
+	r->ecx |= CPUID1_ECX_HYPERVISOR;
+	r->edx &= ~(CPUID1_EDX_APIC | L1D_DS | L1D_ACPI | L1D_TM | L1D_PBE);
+	r->ebx &= 0x0000ffffu; /* initial APIC id 0, one logical CPU */
+	r->ebx |= 1u << 16;
+}
+
+static void filter_leaf7(struct cpuid_regs *r)
+{
+	r->ebx &= ~(L7B_SGX | L7B_MPX);
+	if (!(guest_features.xcr0_allowed & XFEATURE_AVX512))
+		r->ebx &= ~0xdc230000u; /* AVX-512 F, DQ, IFMA, PF, ER, CD, BW, VL */
+	r->ecx &= ~(L7C_OSPKE | L7C_WAITPKG | L7C_CET_SS | L7C_SGX_LC | L7C_PKS);
+	if (!(guest_features.xcr0_allowed & XFEATURE_PKRU))
+		r->ecx &= ~L7C_PKU;
+	r->edx &= ~(L7D_CET_IBT | L7D_AMX_BF16 | L7D_AMX_TILE | L7D_AMX_INT8);
+}
+
+u32 cpuid_xsave_size(u64 xcr0)
+{
+	u32 size = 512 + 64; /* legacy region and XSAVE header */
+
+	for (u32 i = 2; i < 64; i++) {
+		if (xcr0 & (1ull << i)) {
+			struct cpuid_regs c = cpuid(0xd, i);
+			size = MAX(size, c.ebx + c.eax); /* offset + size */
+		}
+	}
+	return size;
+}
+
+/* The XSAVE components to offer: those the CPU has, that cloison switches, that fit a frame. */
+static u64 xcr0_offer(void)
+{
+	struct cpuid_regs d = cpuid(0xd, 0);
+	u64 offer = (((u64)d.edx << 32) | d.eax) & XFEATURES_GUEST;
+
+	if ((offer & XFEATURE_AVX512) != XFEATURE_AVX512)
+		offer &= ~XFEATURE_AVX512; /* all three or none */
+	if (!(offer & XFEATURE_AVX))
+		offer &= ~XFEATURE_AVX512;
+	if (!(offer & XFEATURE_SSE))
+		offer &= ~(XFEATURE_AVX | XFEATURE_AVX512);
+	if (cpuid_xsave_size(offer) > 4096) /* one frame per vCPU (kernel/xstate.c) */
+		offer &= ~XFEATURE_AVX512;
+	return offer | XFEATURE_X87;
+}
+
+void cpuid_init(u64 backend_cr4)
+{
+	struct cpuid_regs ext = cpuid(0x80000000, 0), e1 = { 0, 0, 0, 0 };
+	u64 cr4 = CR4_TSD | CR4_PSE | CR4_PAE | CR4_PGE | CR4_PCE;
+	u32 max = cpuid(0, 0).eax;
+
+	guest_features.va_bits = 48;
+	if (ext.eax >= 0x80000008) {
+		u32 bits = (cpuid(0x80000008, 0).eax >> 8) & 0xff;
+		if (bits == 48 || bits == 57)
+			guest_features.va_bits = bits;
+	}
+	if (ext.eax >= 0x80000001)
+		e1 = cpuid(0x80000001, 0);
+	leaf1 = cpuid(1, 0);
+	guest_features.xsave = (leaf1.ecx & L1C_XSAVE) && max >= 0xd;
+	guest_features.xcr0_allowed = guest_features.xsave ? xcr0_offer() : 0;
+	guest_features.xsave_size =
+		guest_features.xsave ? cpuid_xsave_size(guest_features.xcr0_allowed) : 512;
+	filter_leaf1(&leaf1);
+	if (max >= 7) {
+		leaf7 = cpuid(7, 0);
+		filter_leaf7(&leaf7);
+	}
+
+	/* CR4: the bits whose features the filtered CPUID announces (SDM 3A §2.5). */
+	if (leaf1.edx & L1D_VME)
+		cr4 |= CR4_VME | CR4_PVI;
+	if (leaf1.edx & L1D_DE)
+		cr4 |= CR4_DE;
+	if (leaf1.edx & L1D_MCE)
+		cr4 |= CR4_MCE;
+	if (leaf1.edx & (L1D_FXSR | L1D_SSE))
+		cr4 |= CR4_OSFXSR | CR4_OSXMMEXCPT;
+	if (leaf1.ecx & L1C_PCID)
+		cr4 |= CR4_PCIDE;
+	if (leaf1.ecx & L1C_XSAVE)
+		cr4 |= CR4_OSXSAVE;
+	if (leaf7.ebx & L7B_FSGSBASE)
+		cr4 |= CR4_FSGSBASE;
+	if (leaf7.ebx & L7B_SMEP)
+		cr4 |= CR4_SMEP;
+	if (leaf7.ebx & L7B_SMAP)
+		cr4 |= CR4_SMAP;
+	if (leaf7.ecx & L7C_UMIP)
+		cr4 |= CR4_UMIP;
+	if (leaf7.ecx & L7C_PKU)
+		cr4 |= CR4_PKE;
+	if (leaf7.ecx & L7C_LA57)
+		cr4 |= CR4_LA57;
+	guest_features.cr4_allowed = cr4 & backend_cr4 & ~(u64)(CR4_VMXE | CR4_SMXE);
+
+	guest_features.efer_allowed = EFER_LME | ((e1.edx & L81D_SYSCALL) ? EFER_SCE : 0) |
+				      ((e1.edx & CPUID81_EDX_NX) ? EFER_NXE : 0);
+}
 
 /* cloison's own leaves; the rest of the 0x400000xx range reads as zero. */
 static NOINLINE struct cpuid_regs hv_leaf(u32 leaf, u32 partition_id)
@@ -29,23 +211,64 @@ static NOINLINE struct cpuid_regs hv_leaf(u32 leaf, u32 partition_id)
 	return r;
 }
 
-void guest_cpuid(struct guest_regs *g, u32 partition_id)
+/* Leaf 0xD: the components a guest may enable, sized for its own XCR0. */
+static NOINLINE struct cpuid_regs xsave_leaf(struct vcpu *v, u32 subleaf)
 {
-	u32 leaf = (u32)g->rax;
+	u64 allowed = guest_features.xcr0_allowed;
+	struct cpuid_regs r = { 0, 0, 0, 0 };
+
+	if (!guest_features.xsave)
+		return r;
+	if (subleaf == 0) {
+		r.eax = (u32)allowed;
+		r.edx = (u32)(allowed >> 32);
+		r.ebx = cpuid_xsave_size(v->xstate.xcr0);
+		r.ecx = guest_features.xsave_size;
+	} else if (subleaf == 1) {
+		r.eax = cpuid(0xd, 1).eax & LDS1A_GUEST;
+	} else if (subleaf < 64 && (allowed & (1ull << subleaf))) {
+		r = cpuid(0xd, subleaf);
+	}
+	return r;
+}
+
+/* Leaves 1 and 7, with OSXSAVE and OSPKE from the guest's own CR4. */
+static NOINLINE struct cpuid_regs feature_leaf(struct vcpu *v, u32 leaf, u32 subleaf)
+{
+	struct cpuid_regs r;
+	u64 cr4 = virt->get(v, VREG_CR4);
+
+	if (leaf == 1) {
+		r = leaf1;
+		r.ebx = (cpuid(1, 0).ebx & 0x0000ffffu) | (1u << 16); /* brand, CLFLUSH size */
+		if (cr4 & CR4_OSXSAVE)
+			r.ecx |= L1C_OSXSAVE;
+	} else if (subleaf == 0) {
+		r = leaf7;
+		if (cr4 & CR4_PKE)
+			r.ecx |= L7C_OSPKE;
+	} else {
+		r = cpuid(7, subleaf);
+		r.eax = r.ebx = r.ecx = r.edx = 0; /* no feature of subleaf 1 and on is offered */
+	}
+	return r;
+}
+
+void guest_cpuid(struct vcpu *v, u32 partition_id)
+{
+	struct guest_regs *g = &v->regs;
+	u32 leaf = (u32)g->rax, subleaf = (u32)g->rcx;
 	struct cpuid_regs r;
 
 	if ((leaf & 0xffffff00u) == HV_CPUID_BASE)
 		r = hv_leaf(leaf, partition_id);
+	else if (leaf == 1 || leaf == 7)
+		r = feature_leaf(v, leaf, subleaf);
+	else if (leaf == 0xd)
+		r = xsave_leaf(v, subleaf);
 	else
-		r = cpuid(leaf, (u32)g->rcx);
-	if (leaf == 1) {
-		r.ecx &= ~(CPUID1_ECX_VMX | CPUID1_ECX_X2APIC | CPUID1_ECX_MONITOR |
-			   CPUID1_ECX_TSC_DEADLINE);
-		r.ecx |= CPUID1_ECX_HYPERVISOR;
-		r.edx &= ~CPUID1_EDX_APIC;
-		r.ebx &= 0x0000ffffu; /* initial APIC id 0, one logical CPU */
-		r.ebx |= 1u << 16;
-	} else if (leaf == 0x80000001) {
+		r = cpuid(leaf, subleaf);
+	if (leaf == 0x80000001) {
 		r.ecx &= ~CPUID81_ECX_SVM;
 	} else if (leaf == 0x8000000a) { /* SVM features: none */
 		r = (struct cpuid_regs){ 0, 0, 0, 0 };

@@ -1,16 +1,41 @@
 /*
- * Guest CPUID filtering (kernel/cpuid.c).
+ * What a partition's CPU looks like (kernel/cpuid.c): the CPUID a guest
+ * reads, and the limits that follow from it, decided once at boot from
+ * the real CPUID.  A feature hidden here is also refused where a guest
+ * could turn it on (CR4, EFER, XCR0), so that a partition never runs
+ * with state the hypervisor does not switch.
  */
 #ifndef KERNEL_CPUID_H
 #define KERNEL_CPUID_H
 
+#include "kernel/cr.h"
 #include "kernel/vcpu.h"
 #include "kernel/x86.h"
 
+struct guest_features {
+	u32 va_bits;	  /* linear-address width (48 or 57): what "canonical" means */
+	u64 cr4_allowed;  /* CR4 bits a guest may set */
+	u64 efer_allowed; /* EFER bits a guest may set (LMA is the CPU's) */
+	bool xsave;	  /* XSAVE and XSETBV are offered */
+	u64 xcr0_allowed; /* XSAVE components a guest may enable (x87 always) */
+	u32 xsave_size;	  /* bytes of a standard-form XSAVE image of all of them */
+};
+extern struct guest_features guest_features;
+
 /*
- * Answer a partition's CPUID in place: RAX holds the leaf and RCX the
- * subleaf; RAX, RBX, RCX and RDX receive the (zero-extended) answer.
+ * Decide guest_features from this CPU's CPUID; backend_cr4 is the set of
+ * CR4 bits the virtualization backend lets a guest hold (VMX: the fixed-1
+ * MSR without VMXE).  Once, on the boot CPU, before any partition.
  */
-void guest_cpuid(struct guest_regs *r, u32 partition_id);
+void cpuid_init(u64 backend_cr4);
+
+/*
+ * Answer v's CPUID in place: RAX holds the leaf and RCX the subleaf;
+ * RAX, RBX, RCX and RDX receive the (zero-extended) answer.
+ */
+void guest_cpuid(struct vcpu *v, u32 partition_id);
+
+/* Bytes of a standard-form XSAVE image holding the components of xcr0. */
+u32 cpuid_xsave_size(u64 xcr0);
 
 #endif

@@ -11,6 +11,7 @@
 #include "kernel/console.h"
 #include "kernel/cpu.h"
 #include "kernel/cpuid.h"
+#include "kernel/cr.h"
 #include "kernel/format.h"
 #include "kernel/hypercall.h"
 #include "kernel/msr.h"
@@ -18,7 +19,9 @@
 #include "kernel/partition.h"
 #include "kernel/trap.h"
 #include "kernel/virt.h"
+#include "kernel/watchdog.h"
 #include "kernel/x86.h"
+#include "kernel/xstate.h"
 
 #define PORT_EXIT 0xf4 /* like QEMU's isa-debug-exit */
 
@@ -34,8 +37,10 @@ static const char *const kind_names[EXIT_KIND_COUNT] = {
 	[EXIT_TRIPLE_FAULT] = "triple-fault",
 	[EXIT_INTERRUPT] = "interrupt",
 	[EXIT_VIRT_INSN] = "virt-insn",
-	[EXIT_INVD] = "invd",
+	[EXIT_CACHE_FLUSH] = "cache-flush",
 	[EXIT_INTR_WINDOW] = "interrupt-window",
+	[EXIT_CR_ACCESS] = "cr-access",
+	[EXIT_XSETBV] = "xsetbv",
 	[EXIT_ENTRY_FAILED] = "entry-failed",
 	[EXIT_UNHANDLED] = "unhandled",
 };
@@ -69,10 +74,28 @@ static u32 crash(struct vcpu *v, struct vm_exit *e, const char *reason)
 	return EXIT_STOP;
 }
 
+/*
+ * Deliver exception vector to the guest at its next entry, and resume it
+ * at the faulting instruction.  In real mode no exception pushes an
+ * error code (SDM 3A §20.1.4), and an entry that tried would fail.
+ */
+static u32 inject_fault(struct vcpu *v, u8 vector, bool has_error, u32 error)
+{
+	if (!(virt->get(v, VREG_CR0) & CR0_PE))
+		has_error = false;
+	virt->inject_exception(v, vector, has_error, error);
+	return EXIT_RESUME;
+}
+
+static u32 inject_gp(struct vcpu *v)
+{
+	return inject_fault(v, EXC_GP, true, 0);
+}
+
 static u32 on_cpuid(struct vcpu *v, struct vm_exit *e)
 {
 	(void)e;
-	guest_cpuid(&v->regs, v->partition->id);
+	guest_cpuid(v, v->partition->id);
 	return EXIT_NEXT;
 }
 
@@ -118,30 +141,68 @@ static bool port_out(struct partition *p, u16 port, u32 value)
 	return true;
 }
 
-/* INS/OUTS: operands at ES:RDI / DS:RSI (flat segments assumed), RCX with REP. */
+/*
+ * INS/OUTS.  The operand is at ES:rDI (INS) or seg:rSI (OUTS, DS unless
+ * overridden), in the instruction's address size; with REP, rCX counts.
+ * A REP string instruction may be asked to move up to 2^64 elements:
+ * at most STRING_IO_BATCH of them move per exit, and fewer once the
+ * slice is over; then the guest runs the same instruction again with the
+ * registers as far as they got, exactly as when an interrupt stops a REP
+ * instruction on hardware.  So no exit holds its CPU longer than a slice.
+ */
+#define STRING_IO_BATCH 256
+
+static const enum vreg seg_base[] = {
+	[SEG_ES] = VREG_ES_BASE, [SEG_CS] = VREG_CS_BASE, [SEG_SS] = VREG_SS_BASE,
+	[SEG_DS] = VREG_DS_BASE, [SEG_FS] = VREG_FS_BASE, [SEG_GS] = VREG_GS_BASE,
+};
+
+/* Write value into a register of asize bytes inside *reg, as the CPU does. */
+static void set_sized(u64 *reg, u64 value, u8 asize)
+{
+	if (asize == 2)
+		*reg = (*reg & ~0xffffull) | (value & 0xffff);
+	else if (asize == 4)
+		*reg = (u32)value;
+	else
+		*reg = value;
+}
+
 static u32 string_io(struct vcpu *v, struct vm_exit *e)
 {
 	struct partition *p = v->partition;
-	u64 mask = virt_guest_mode(v) == GUEST_LONG64 ? ~0ull : 0xffffffffull;
-	u64 count = e->io.rep ? v->regs.rcx & mask : 1;
-	s64 step = (virt->get(v, VREG_RFLAGS) & (1u << 10)) ? -(s64)e->io.size : e->io.size;
+	enum guest_mode mode = virt_guest_mode(v);
+	u8 asize = e->io.asize		       ? e->io.asize
+		   : mode == GUEST_LONG64      ? 8
+		   : mode == GUEST_PROTECTED32 ? 4
+					       : 2;
+	u64 amask = asize == 8 ? ~0ull : asize == 4 ? 0xffffffffull : 0xffffull;
+	u64 lmask = mode == GUEST_LONG64 ? ~0ull : 0xffffffffull; /* linear addresses */
+	u8 seg = e->io.in ? SEG_ES : e->io.seg == SEG_NONE ? SEG_DS : e->io.seg;
+	u64 base = mode == GUEST_LONG64 && seg < SEG_FS ? 0 : virt->get(v, seg_base[seg]);
 	u64 *index = e->io.in ? &v->regs.rdi : &v->regs.rsi;
+	u64 count = e->io.rep ? v->regs.rcx & amask : 1;
+	s64 step = (virt->get(v, VREG_RFLAGS) & RFLAGS_DF) ? -(s64)e->io.size : e->io.size;
 
-	for (; count; count--) {
+	for (u32 batch = 0; count; count--, batch++) {
+		u64 at = (base + (*index & amask)) & lmask;
 		u32 value = 0;
+
+		if (batch == STRING_IO_BATCH || (batch && cpu_slice_over()))
+			return EXIT_RESUME; /* the rest at the next run of the instruction */
 		if (e->io.in) {
 			value = port_in(p, e->io.port);
-			if (guest_write_virt(v, *index & mask, &value, e->io.size) < 0)
+			if (guest_write_virt(v, at, &value, e->io.size) < 0)
 				return crash(v, e, "string input to an unmapped address");
 		} else {
-			if (guest_read_virt(v, *index & mask, &value, e->io.size) < 0)
+			if (guest_read_virt(v, at, &value, e->io.size) < 0)
 				return crash(v, e, "string output from an unmapped address");
 			if (!port_out(p, e->io.port, value))
 				return EXIT_STOP;
 		}
-		*index = (*index + (u64)step) & mask;
+		set_sized(index, *index + (u64)step, asize);
 		if (e->io.rep)
-			v->regs.rcx = (v->regs.rcx - 1) & mask;
+			set_sized(&v->regs.rcx, v->regs.rcx - 1, asize);
 	}
 	return EXIT_NEXT;
 }
@@ -179,11 +240,7 @@ static u32 on_msr(struct vcpu *v, struct vm_exit *e)
 		value = (v->regs.rdx << 32) | (u32)v->regs.rax;
 		err = msr_write(v, e->msr, value);
 	}
-	if (err) {
-		virt->inject_exception(v, EXC_GP, true, 0);
-		return EXIT_RESUME;
-	}
-	return EXIT_NEXT;
+	return err ? inject_gp(v) : EXIT_NEXT;
 }
 
 static u32 on_hypercall(struct vcpu *v, struct vm_exit *e)
@@ -212,8 +269,7 @@ static u32 on_exception(struct vcpu *v, struct vm_exit *e)
 		return on_hypercall(v, e);
 	}
 	/* #UD, #AC and #DB are intercepted only to be reflected: the guest handles them. */
-	virt->inject_exception(v, e->exc.vector, e->exc.has_error, e->exc.error);
-	return EXIT_RESUME;
+	return inject_fault(v, e->exc.vector, e->exc.has_error, e->exc.error);
 }
 
 static u32 on_slat_violation(struct vcpu *v, struct vm_exit *e)
@@ -234,6 +290,7 @@ static u32 on_interrupt(struct vcpu *v, struct vm_exit *e)
 	irq_enable();
 	__asm__ volatile("nop");
 	irq_disable();
+	watchdog_poll(); /* this exit may be the watchdog's NMI */
 	return EXIT_RESUME;
 }
 
@@ -242,14 +299,115 @@ static u32 on_triple_fault(struct vcpu *v, struct vm_exit *e)
 	return crash(v, e, "triple fault");
 }
 
+/*
+ * VMX and SVM instructions: CPUID says the partition's CPU has neither,
+ * so they are invalid opcodes there, as on a CPU without them.  (The
+ * real CPU exits instead of raising #UD because cloison itself runs
+ * with VMX or SVM on.)
+ */
 static u32 on_virt_insn(struct vcpu *v, struct vm_exit *e)
 {
-	return crash(v, e, "used a virtualization instruction");
+	(void)e;
+	return inject_fault(v, EXC_UD, false, 0);
 }
 
-static u32 on_invd(struct vcpu *v, struct vm_exit *e)
+/*
+ * INVD and WBINVD: a partition's memory is ordinary write-back memory
+ * that no device reads behind the caches, so there is nothing to write
+ * back, and INVD must not throw away lines the hypervisor and the other
+ * partitions wrote.  Both complete as no-ops, and the guest goes on.
+ */
+static u32 on_cache_flush(struct vcpu *v, struct vm_exit *e)
 {
-	return crash(v, e, "executed INVD");
+	(void)v, (void)e;
+	return EXIT_NEXT;
+}
+
+/* General register n as x86 numbers them (0 = RAX ... 15 = R15); RSP is in the VMCS/VMCB. */
+static u64 gpr_get(struct vcpu *v, u8 n)
+{
+	return n == 4 ? virt->get(v, VREG_RSP) : (&v->regs.rax)[n & 15];
+}
+
+static void gpr_set(struct vcpu *v, u8 n, u64 value)
+{
+	if (n == 4)
+		virt->set(v, VREG_RSP, value);
+	else
+		(&v->regs.rax)[n & 15] = value;
+}
+
+static void cr_state(struct vcpu *v, struct cr_state *s)
+{
+	s->cr0 = virt->get(v, VREG_CR0);
+	s->cr3 = virt->get(v, VREG_CR3);
+	s->cr4 = virt->get(v, VREG_CR4);
+	s->efer = virt->get(v, VREG_EFER);
+	s->long64 = virt_guest_mode(v) == GUEST_LONG64;
+}
+
+/*
+ * A control-register access that the backend could not let the CPU do
+ * by itself (on VMX: a CR0 or CR4 bit the host owns, and CR8, which
+ * must never reach the host's own TPR; on SVM: every CR4 write, and CR0
+ * writes while EFER.LME waits, svm/svm.c says why).  Values the CPU
+ * would refuse get #GP.  A valid CR0 write on VMX changes only what the
+ * guest reads, and the guest runs the MOV again (VREG_CR0_SHADOW); other
+ * valid writes are done here.
+ */
+static u32 on_cr_access(struct vcpu *v, struct vm_exit *e)
+{
+	struct cr_state s;
+	u64 value;
+
+	cr_state(v, &s);
+	if (e->cr.type == CR_MOV_FROM && e->cr.cr == 8) {
+		gpr_set(v, e->cr.gpr, virt->get(v, VREG_TPR));
+		return EXIT_NEXT;
+	}
+	if (e->cr.type != CR_MOV_TO)
+		return crash(v, e, "a CLTS, LMSW or MOV from a control register exited");
+	value = gpr_get(v, e->cr.gpr);
+	if (!s.long64)
+		value = (u32)value;
+	switch (e->cr.cr) {
+	case 0:
+		if (!cr0_valid(&s, value))
+			return inject_gp(v);
+		if (e->cr.reexecute) {
+			virt->set(v, VREG_CR0_SHADOW, value);
+			return EXIT_RESUME; /* the MOV again, now without an exit */
+		}
+		virt->set(v, VREG_CR0, value);
+		virt->flush_slat(v);
+		return EXIT_NEXT;
+	case 4:
+		if (!cr4_valid(&s, value, guest_features.cr4_allowed))
+			return inject_gp(v);
+		/* As MOV to CR4 would: the new value, and the guest's TLB flushed. */
+		virt->set(v, VREG_CR4, value);
+		virt->flush_slat(v);
+		return EXIT_NEXT;
+	case 8:
+		if (value > 15)
+			return inject_gp(v); /* bits 63:4 are reserved */
+		virt->set(v, VREG_TPR, value);
+		exit_deliver_pending(v); /* a lower priority may let it through now */
+		return EXIT_NEXT;
+	default:
+		return crash(v, e, "an unexpected control-register write exited");
+	}
+}
+
+/* XSETBV: the guest's XCR0, checked as the CPU would (kernel/xstate.c). */
+static u32 on_xsetbv(struct vcpu *v, struct vm_exit *e)
+{
+	u64 value = (v->regs.rdx << 32) | (u32)v->regs.rax;
+
+	(void)e;
+	if (virt->get(v, VREG_CPL) != 0 || xstate_set_xcr(v, (u32)v->regs.rcx, value) < 0)
+		return inject_gp(v);
+	return EXIT_NEXT;
 }
 
 static u32 on_entry_failed(struct vcpu *v, struct vm_exit *e)
@@ -274,8 +432,10 @@ u32 (*const exit_handlers[EXIT_KIND_COUNT])(struct vcpu *, struct vm_exit *) = {
 	[EXIT_TRIPLE_FAULT] = on_triple_fault,
 	[EXIT_INTERRUPT] = on_interrupt,
 	[EXIT_VIRT_INSN] = on_virt_insn,
-	[EXIT_INVD] = on_invd,
+	[EXIT_CACHE_FLUSH] = on_cache_flush,
 	[EXIT_INTR_WINDOW] = on_intr_window,
+	[EXIT_CR_ACCESS] = on_cr_access,
+	[EXIT_XSETBV] = on_xsetbv,
 	[EXIT_ENTRY_FAILED] = on_entry_failed,
 	[EXIT_UNHANDLED] = exit_unhandled,
 };

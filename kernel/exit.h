@@ -21,10 +21,12 @@ enum exit_kind {
 	EXIT_SLAT_VIOLATION, /* slat.* valid */
 	EXIT_EXCEPTION,	     /* exc.* valid: an intercepted guest exception */
 	EXIT_TRIPLE_FAULT,
-	EXIT_INTERRUPT, /* a host interrupt arrived while the guest ran */
-	EXIT_VIRT_INSN, /* the guest used a VMX/SVM instruction */
-	EXIT_INVD,
-	EXIT_INTR_WINDOW,  /* the guest can take the interrupt it waits for */
+	EXIT_INTERRUPT,	  /* a host interrupt arrived while the guest ran */
+	EXIT_VIRT_INSN,	  /* the guest used a VMX/SVM instruction */
+	EXIT_CACHE_FLUSH, /* INVD or WBINVD */
+	EXIT_INTR_WINDOW, /* the guest can take the interrupt it waits for */
+	EXIT_CR_ACCESS,	  /* cr.* valid: a control-register access the backend cannot let through */
+	EXIT_XSETBV,	  /* XCR number in ECX, value in EDX:EAX */
 	EXIT_ENTRY_FAILED, /* the backend could not enter the guest; already explained */
 	EXIT_UNHANDLED,	   /* anything else: raw code and name are set */
 	EXIT_KIND_COUNT,
@@ -42,6 +44,8 @@ struct vm_exit {
 			bool in;
 			bool string; /* INS/OUTS */
 			bool rep;
+			u8 asize; /* INS/OUTS address size in bytes (2, 4, 8); 0: unknown */
+			u8 seg;	  /* OUTS source segment (SEG_ES..SEG_GS); SEG_NONE: unknown */
 		} io;
 		u32 msr;
 		struct {
@@ -53,8 +57,35 @@ struct vm_exit {
 			bool has_error;
 			u32 error;
 		} exc;
+		struct {
+			u8 cr;	  /* 0, 3, 4 or 8 */
+			u8 gpr;	  /* MOV: general register number, as x86 encodes it (0 = RAX) */
+			u8 type;  /* CR_MOV_TO, CR_MOV_FROM, CR_CLTS or CR_LMSW */
+			u16 lmsw; /* LMSW: its 16-bit operand */
+			/*
+			 * CR0: a valid value is completed by running the MOV again,
+			 * with VREG_CR0_SHADOW set (VMX), instead of being set
+			 * with VREG_CR0 and stepped over (SVM).
+			 */
+			bool reexecute;
+		} cr;
 	};
 };
+
+/* Segment registers as x86 numbers them, for io.seg. */
+#define SEG_ES 0
+#define SEG_CS 1
+#define SEG_SS 2
+#define SEG_DS 3
+#define SEG_FS 4
+#define SEG_GS 5
+#define SEG_NONE 0xff
+
+/* Kinds of control-register access (EXIT_CR_ACCESS). */
+#define CR_MOV_TO 0
+#define CR_MOV_FROM 1
+#define CR_CLTS 2
+#define CR_LMSW 3
 
 /*
  * Hand v's pending virtual interrupt to the backend; true once none is
@@ -97,5 +128,30 @@ static inline u32 exit_handle(struct vcpu *v, struct vm_exit *e)
 	return action;
 }
 const char *exit_kind_name(enum exit_kind k);
+
+/* The guest's execution mode (kernel/virt.c). */
+enum guest_mode virt_guest_mode(struct vcpu *v);
+
+/*
+ * RIP after an instruction of len bytes at rip: the instruction pointer
+ * wraps as the code's size says, at 64 KiB for 16-bit code and at 4 GiB
+ * outside 64-bit mode (a VM entry refuses a RIP above 4 GiB there).  The
+ * mode is looked up only when a 64 KiB line is crossed, which is rare.
+ */
+static inline u64 exit_next_rip(struct vcpu *v, u64 rip, u32 len)
+{
+	u64 next = rip + len;
+
+	if (!((rip ^ next) >> 16))
+		return next;
+	switch (virt_guest_mode(v)) {
+	case GUEST_LONG64:
+		return next;
+	case GUEST_PROTECTED32:
+		return (u32)next;
+	default:
+		return next & 0xffff;
+	}
+}
 
 #endif

@@ -1,5 +1,8 @@
 /*
- * Hypercall dispatch.  Arguments are taken from the saved registers,
+ * Hypercall dispatch.  Only the guest's kernel may call: VMCALL and
+ * VMMCALL exit at any privilege level, so a call from CPL 1-3 or from
+ * virtual-8086 mode is refused here with -1 (EPERM) and does nothing,
+ * as KVM refuses it.  Arguments are taken from the saved registers,
  * cut to 32 bits for guests not in 64-bit mode, and guest buffers are
  * checked against the partition's RAM (overflow-safe) before a single
  * copy through its SLAT view; the copy is what gets used.  Results go
@@ -11,6 +14,7 @@
 #include "kernel/cpu.h"
 #include "kernel/partition.h"
 #include "kernel/virt.h"
+#include "kernel/x86.h"
 
 static void set_result(struct vcpu *v, u64 value, bool narrow, bool wide32)
 {
@@ -69,6 +73,10 @@ bool hypercall_handle(struct vcpu *v)
 	u64 nr = v->regs.rax & mask, a1 = v->regs.rbx & mask, a2 = v->regs.rcx & mask;
 	s64 ret;
 
+	if (virt->get(v, VREG_CPL) != 0 || (virt->get(v, VREG_RFLAGS) & RFLAGS_VM)) {
+		set_result(v, (u64)-EPERM, narrow, false);
+		return true;
+	}
 	switch (nr) {
 	case HC_CONSOLE_WRITE:
 		ret = console_write(p, a1, a2);

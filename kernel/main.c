@@ -14,6 +14,8 @@
 #include "drivers/timer.h"
 #include "kernel/console.h"
 #include "kernel/cpu.h"
+#include "kernel/cpuid.h"
+#include "kernel/lib.h"
 #include "kernel/mb2.h"
 #include "kernel/memory.h"
 #include "kernel/options.h"
@@ -22,9 +24,11 @@
 #include "kernel/partition.h"
 #include "kernel/sched.h"
 #include "kernel/smp.h"
+#include "kernel/spec.h"
 #include "kernel/trap.h"
 #include "kernel/virt.h"
 #include "kernel/x86.h"
+#include "kernel/xstate.h"
 
 #define PIC1_DATA 0x21
 #define PIC2_DATA 0xa1
@@ -83,6 +87,20 @@ static void selftest_spoil_entry(const struct hv_options *o)
 	}
 }
 
+/*
+ * selftest=dirty: write a pattern over every free frame, as memory a
+ * previous OS or the firmware left behind could hold, so that a
+ * partition's scan of its fresh RAM shows whether cloison zeroed it
+ * (tests/boot/scrub.scenario).
+ */
+static void selftest_dirty_free(void)
+{
+	for (u64 f = 0; f < frames.nframes; f++)
+		if (frame_is_free(&frames, f * FRAME_SIZE))
+			memset(phys_to_virt(f * FRAME_SIZE), 0xa5, FRAME_SIZE);
+	klog("selftest: every free frame holds 0xa5 bytes");
+}
+
 NORETURN void kmain(u32 magic, u64 mbi_phys);
 void kmain(u32 magic, u64 mbi_phys)
 {
@@ -114,9 +132,14 @@ void kmain(u32 magic, u64 mbi_phys)
 	if (options.selftest_panic)
 		selftest_panic();
 
+	cpuid_init(virt ? virt->guest_cr4() : ~0ull);
+	xstate_cpu_init();
+	spec_init();
 	if (virt && virt->cpu_enable() < 0)
 		virt = NULL;
 	pconsole_setup(options.colour);
+	if (options.selftest_dirty)
+		selftest_dirty_free();
 	partition_create_all();
 	if (options.selftest_bad_entry || options.selftest_bad_control)
 		selftest_spoil_entry(&options);

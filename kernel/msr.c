@@ -3,8 +3,18 @@
  * list is emulated here (mode and segment-base MSRs held in the vendor
  * structure, PAT, a read-only TSC and a few identification MSRs) and
  * everything else raises #GP in the guest, as an absent MSR would.
+ *
+ * A value is checked before it is stored, as the CPU checks a WRMSR
+ * (kernel/cr.h): an address that is not canonical, a PAT entry that is
+ * no memory type, a reserved bit, EFER.LME changed under paging.  Such
+ * a write gets #GP and changes nothing, on both vendors (AMD ignores the
+ * upper half of SYSENTER_EIP/ESP; refusing a non-canonical one is what
+ * Intel does and what matters: the value never reaches a VM entry or a
+ * host register).
  */
 #include "kernel/msr.h"
+#include "kernel/cpuid.h"
+#include "kernel/cr.h"
 #include "kernel/virt.h"
 #include "kernel/x86.h"
 
@@ -20,25 +30,33 @@
 #define MSR_CSTAR 0xc0000083
 #define MSR_SFMASK 0xc0000084
 
-#define EFER_GUEST_BITS (EFER_SCE | EFER_LME | EFER_LMA | EFER_NXE)
 #define MISC_ENABLE_FAST_STRINGS 1ull
+
+/* What a held MSR's value must be. */
+enum msr_rule {
+	ANY,	   /* every 64-bit value */
+	CANONICAL, /* a canonical linear address */
+	LOW32,	   /* bits 63:32 reserved */
+	PAT,	   /* eight memory types */
+};
 
 /* MSRs that live in the vendor structure, by the neutral register name. */
 static const struct {
 	u32 msr;
 	enum vreg reg;
+	enum msr_rule rule;
 } held[] = {
-	{ MSR_SYSENTER_CS, VREG_SYSENTER_CS },
-	{ MSR_SYSENTER_ESP, VREG_SYSENTER_ESP },
-	{ MSR_SYSENTER_EIP, VREG_SYSENTER_EIP },
-	{ MSR_STAR, VREG_STAR },
-	{ MSR_LSTAR, VREG_LSTAR },
-	{ MSR_CSTAR, VREG_CSTAR },
-	{ MSR_SFMASK, VREG_SFMASK },
-	{ MSR_FS_BASE, VREG_FS_BASE },
-	{ MSR_GS_BASE, VREG_GS_BASE },
-	{ MSR_KERNEL_GS_BASE, VREG_KERNEL_GS_BASE },
-	{ MSR_IA32_PAT, VREG_PAT },
+	{ MSR_SYSENTER_CS, VREG_SYSENTER_CS, LOW32 },
+	{ MSR_SYSENTER_ESP, VREG_SYSENTER_ESP, CANONICAL },
+	{ MSR_SYSENTER_EIP, VREG_SYSENTER_EIP, CANONICAL },
+	{ MSR_STAR, VREG_STAR, ANY },
+	{ MSR_LSTAR, VREG_LSTAR, CANONICAL },
+	{ MSR_CSTAR, VREG_CSTAR, CANONICAL },
+	{ MSR_SFMASK, VREG_SFMASK, LOW32 },
+	{ MSR_FS_BASE, VREG_FS_BASE, CANONICAL },
+	{ MSR_GS_BASE, VREG_GS_BASE, CANONICAL },
+	{ MSR_KERNEL_GS_BASE, VREG_KERNEL_GS_BASE, CANONICAL },
+	{ MSR_IA32_PAT, VREG_PAT, PAT },
 };
 
 static int find_held(u32 msr)
@@ -47,6 +65,20 @@ static int find_held(u32 msr)
 		if (held[i].msr == msr)
 			return (int)i;
 	return -1;
+}
+
+static bool follows(enum msr_rule rule, u64 value)
+{
+	switch (rule) {
+	case CANONICAL:
+		return addr_canonical(value, guest_features.va_bits);
+	case LOW32:
+		return !(value >> 32);
+	case PAT:
+		return pat_valid(value);
+	default:
+		return true;
+	}
 }
 
 int msr_read(struct vcpu *v, u32 msr, u64 *value)
@@ -59,7 +91,7 @@ int msr_read(struct vcpu *v, u32 msr, u64 *value)
 	}
 	switch (msr) {
 	case MSR_EFER:
-		*value = virt->get(v, VREG_EFER) & EFER_GUEST_BITS;
+		*value = virt->get(v, VREG_EFER) & (guest_features.efer_allowed | EFER_LMA);
 		return 0;
 	case MSR_TSC:
 		*value = rdtsc();
@@ -76,22 +108,33 @@ int msr_read(struct vcpu *v, u32 msr, u64 *value)
 	}
 }
 
+/* EFER: the allowed bits only, LME never under paging; LMA stays the CPU's. */
+static int write_efer(struct vcpu *v, u64 value)
+{
+	struct cr_state s = {
+		.cr0 = virt->get(v, VREG_CR0),
+		.efer = virt->get(v, VREG_EFER),
+	};
+
+	if (!efer_valid(&s, value, guest_features.efer_allowed))
+		return -EPERM;
+	virt->set(v, VREG_EFER, (value & ~EFER_LMA) | (s.efer & EFER_LMA));
+	return 0;
+}
+
 int msr_write(struct vcpu *v, u32 msr, u64 value)
 {
 	int h = find_held(msr);
 
 	if (h >= 0) {
+		if (!follows(held[h].rule, value))
+			return -EPERM;
 		virt->set(v, held[h].reg, value);
 		return 0;
 	}
 	switch (msr) {
 	case MSR_EFER:
-		if (value & ~EFER_GUEST_BITS)
-			return -EPERM;
-		/* LMA is the CPU's to set; keep the current value. */
-		value = (value & ~EFER_LMA) | (virt->get(v, VREG_EFER) & EFER_LMA);
-		virt->set(v, VREG_EFER, value);
-		return 0;
+		return write_efer(v, value);
 	case MSR_MTRR_DEF_TYPE:
 		return value == 0 ? 0 : -EPERM;
 	default:

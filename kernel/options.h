@@ -19,6 +19,8 @@ struct hv_options {
 	bool selftest_bad_control;
 	/* selftest=remote: pause, resume and stop a partition on another CPU from the boot CPU */
 	bool selftest_remote;
+	/* selftest=dirty: fill every free frame with a pattern before partitions get RAM */
+	bool selftest_dirty;
 };
 
 /* Parse cmdline; unknown or malformed options are reported and skipped. */

@@ -1,9 +1,19 @@
 /*
  * Partition life cycle.  Creation turns one GRUB module into a running
- * partition: parse its line, take RAM in 2 MiB runs, scrub it, map it
- * with SLAT, load the Multiboot1 image, write the information block and
- * set up the vCPU.  A failure at any step is explained in one line and
- * undone; the other partitions are unaffected.  A partition with
+ * partition: parse its line, take RAM in 2 MiB runs, map it with SLAT,
+ * check that the Multiboot1 image loads (a dry run that writes nothing)
+ * and set up the vCPU.  A failure at any step is explained in one line
+ * and undone; the other partitions are unaffected.
+ *
+ * Scrubbing RAM takes time in proportion to its size (up to 64 GiB), so
+ * it is never done in one go: it is the partition's pending work
+ * (p->work), which the scheduler does in the partition's own slices,
+ * 2 MiB at a time, taking interrupts in between (partition_work).  A
+ * new or restarted partition first scrubs its RAM and loads its image
+ * for real (WORK_LOAD), then its guest runs; a stopping one scrubs its
+ * RAM and gives it back (WORK_STOP), then it is stopped for good.  The
+ * time is charged to the partition, and no exit or scheduler step holds
+ * a CPU for more than a slice.  A partition with
  * after=<name> waits, holding nothing but its slot, until that one has
  * stopped; the scheduler then starts it (kernel/sched.c), often in the
  * very frames the other one left.  Stopping flushes the
@@ -23,6 +33,7 @@
 #include "kernel/memory.h"
 #include "kernel/paging.h"
 #include "kernel/virt.h"
+#include "kernel/xstate.h"
 
 struct partition partitions[MAX_PARTITIONS];
 extern struct boot_info boot_info;
@@ -76,12 +87,11 @@ static int loader_write(void *ctx, u64 gpa, const void *src, u64 len)
 	return guest_write(ctx, gpa, src, len);
 }
 
-/* Zero every byte of the partition's RAM: nothing written there survives. */
-static void scrub_ram(struct partition *p)
+/* The dry run's writer: checks what guest_write would, writes nothing. */
+static int loader_check(void *ctx, u64 gpa, const void *src, u64 len)
 {
-	for (u32 i = 0; i < p->nchunks; i++)
-		if (p->chunks[i])
-			memset(phys_to_virt(p->chunks[i]), 0, RAM_CHUNK);
+	(void)src;
+	return guest_range_ok(ctx, gpa, len) ? 0 : -EFAULT;
 }
 
 static u64 chunk_list_frames(u32 nchunks)
@@ -89,9 +99,9 @@ static u64 chunk_list_frames(u32 nchunks)
 	return ALIGN_UP(nchunks * sizeof(u64), FRAME_SIZE) / FRAME_SIZE;
 }
 
-static void scrub_and_free_ram(struct partition *p)
+/* Give p's RAM back to the frame allocator (scrubbed first, unless no guest ever ran in it). */
+static void free_ram(struct partition *p)
 {
-	scrub_ram(p);
 	for (u32 i = 0; i < p->nchunks; i++)
 		if (p->chunks[i])
 			frame_free(&frames, p->chunks[i], RAM_CHUNK / FRAME_SIZE);
@@ -101,18 +111,15 @@ static void scrub_and_free_ram(struct partition *p)
 	p->nchunks = 0;
 }
 
+/* Everything p holds but its RAM: its console, vCPU, FPU state and SLAT. */
 static void release(struct partition *p)
 {
-	/*
-	 * First: another CPU moving the input focus must not pick a stopped
-	 * partition while its RAM is being scrubbed (that takes a while).
-	 */
 	pconsole_close(&p->console);
 	if (p->vcpu.vmcs)
 		virt->vcpu_destroy(&p->vcpu);
+	xstate_vcpu_free(&p->vcpu);
 	if (p->slat.root)
 		slat_destroy(&p->slat, virt->slat);
-	scrub_and_free_ram(p);
 }
 
 static int alloc_ram(struct partition *p)
@@ -130,8 +137,7 @@ static int alloc_ram(struct partition *p)
 		p->chunks[i] = frame_alloc_run(&frames, RAM_CHUNK / FRAME_SIZE, RAM_CHUNK);
 		if (!p->chunks[i])
 			return -ENOMEM;
-		/* Scrub before the partition gets it: nothing of a former owner survives. */
-		memset(phys_to_virt(p->chunks[i]), 0, RAM_CHUNK);
+		/* Scrubbed by the partition's first work, before its guest runs (WORK_LOAD). */
 	}
 	return 0;
 }
@@ -148,22 +154,24 @@ static u64 online_cpus(void)
 
 /*
  * Load the Multiboot1 image of p's module into its RAM and write the
- * information block after it; fills the vCPU's entry state.  On failure
+ * information block after it (or, with dry, check that both would go
+ * well and write nothing); fills the vCPU's entry state.  On failure
  * says why in why, prefixed as the caller's line needs.
  */
-static int load_image(struct partition *p, struct mb1_image *img, struct vcpu_boot_state *boot,
-		      char *why, size_t whylen)
+static int load_image(struct partition *p, bool dry, struct mb1_image *img,
+		      struct vcpu_boot_state *boot, char *why, size_t whylen)
 {
+	int (*write)(void *, u64, const void *, u64) = dry ? loader_check : loader_write;
 	const struct boot_module *m = p->module;
 	char detail[120];
 	u32 info;
 
-	if (mb1_load(phys_to_virt(m->start), m->end - m->start, p->cfg.mem, loader_write, p, img,
-		     detail, sizeof(detail)) < 0) {
+	if (mb1_load(phys_to_virt(m->start), m->end - m->start, p->cfg.mem, write, p, img, detail,
+		     sizeof(detail)) < 0) {
 		format(why, whylen, "%s: %s", m->cmdline, detail);
 		return -EINVAL;
 	}
-	info = mb1_write_info(img, p->cfg.mem, m->cmdline, loader_write, p, detail, sizeof(detail));
+	info = mb1_write_info(img, p->cfg.mem, m->cmdline, write, p, detail, sizeof(detail));
 	if (!info) {
 		format(why, whylen, "%s", detail);
 		return -EINVAL;
@@ -175,11 +183,12 @@ static int load_image(struct partition *p, struct mb1_image *img, struct vcpu_bo
 void partition_overhead(const struct partition *p, struct partition_overhead *o)
 {
 	o->slat = (u64)p->slat.tables * FRAME_SIZE;
-	o->vcpu = p->vcpu.vmcs ? FRAME_SIZE : 0; /* one VMCS or VMCB page */
+	o->vcpu = p->vcpu.vmcs ? FRAME_SIZE : 0;	  /* one VMCS or VMCB page */
+	o->xstate = p->vcpu.xstate.area ? FRAME_SIZE : 0; /* its FPU/SSE/AVX image */
 	o->ram_list = chunk_list_frames(p->nchunks) * FRAME_SIZE;
 	o->record = sizeof(struct partition); /* its slot in partitions[], console included */
 	/* The console history ring, once it exists, is reported on its own line by pconsole. */
-	o->total = o->slat + o->vcpu + o->ram_list + o->record;
+	o->total = o->slat + o->vcpu + o->xstate + o->ram_list + o->record;
 }
 
 static void report_overhead(const struct partition *p)
@@ -187,11 +196,12 @@ static void report_overhead(const struct partition *p)
 	struct partition_overhead o;
 
 	partition_overhead(p, &o);
-	klog("partition %s: overhead %llu KiB (SLAT %llu KiB, VMCS/VMCB %llu KiB, RAM list %llu "
-	     "KiB, record %llu bytes)",
+	klog("partition %s: overhead %llu KiB (SLAT %llu KiB, VMCS/VMCB %llu KiB, FPU state %llu "
+	     "KiB, RAM list %llu KiB, record %llu bytes)",
 	     p->cfg.name, (unsigned long long)(ALIGN_UP(o.total, KiB(1)) / KiB(1)),
 	     (unsigned long long)(o.slat / KiB(1)), (unsigned long long)(o.vcpu / KiB(1)),
-	     (unsigned long long)(o.ram_list / KiB(1)), (unsigned long long)o.record);
+	     (unsigned long long)(o.xstate / KiB(1)), (unsigned long long)(o.ram_list / KiB(1)),
+	     (unsigned long long)o.record);
 }
 
 /* The partition (started, waiting or stopped) named name, or NULL. */
@@ -211,7 +221,6 @@ int partition_start(struct partition *p)
 {
 	const char *name = p->cfg.name;
 	struct mb1_image img;
-	struct vcpu_boot_state boot;
 	char why[160];
 
 	vuart_reset(&p->uart);
@@ -230,17 +239,20 @@ int partition_start(struct partition *p)
 	for (u32 i = 0; i < p->nchunks; i++)
 		if (slat_map(&p->slat, virt->slat, (u64)i * RAM_CHUNK, p->chunks[i], RAM_CHUNK) < 0)
 			goto nomem;
-	if (load_image(p, &img, &boot, why, sizeof(why)) < 0) {
+	if (load_image(p, true, &img, &p->boot, why, sizeof(why)) < 0) {
 		klog("partition %s: not started: %s", name, why);
 		goto fail;
 	}
-	if (virt->vcpu_create(&p->vcpu, p->slat.root, p->id) < 0) {
+	if (virt->vcpu_create(&p->vcpu, p->slat.root, p->id) < 0 ||
+	    xstate_vcpu_init(&p->vcpu) < 0) {
 		klog("partition %s: not started: its vCPU could not be created", name);
 		goto fail;
 	}
 	p->vcpu.partition = p;
-	virt->vcpu_reset(&p->vcpu, &boot);
+	virt->vcpu_reset(&p->vcpu, &p->boot);
 	p->state = PARTITION_RUNNABLE;
+	p->work = WORK_LOAD; /* scrub, load, then run: in its own slices */
+	p->scrub_next = 0;
 	pconsole_start(&p->console, p->id - 1);
 	klog("partition %s: started (%llu MiB, host RAM from 0x%llx, %s image, entry 0x%x)", name,
 	     (unsigned long long)(p->cfg.mem >> 20), (unsigned long long)p->chunks[0],
@@ -251,6 +263,7 @@ nomem:
 	klog("partition %s: not started: out of hypervisor memory for its tables", name);
 fail:
 	release(p);
+	free_ram(p);		      /* no guest ran in it: nothing to scrub yet */
 	p->state = PARTITION_STOPPED; /* it never ran; whoever waits for it starts */
 	return -1;
 }
@@ -325,11 +338,18 @@ struct partition *partition_waiting_for(const struct partition *stopped)
 	return NULL;
 }
 
+/*
+ * Stop p: its console, vCPU and SLAT go at once; its RAM is scrubbed and
+ * freed as pending work (WORK_STOP), in its own slices, after which it
+ * is stopped for good (PARTITION_STOPPED).
+ */
 static void stop(struct partition *p)
 {
 	pconsole_flush(&p->console);
-	p->state = PARTITION_STOPPED;
 	release(p);
+	p->state = PARTITION_STOPPING;
+	p->work = WORK_STOP;
+	p->scrub_next = 0;
 }
 
 void partition_exit(struct partition *p, int code)
@@ -341,32 +361,60 @@ void partition_exit(struct partition *p, int code)
 }
 
 /*
- * Start p's next life in the memory it has: scrub all of its RAM, load
- * the image again from the original module, write a new information
- * block, and put its vCPU back in the entry state (vcpu_reset also
- * returns a launched VMCS to the clear state).  The SLAT keeps mapping
- * the same frames; the translations the CPU cached for the partition's
- * tag are dropped.  Called from the exit handler; the caller leaves the
- * guest right after.
+ * Start p's next life in the memory it has: put its vCPU and FPU state
+ * back in the entry state (vcpu_reset also returns a launched VMCS to
+ * the clear state), forget its timer and interrupts, and leave the rest
+ * to its pending work (WORK_LOAD): scrub all of its RAM, load the image
+ * again from the original module and write a new information block.
+ * The SLAT keeps mapping the same frames; the translations the CPU
+ * cached for the partition's tag are dropped.  Called from the exit
+ * handler; the caller leaves the guest right after.
  */
-static int restart(struct partition *p)
+static void restart(struct partition *p)
+{
+	vuart_reset(&p->uart);
+	p->vcpu.timer_deadline = 0; /* no timer, interrupt or HLT from the former life */
+	p->vcpu.pending_irq = 0;
+	p->vcpu.halted = false;
+	virt->vcpu_reset(&p->vcpu, &p->boot);
+	xstate_reset(&p->vcpu); /* no register of the former life survives */
+	virt->flush_slat(&p->vcpu);
+	p->work = WORK_LOAD;
+	p->scrub_next = 0;
+}
+
+/* Interrupts are taken between two chunks; true when the slice is over. */
+static bool work_yields(void)
+{
+	irq_window();
+	return cpu_slice_over();
+}
+
+bool partition_work(struct partition *p)
 {
 	struct mb1_image img;
 	struct vcpu_boot_state boot;
 	char why[160];
 
-	scrub_ram(p);
-	vuart_reset(&p->uart);
-	if (load_image(p, &img, &boot, why, sizeof(why)) < 0) {
-		klog("partition %s: not restarted: %s", p->cfg.name, why);
-		return -EINVAL;
+	while (p->scrub_next < p->nchunks) {
+		memset(phys_to_virt(p->chunks[p->scrub_next++]), 0, RAM_CHUNK);
+		if (p->scrub_next < p->nchunks && work_yields())
+			return false;
 	}
-	p->vcpu.timer_deadline = 0; /* no timer, interrupt or HLT from the former life */
-	p->vcpu.pending_irq = 0;
-	p->vcpu.halted = false;
-	virt->vcpu_reset(&p->vcpu, &boot);
-	virt->flush_slat(&p->vcpu);
-	return 0;
+	if (p->work == WORK_STOP) {
+		free_ram(p);
+		p->work = WORK_NONE;
+		p->state = PARTITION_STOPPED;
+		return true;
+	}
+	p->work = WORK_NONE;
+	/* The dry run at the start said this loads: it still does, the module is the same. */
+	if (load_image(p, false, &img, &boot, why, sizeof(why)) < 0) {
+		klog("partition %s: stopped: its image no longer loads: %s", p->cfg.name, why);
+		stop(p);
+		return false;
+	}
+	return true;
 }
 
 void partition_crash(struct partition *p, const char *fmt, ...)
@@ -382,7 +430,8 @@ void partition_crash(struct partition *p, const char *fmt, ...)
 	if (p->cfg.on_crash == ON_CRASH_RESTART) {
 		if (p->restarts >= p->cfg.restart_limit) {
 			klog("partition %s: restart limit reached", p->cfg.name);
-		} else if (restart(p) == 0) {
+		} else {
+			restart(p);
 			p->restarts++;
 			klog("partition %s restarted (restart %u of %u)", p->cfg.name, p->restarts,
 			     p->cfg.restart_limit);
@@ -403,7 +452,11 @@ void partition_stop(struct partition *p, const char *why)
 void partition_abandon(struct partition *p, const char *why)
 {
 	klog("partition %s: stopped before it ran: %s", p->cfg.name, why);
-	stop(p);
+	pconsole_flush(&p->console);
+	release(p);
+	free_ram(p); /* no guest ran in it: nothing to scrub */
+	p->work = WORK_NONE;
+	p->state = PARTITION_STOPPED;
 }
 
 u32 partition_count_running(void)
@@ -411,6 +464,7 @@ u32 partition_count_running(void)
 	u32 n = 0;
 	for (u32 i = 0; i < MAX_PARTITIONS; i++)
 		n += partitions[i].state == PARTITION_RUNNABLE ||
-		     partitions[i].state == PARTITION_WAITING;
+		     partitions[i].state == PARTITION_WAITING ||
+		     partitions[i].state == PARTITION_STOPPING;
 	return n;
 }

@@ -23,7 +23,15 @@ enum partition_state {
 	PARTITION_FREE,	   /* slot unused */
 	PARTITION_WAITING, /* after=: created, nothing allocated, until that partition stops */
 	PARTITION_RUNNABLE,
-	PARTITION_STOPPED, /* exited or crashed; RAM scrubbed and returned */
+	PARTITION_STOPPING, /* exited or crashed; its RAM is being scrubbed (WORK_STOP) */
+	PARTITION_STOPPED,  /* RAM scrubbed and returned */
+};
+
+/* Work a partition does in its own slices before its guest may run (partition_work). */
+enum partition_work {
+	WORK_NONE,
+	WORK_LOAD, /* scrub its RAM, then load its image: a new or restarted life */
+	WORK_STOP, /* scrub its RAM, then return it: then it is PARTITION_STOPPED */
 };
 
 struct boot_module;
@@ -37,6 +45,9 @@ struct partition {
 	u32 nchunks;
 	struct slat slat;
 	struct vcpu vcpu;
+	struct vcpu_boot_state boot; /* its entry state, from the image (kernel/virt.h) */
+	enum partition_work work;    /* pending, done by partition_work() */
+	u32 scrub_next;		     /* the next RAM chunk the pending work scrubs */
 	struct pconsole console;
 	struct vuart uart;
 	int exit_code;
@@ -52,6 +63,7 @@ struct partition {
 struct partition_overhead {
 	u64 slat;     /* its SLAT table frames */
 	u64 vcpu;     /* its VMCS or VMCB page */
+	u64 xstate;   /* its FPU/SSE/AVX image (kernel/xstate.c) */
 	u64 ram_list; /* the frames listing its RAM chunks */
 	u64 record;   /* its struct partition (console, UART, vCPU registers) */
 	u64 total;
@@ -74,6 +86,12 @@ struct partition *partition_waiting_for(const struct partition *stopped);
  * and those waiting for it may start in turn).
  */
 int partition_start(struct partition *p);
+/*
+ * Do p's pending work (scrub, then load or free), 2 MiB at a time, with
+ * interrupts taken in between, until it is done (true) or this CPU's
+ * slice is over (false: call again in its next slice).  On p's own CPU.
+ */
+bool partition_work(struct partition *p);
 /* Stop p on request (kernel/sched.c, on p's own CPU): "partition <name> stopped: <why>". */
 void partition_stop(struct partition *p, const char *why);
 /* Stop a started partition that cannot be run, saying why. */

@@ -60,20 +60,48 @@ static u64 period_end(const struct runq_entity *e, u64 now_ns)
 
 /*
  * Move e's cap accounting to the period holding now_ns.  Time used
- * beyond the budget (a slice that ended late) is debt carried into the
- * very next period, at most one budget of it.
+ * beyond the budget (a slice that ended late, a long exit) is debt: each
+ * period that begins pays one budget of it, however much there is, so a
+ * capped partition never gets more than its cap over time.
  */
 static void cap_roll(struct runq_entity *e, u64 now_ns)
 {
-	u64 p = period_of(e, now_ns), budget = budget_ns(e);
+	u64 p = period_of(e, now_ns), budget = budget_ns(e), gone;
 
 	if (p <= e->cap_period)
 		return;
-	if (p == e->cap_period + 1 && e->cap_used_ns > budget)
-		e->cap_used_ns = MIN(e->cap_used_ns - budget, budget);
-	else
-		e->cap_used_ns = 0;
+	gone = p - e->cap_period;
+	/* gone * budget cannot overflow while it is at most cap_used_ns. */
+	e->cap_used_ns = gone <= e->cap_used_ns / budget ? e->cap_used_ns - gone * budget : 0;
 	e->cap_period = p;
+}
+
+/*
+ * Count a run from start_ns to now_ns against e's cap, period by period:
+ * the part in each period counts there (whole periods in between are
+ * used in full), so a run that crosses boundaries is neither free nor
+ * charged twice.
+ */
+static void cap_charge(struct runq_entity *e, u64 start_ns, u64 now_ns)
+{
+	u64 end1 = period_end(e, start_ns), last;
+
+	cap_roll(e, start_ns);
+	if (now_ns <= end1) {
+		e->cap_used_ns += now_ns - start_ns;
+		return;
+	}
+	e->cap_used_ns += end1 - start_ns;
+	last = period_start(e, now_ns);
+	if (last > end1) {
+		u64 full = (last - end1) / RUNQ_CAP_PERIOD_NS;
+		cap_roll(e, end1);
+		e->cap_used_ns +=
+			RUNQ_CAP_PERIOD_NS + (full - 1) * (RUNQ_CAP_PERIOD_NS - budget_ns(e));
+		e->cap_period += full - 1;
+	}
+	cap_roll(e, now_ns);
+	e->cap_used_ns += now_ns - last;
 }
 
 /* Budget left in the current period (RUNQ_NEVER when uncapped). */
@@ -271,17 +299,7 @@ void runq_charge(struct runq_entity *e, u64 now_ns, u64 ran_ns)
 	e->runs++;
 	e->last_ran_ns = now_ns;
 	if (capped(e)) {
-		/* Split the run at the period boundary it may have crossed. */
-		u64 start = now_ns - MIN(ran_ns, now_ns);
-		u64 boundary = period_start(e, now_ns);
-		u64 before = start < boundary ? boundary - start : 0;
-
-		if (before) {
-			cap_roll(e, boundary - 1);
-			e->cap_used_ns += before;
-		}
-		cap_roll(e, now_ns);
-		e->cap_used_ns += ran_ns - before;
+		cap_charge(e, now_ns - MIN(ran_ns, now_ns), now_ns);
 		if (e->cap_used_ns >= budget_ns(e) && !e->throttled_until) {
 			e->throttled_until = period_end(e, now_ns);
 			e->throttles++;

@@ -31,10 +31,13 @@
 #include "kernel/lib.h"
 #include "kernel/partition.h"
 #include "kernel/runq.h"
+#include "kernel/spec.h"
 #include "kernel/spinlock.h"
 #include "kernel/trap.h"
 #include "kernel/virt.h"
+#include "kernel/watchdog.h"
 #include "kernel/x86.h"
+#include "kernel/xstate.h"
 
 /* One CPU's queue; its lock covers every runq_* call that names it. */
 static struct cpu_sched {
@@ -131,6 +134,8 @@ static bool has_event(struct partition *p, u64 now)
 {
 	struct vcpu *v = &p->vcpu;
 
+	if (p->work)
+		return true; /* scrubbing, loading: kernel/partition.c */
 	if (v->timer_deadline && now >= v->timer_deadline) {
 		v->timer_deadline = 0;
 		v->pending_irq = VIRQ_PENDING | v->timer_vector;
@@ -146,7 +151,10 @@ static u64 wake_time(const struct partition *p)
 	return p->vcpu.timer_deadline ? p->vcpu.timer_deadline : RUNQ_NEVER;
 }
 
-/* Run p for at most slice_ns (less if its timer is due sooner). */
+/*
+ * Run p for at most slice_ns (less if its timer is due sooner): its
+ * pending work if it has any (partition_work), otherwise its guest.
+ */
 static void run(struct partition *p, u64 now, u64 slice_ns)
 {
 	u64 d = p->vcpu.timer_deadline;
@@ -155,9 +163,19 @@ static void run(struct partition *p, u64 now, u64 slice_ns)
 		slice_ns = MIN(slice_ns, d > now ? d - now : 0);
 	slice_ns = MAX(slice_ns, SCHED_MIN_SLICE_NS);
 	this_cpu()->slice_end = rdtsc() + mul_div_u64(slice_ns, tsc_hz, 1000000000ull);
+	if (p->work) {
+		lapic_timer_oneshot_ns(slice_ns, VEC_TIMER);
+		partition_work(p);
+		lapic_timer_stop();
+		return;
+	}
 	exit_deliver_pending(&p->vcpu);
+	if (xstate_switch_to(&p->vcpu))
+		spec_switch(); /* another partition ran here last: no state of it may leak */
 	lapic_timer_oneshot_ns(slice_ns, VEC_TIMER);
+	this_cpu()->in_guest = true;
 	virt->vcpu_run(&p->vcpu);
+	this_cpu()->in_guest = false;
 	lapic_timer_stop();
 }
 
@@ -270,8 +288,8 @@ static void retire(struct cpu_sched *cs, struct partition *p, u64 now)
 
 /*
  * Act on the requests for partitions of this CPU's queue: pause and
- * resume under the queue's lock; stops after it (stopping scrubs RAM),
- * one at a time.
+ * resume under the queue's lock; stops after it, one at a time (the
+ * stopped partition then scrubs its RAM in its own slices).
  */
 static void handle_requests(struct cpu_sched *cs)
 {
@@ -283,7 +301,9 @@ static void handle_requests(struct cpu_sched *cs)
 		struct partition *p = e->owner;
 		u32 req = __atomic_exchange_n(&p->requests, 0, __ATOMIC_ACQUIRE);
 
-		if (req & SCHED_REQ_STOP) {
+		if (p->state != PARTITION_RUNNABLE) {
+			continue; /* already stopping */
+		} else if (req & SCHED_REQ_STOP) {
 			stops[nstops++] = p;
 		} else if ((req & SCHED_REQ_PAUSE) && !p->paused) {
 			p->paused = true;
@@ -298,7 +318,11 @@ static void handle_requests(struct cpu_sched *cs)
 	spin_unlock_irqrestore(&cs->lock, flags);
 	for (u32 i = 0; i < nstops; i++) {
 		partition_stop(stops[i], "on request");
-		retire(cs, stops[i], time_ns());
+		/* Its scrub is its own work: wake it for that, paused or halted. */
+		flags = spin_lock_irqsave(&cs->lock);
+		stops[i]->paused = false;
+		runq_wake(&stops[i]->entity, time_ns());
+		spin_unlock_irqrestore(&cs->lock, flags);
 	}
 }
 
@@ -365,6 +389,7 @@ static void cpu_loop(struct cpu_sched *cs, bool bsp)
 		 * end that guest's slice at its first exit.
 		 */
 		irq_window();
+		watchdog_poll();
 		if (bsp) {
 			if (!com1_irq)
 				console_service(); /* no interrupt: poll */
@@ -388,7 +413,8 @@ static void cpu_loop(struct cpu_sched *cs, bool bsp)
 		}
 		spin_unlock_irqrestore(&cs->lock, flags);
 		p = e->owner;
-		if (p->state == PARTITION_RUNNABLE && !p->paused && has_event(p, now))
+		if (p->state == PARTITION_STOPPING ||
+		    (p->state == PARTITION_RUNNABLE && !p->paused && has_event(p, now)))
 			run(p, now, slice);
 		end = time_ns();
 		flags = spin_lock_irqsave(&cs->lock);
@@ -438,6 +464,7 @@ void sched_ap_main(void)
 	while (!__atomic_load_n(&go, __ATOMIC_ACQUIRE))
 		__asm__ volatile("pause");
 	runq_init(&cs->rq, c->index);
+	xstate_cpu_init();
 	if (virt && virt->cpu_enable() == 0)
 		__atomic_store_n(&cs->ready, true, __ATOMIC_RELEASE);
 	else
@@ -473,6 +500,7 @@ void sched_run(bool exit_when_done, bool selftest)
 	trap_set_handler(VEC_TIMER, end_slice_irq);
 	trap_set_handler(VEC_IPI_KICK, end_slice_irq);
 	com1_irq = console_use_irq(percpus[0].apic_id, input_byte);
+	watchdog_start();
 	runq_init(&bsp->rq, 0);
 	bsp->ready = virt != NULL;
 	__atomic_store_n(&go, true, __ATOMIC_RELEASE);

@@ -11,6 +11,13 @@
 
 struct partition;
 
+/* Initial state of a vCPU: 32-bit protected mode, paging off (Multiboot). */
+struct vcpu_boot_state {
+	u32 eip;
+	u32 eax;
+	u32 ebx;
+};
+
 /* General registers, in the order the world-switch stubs save them. */
 struct guest_regs {
 	u64 rax, rcx, rdx, rbx, rsp_unused, rbp, rsi, rdi;
@@ -23,6 +30,14 @@ enum vreg {
 	VREG_RSP,
 	VREG_RFLAGS,
 	VREG_CR0, /* as the guest sees it (read shadow on VMX) */
+	/*
+	 * Set only: the CR0 the guest reads, without changing the CR0 the CPU
+	 * runs with (VMX: the read shadow alone).  After a MOV to CR0 that
+	 * exited because of a bit the host owns, the common handler sets this
+	 * and lets the guest run the instruction again: it no longer exits,
+	 * and the CPU itself does the rest (paging, long mode, PDPTEs).
+	 */
+	VREG_CR0_SHADOW,
 	VREG_CR3,
 	VREG_CR4, /* as the guest sees it */
 	VREG_EFER,
@@ -30,6 +45,9 @@ enum vreg {
 	VREG_CS_SEL,
 	VREG_CS_ATTR, /* in the VMX access-rights layout: type 0-3, S 4, DPL 5-6, P 7, L 13, D 14, G
 			 15 */
+	VREG_ES_BASE,
+	VREG_SS_BASE,
+	VREG_DS_BASE,
 	VREG_FS_BASE,
 	VREG_GS_BASE,
 	VREG_KERNEL_GS_BASE,
@@ -41,6 +59,8 @@ enum vreg {
 	VREG_CSTAR,
 	VREG_SFMASK,
 	VREG_PAT,
+	VREG_CPL, /* read only: the current privilege level, 0-3 */
+	VREG_TPR, /* CR8: the task priority, 0-15 (never the host's) */
 	VREG_COUNT,
 };
 
@@ -62,7 +82,19 @@ enum guest_mode {
 };
 
 #define VIRQ_PENDING 0x100u
-#define VCPU_EXIT_KINDS 16 /* room for every enum exit_kind (kernel/exit.h checks) */
+#define VCPU_EXIT_KINDS 20 /* room for every enum exit_kind (kernel/exit.h checks) */
+
+/*
+ * Register state the VMCS or VMCB does not switch, kept per vCPU by
+ * kernel/xstate.c and loaded on a CPU only while that vCPU owns it:
+ * the x87/SSE/AVX registers (an XSAVE or FXSAVE image), XCR0, and the
+ * debug address registers DR0-DR3.
+ */
+struct vcpu_xstate {
+	u8 *area;  /* XSAVE/FXSAVE image, 64-byte aligned (one frame) */
+	u64 xcr0;  /* as the guest set it with XSETBV; 1 at reset */
+	u64 dr[4]; /* DR0-DR3 */
+};
 
 struct vcpu {
 	struct guest_regs regs; /* first: the stubs address it at offset 0 */
@@ -72,6 +104,8 @@ struct vcpu {
 	u64 vmcs_phys;		    /* its physical address */
 	u64 host_save_phys;	    /* SVM: where VMSAVE keeps this vCPU's host state */
 	bool launched;		    /* VMX: VMLAUNCH done, use VMRESUME */
+	u8 tpr;			    /* VMX: the guest's CR8 (SVM keeps it in the VMCB) */
+	bool lme_deferred;	    /* SVM: EFER.LME set by the guest, not yet in the VMCB */
 	u32 last_cpu;		    /* index of the CPU it last ran on */
 	u64 exits[VCPU_EXIT_KINDS]; /* VM exits taken, by enum exit_kind */
 	/* Guest time (SET_TIMER hypercall, docs/hypercalls.md). */
@@ -79,6 +113,7 @@ struct vcpu {
 	u8 timer_vector;
 	u16 pending_irq; /* VIRQ_PENDING | vector: waiting for the guest to take it */
 	bool halted;	 /* executed HLT: runs again at its next event */
+	struct vcpu_xstate xstate;
 };
 
 #endif

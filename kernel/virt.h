@@ -24,13 +24,6 @@ struct slat_format {
 	bool (*large)(u64 entry); /* a 2 MiB or 1 GiB leaf */
 };
 
-/* Initial state of a vCPU: 32-bit protected mode, paging off (Multiboot). */
-struct vcpu_boot_state {
-	u32 eip;
-	u32 eax;
-	u32 ebx;
-};
-
 struct virt_ops {
 	const char *name;
 	/* CPUID says the extension exists. */
@@ -39,6 +32,14 @@ struct virt_ops {
 	bool (*report)(void);
 	/* Turn virtualization on for the calling CPU; 0 or -errno (already explained). */
 	int (*cpu_enable)(void);
+	/* The CR4 bits a guest may hold while this backend runs it (VMX: the fixed-1 MSR). */
+	u64 (*guest_cr4)(void);
+	/*
+	 * True when the backend ends a slice inside any guest by itself (VMX:
+	 * the preemption timer); otherwise kernel/watchdog.c sees to it.
+	 * Valid once cpu_enable() has run on the boot CPU.
+	 */
+	bool (*slice_timer)(void);
 	/* Allocate and set up the VMCS/VMCB of v for the partition's SLAT root. */
 	int (*vcpu_create)(struct vcpu *v, u64 slat_root, u32 tag);
 	void (*vcpu_destroy)(struct vcpu *v);

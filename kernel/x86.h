@@ -14,6 +14,8 @@
 /* CR0 */
 #define CR0_PE (1ull << 0)  /* protected mode */
 #define CR0_MP (1ull << 1)  /* monitor coprocessor */
+#define CR0_EM (1ull << 2)  /* x87 emulation: FPU instructions fault */
+#define CR0_TS (1ull << 3)  /* task switched: FPU instructions fault */
 #define CR0_ET (1ull << 4)  /* extension type (always 1) */
 #define CR0_NE (1ull << 5)  /* native FPU error reporting */
 #define CR0_WP (1ull << 16) /* supervisor writes honour read-only pages */
@@ -28,11 +30,15 @@
 #define CR4_OSFXSR (1ull << 9)	    /* FXSAVE/SSE enabled by the OS */
 #define CR4_OSXMMEXCPT (1ull << 10) /* SIMD exceptions enabled */
 #define CR4_VMXE (1ull << 13)	    /* VMX enable */
+/* More CR4 bits, for the checks of guest values: kernel/cr.h. */
 
 /* RFLAGS */
 #define RFLAGS_CF (1ull << 0)
 #define RFLAGS_IF (1ull << 9)
 #define RFLAGS_ZF (1ull << 6)
+#define RFLAGS_TF (1ull << 8)
+#define RFLAGS_DF (1ull << 10)
+#define RFLAGS_VM (1ull << 17) /* virtual-8086 mode */
 
 /* Architectural MSRs. */
 #define MSR_IA32_APIC_BASE 0x1b

@@ -162,7 +162,14 @@ void svm_explain_invalid(struct vcpu *v, const struct svm_entry_note *before)
 	} else {
 		found = check_save(&vm->save) || check_control(&vm->control, before->eventinj);
 	}
-	if (!found)
+	if (!found) {
 		klog("svm:   no software check matched; the emulator's log or APM Vol. 2 §15.5.1 "
 		     "has the rest");
+		klog("svm:   noted before VMRUN: efer=%llx cr0=%llx cr3=%llx cr4=%llx dr6=%llx "
+		     "dr7=%llx cs attributes=%x",
+		     (unsigned long long)before->efer, (unsigned long long)before->cr0,
+		     (unsigned long long)before->cr3, (unsigned long long)before->cr4,
+		     (unsigned long long)before->dr6, (unsigned long long)before->dr7,
+		     before->cs_attrib);
+	}
 }

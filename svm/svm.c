@@ -11,9 +11,11 @@
 #include "boot/boot.h"
 #include "kernel/console.h"
 #include "kernel/cpu.h"
+#include "kernel/insn.h"
 #include "kernel/lib.h"
 #include "kernel/memory.h"
 #include "kernel/paging.h"
+#include "kernel/partition.h"
 #include "kernel/trap.h"
 #include "kernel/virt.h"
 #include "kernel/x86.h"
@@ -27,6 +29,7 @@ static struct {
 	u32 nasids;
 	bool nrips;
 	bool flush_by_asid;
+	bool decode_assists;
 	u64 iopm, msrpm; /* shared by all vCPUs: all ones */
 } caps;
 
@@ -36,15 +39,28 @@ static u64 host_save[MAX_CPUS];
 static struct vcpu *asid_owner[MAX_CPUS][MAX_ASIDS_TRACKED];
 /*
  * Guest state as each CPU's current run began, for the VMRUN failure
- * explainer.  Only kernel/ changes these fields between the VMRUNs of
- * a run (a guest cannot load a state VMRUN refuses), and it does so
- * before the run (reset, selftest), so one note per run suffices.
+ * explainer, kept up to date when kernel/ changes one of these fields
+ * during a run (an emulated CR or EFER write: note()).  The guest itself
+ * changes them natively between VMRUNs, and VMRUN's checks see those
+ * values too, but the CPU would have refused at the instruction what
+ * VMRUN refuses, so only kernel/'s writes matter here.
  */
 static struct svm_entry_note entry_notes[MAX_CPUS];
 
 static struct vmcb *vmcb_of(struct vcpu *v)
 {
 	return v->vmcs;
+}
+
+/* Note v's state for the explainer, as the next VMRUN will load it (entry_notes). */
+static void note(struct vcpu *v)
+{
+	struct vmcb *vm = vmcb_of(v);
+
+	entry_notes[this_cpu()->index] = (struct svm_entry_note){
+		vm->save.efer, vm->save.cr0, vm->save.cr3,	 vm->save.cr4,
+		vm->save.dr6,  vm->save.dr7, vm->save.cs.attrib, vm->control.eventinj,
+	};
 }
 
 static int svm_cpu_enable(void)
@@ -63,6 +79,7 @@ static int svm_cpu_enable(void)
 	caps.nasids = MIN(f.ebx, MAX_ASIDS_TRACKED);
 	caps.nrips = f.edx & SVM_FEAT_NRIPS;
 	caps.flush_by_asid = f.edx & SVM_FEAT_FLUSH_BY_ASID;
+	caps.decode_assists = f.edx & SVM_FEAT_DECODE_ASSISTS;
 	if (caps.nasids < 2) {
 		klog("svm: this CPU offers no ASID for guests");
 		return -ENODEV;
@@ -107,12 +124,18 @@ static int svm_vcpu_create(struct vcpu *v, u64 slat_root, u32 tag)
 	v->id = tag;
 	vm = vmcb_of(v);
 	vm->control.intercept_exceptions = (1u << EXC_DB) | (1u << EXC_UD) | (1u << EXC_AC);
+	/*
+	 * CR4 writes go through kernel/cr.c: an emulator may take a value
+	 * natively that its own VMRUN then refuses (QEMU 7.2 takes CR4.SMXE on
+	 * its AMD CPU), and no guest value may make an entry fail.
+	 */
+	vm->control.intercept_cr = INTERCEPT_CR4_WRITE;
 	vm->control.intercept_misc1 = MISC1_INTR | MISC1_NMI | MISC1_CPUID | MISC1_INVD |
 				      MISC1_HLT | MISC1_INVLPGA | MISC1_IOIO | MISC1_MSR |
 				      MISC1_SHUTDOWN;
 	vm->control.intercept_misc2 = MISC2_VMRUN | MISC2_VMMCALL | MISC2_VMLOAD | MISC2_VMSAVE |
-				      MISC2_STGI | MISC2_CLGI | MISC2_SKINIT | MISC2_MONITOR |
-				      MISC2_MWAIT;
+				      MISC2_STGI | MISC2_CLGI | MISC2_SKINIT | MISC2_WBINVD |
+				      MISC2_MONITOR | MISC2_MWAIT | MISC2_XSETBV;
 	vm->control.iopm_base_pa = caps.iopm;
 	vm->control.msrpm_base_pa = caps.msrpm;
 	vm->control.guest_asid = asid_of(tag);
@@ -155,6 +178,8 @@ static void svm_vcpu_reset(struct vcpu *v, const struct vcpu_boot_state *s)
 	st->tr = (struct vmcb_segment){ 0, ATTR_TSS_BUSY, 0xff, 0 };
 	st->cr0 = CR0_PE | CR0_ET;
 	st->efer = EFER_SVME; /* required in the guest's EFER while it runs (§15.5.1) */
+	v->lme_deferred = false;
+	vmcb_of(v)->control.intercept_cr = INTERCEPT_CR4_WRITE;
 	st->dr6 = 0xffff0ff0;
 	st->dr7 = 0x400;
 	st->rflags = 0x2;
@@ -167,21 +192,84 @@ static void svm_vcpu_reset(struct vcpu *v, const struct vcpu_boot_state *s)
 	vmcb_of(v)->control.clean_bits = 0;
 }
 
-/* Instruction lengths when the CPU has no NRIP save (fixed-length opcodes). */
-static u32 fixed_length(u64 code)
+/*
+ * The opcodes of the exits whose length kernel/ uses, for a CPU without
+ * NRIP save: the length is found from the guest's bytes at RIP.
+ */
+static const struct {
+	u64 code;
+	u8 op[3];
+	u8 len;
+} opcodes[] = {
+	{ SVM_EXIT_HLT, { 0xf4 }, 1 },
+	{ SVM_EXIT_CPUID, { 0x0f, 0xa2 }, 2 },
+	{ SVM_EXIT_INVD, { 0x0f, 0x08 }, 2 },
+	{ SVM_EXIT_WBINVD, { 0x0f, 0x09 }, 2 },
+	{ SVM_EXIT_MSR, { 0x0f, 0x30 }, 2 },
+	{ SVM_EXIT_VMMCALL, { 0x0f, 0x01, 0xd9 }, 3 },
+	{ SVM_EXIT_XSETBV, { 0x0f, 0x01, 0xd1 }, 3 },
+};
+
+#define ATTR_L (1u << 9) /* CS.L in the VMCB's attribute form */
+
+/* Where the guest's instruction is, and whether it runs 64-bit code. */
+static u64 guest_ip(struct vcpu *v, bool *long64)
 {
-	switch (code) {
-	case SVM_EXIT_HLT:
-		return 1;
-	case SVM_EXIT_CPUID:
-	case SVM_EXIT_INVD:
-	case SVM_EXIT_MSR:
-		return 2;
-	case SVM_EXIT_VMMCALL:
-		return 3;
-	default:
-		return 0;
+	struct vmcb_save *st = &vmcb_of(v)->save;
+
+	*long64 = (st->efer & EFER_LMA) && (st->cs.attrib & ATTR_L);
+	return *long64 ? st->rip : (st->cs.base + st->rip) & 0xffffffffull;
+}
+
+/*
+ * A write to CR0 or CR4: the register it takes, from EXITINFO1 with
+ * decode assists, else from the instruction's bytes; the length where
+ * NRIP is not saved.  Only MOV is handled: CLTS and LMSW exit as
+ * "unhandled" (CR0 writes exit only in the short state described at
+ * svm_set_efer(), where an OS does not use them).
+ */
+static void decode_cr_write(struct vcpu *v, struct vm_exit *e, u8 want, u64 info1)
+{
+	u8 bytes[INSN_MAX], cr = 0, gpr = 0;
+	bool long64;
+	u64 at = guest_ip(v, &long64);
+	u32 len = guest_read_virt(v, at, bytes, INSN_MAX) == 0
+			  ? insn_mov_to_cr(bytes, INSN_MAX, long64, &cr, &gpr)
+			  : 0;
+
+	e->kind = EXIT_CR_ACCESS;
+	e->cr.cr = want;
+	e->cr.type = CR_MOV_TO;
+	e->cr.reexecute = false;
+	e->cr.gpr = (info1 & CR_EXIT_MOV) ? (u8)(info1 & 15) : gpr;
+	if (!caps.nrips)
+		e->insn_len = len;
+	if (!(info1 & CR_EXIT_MOV) && (!len || cr != want))
+		e->kind = EXIT_UNHANDLED; /* not a MOV: CLTS, LMSW, a task switch */
+}
+
+static u32 length_from_bytes(struct vcpu *v, u64 code, u64 info1)
+{
+	bool long64;
+	u64 at = guest_ip(v, &long64);
+	u8 bytes[INSN_MAX], op[3];
+	u32 avail = (u32)MIN((u64)INSN_MAX, FRAME_SIZE - (at & (FRAME_SIZE - 1))), len;
+
+	for (u32 i = 0; i < ARRAY_SIZE(opcodes); i++) {
+		if (opcodes[i].code != code)
+			continue;
+		memcpy(op, opcodes[i].op, sizeof(op));
+		if (code == SVM_EXIT_MSR && !info1)
+			op[1] = 0x32; /* RDMSR, not WRMSR */
+		/* The rest of the page first: the next page may not be mapped. */
+		if (guest_read_virt(v, at, bytes, avail) < 0)
+			return opcodes[i].len;
+		len = insn_length(bytes, avail, long64, op, opcodes[i].len);
+		if (!len && avail < INSN_MAX && guest_read_virt(v, at, bytes, INSN_MAX) == 0)
+			len = insn_length(bytes, INSN_MAX, long64, op, opcodes[i].len);
+		return len ? len : opcodes[i].len;
 	}
+	return 0;
 }
 
 static void decode(struct vcpu *v, struct vm_exit *e)
@@ -194,7 +282,8 @@ static void decode(struct vcpu *v, struct vm_exit *e)
 	 * NRIP is set by every instruction intercept (§15.7.1), the only
 	 * exits whose length kernel/ uses; for the others it is meaningless.
 	 */
-	e->insn_len = caps.nrips ? (u32)(vm->control.next_rip - vm->save.rip) : fixed_length(code);
+	e->insn_len = caps.nrips ? (u32)(vm->control.next_rip - vm->save.rip)
+				 : length_from_bytes(v, code, info1);
 	switch (code) {
 	case SVM_EXIT_INTR:
 	case SVM_EXIT_NMI: /* the NMI is delivered to the host once GIF is set again */
@@ -210,7 +299,17 @@ static void decode(struct vcpu *v, struct vm_exit *e)
 		e->kind = EXIT_INTR_WINDOW;
 		return;
 	case SVM_EXIT_INVD:
-		e->kind = EXIT_INVD;
+	case SVM_EXIT_WBINVD:
+		e->kind = EXIT_CACHE_FLUSH;
+		return;
+	case SVM_EXIT_XSETBV:
+		e->kind = EXIT_XSETBV;
+		return;
+	case SVM_EXIT_CR0_WRITE:
+		decode_cr_write(v, e, 0, info1);
+		return;
+	case SVM_EXIT_CR4_WRITE:
+		decode_cr_write(v, e, 4, info1);
 		return;
 	case SVM_EXIT_IOIO:
 		e->kind = EXIT_IO;
@@ -220,6 +319,11 @@ static void decode(struct vcpu *v, struct vm_exit *e)
 		e->io.string = info1 & IOIO_STR;
 		e->io.rep = info1 & IOIO_REP;
 		e->io.size = (info1 & IOIO_SZ32) ? 4 : (info1 & IOIO_SZ16) ? 2 : 1;
+		e->io.asize = (info1 & IOIO_A64)   ? 8
+			      : (info1 & IOIO_A32) ? 4
+			      : (info1 & IOIO_A16) ? 2
+						   : 0;
+		e->io.seg = caps.decode_assists ? (u8)((info1 >> IOIO_SEG_SHIFT) & 7) : SEG_NONE;
 		return;
 	case SVM_EXIT_MSR:
 		e->kind = info1 ? EXIT_MSR_WRITE : EXIT_MSR_READ;
@@ -285,7 +389,7 @@ bool svm_exit(struct vcpu *v)
 	if (action == EXIT_STOP)
 		return false; /* v may be gone, or have a new VMCB (a restart) */
 	if (action & EXIT_ADVANCE) {
-		vm->save.rip += e.insn_len;
+		vm->save.rip = exit_next_rip(v, vm->save.rip, e.insn_len);
 		vm->control.interrupt_shadow = 0; /* it ends with the instruction */
 	}
 	vm->save.rax = v->regs.rax;
@@ -310,10 +414,7 @@ static void svm_vcpu_run(struct vcpu *v)
 	c->vcpu_loaded = v;
 	v->last_cpu = c->index;
 	vm->save.rax = v->regs.rax;
-	entry_notes[c->index] =
-		(struct svm_entry_note){ vm->save.efer,	     vm->save.cr0,	  vm->save.cr3,
-					 vm->save.cr4,	     vm->save.dr6,	  vm->save.dr7,
-					 vm->save.cs.attrib, vm->control.eventinj };
+	note(v);
 	svm_enter(v, v->vmcs_phys, host_save[c->index]);
 }
 
@@ -340,14 +441,24 @@ static u64 svm_get(struct vcpu *v, enum vreg r)
 		return s->cr3;
 	case VREG_CR4:
 		return s->cr4;
-	case VREG_EFER:
-		return s->efer & ~EFER_SVME; /* the guest never sees SVME */
+	case VREG_EFER: /* the guest never sees SVME, and sees LME as it set it */
+		return (s->efer & ~EFER_SVME) | (v->lme_deferred ? EFER_LME : 0);
 	case VREG_CS_BASE:
 		return s->cs.base;
 	case VREG_CS_SEL:
 		return s->cs.selector;
 	case VREG_CS_ATTR:
 		return attr_to_neutral(s->cs.attrib);
+	case VREG_CPL:
+		return s->cpl & 3;
+	case VREG_TPR:
+		return vmcb_of(v)->control.vintr & VINTR_TPR;
+	case VREG_ES_BASE:
+		return s->es.base;
+	case VREG_SS_BASE:
+		return s->ss.base;
+	case VREG_DS_BASE:
+		return s->ds.base;
 	case VREG_FS_BASE:
 		return s->fs.base;
 	case VREG_GS_BASE:
@@ -375,11 +486,42 @@ static u64 svm_get(struct vcpu *v, enum vreg r)
 	}
 }
 
+/*
+ * The guest's EFER into the VMCB, with one exception.  QEMU 7.2 restores
+ * the host's state at #VMEXIT CR0 first, while EFER and CR4 are still
+ * the guest's, and refuses to turn paging on when EFER.LME is set and
+ * CR4.PAE is not: the host then runs on with the guest's CR0, paging
+ * off, and the machine is lost.  A guest may well be in that state
+ * (LME set before PAE, paging off).  So while it is, LME stays out of
+ * the VMCB (lme_deferred: the guest still reads it with RDMSR), and CR0
+ * writes exit, so that paging cannot come on without it: a MOV to CR0
+ * with PG would get #GP anyway (long mode needs PAE), and any other is
+ * done by kernel/exit.c.  Setting PAE (a CR4 write, which always exits)
+ * ends the state.  On hardware nothing of this is needed, and nothing
+ * of it can be seen from the guest.
+ */
+static void svm_set_efer(struct vcpu *v, u64 value)
+{
+	struct vmcb *vm = vmcb_of(v);
+	bool defer = (value & EFER_LME) && !(vm->save.cr0 & CR0_PG) && !(vm->save.cr4 & CR4_PAE);
+
+	v->lme_deferred = defer;
+	vm->save.efer = (defer ? value & ~EFER_LME : value) | EFER_SVME;
+	if (defer)
+		vm->control.intercept_cr |= INTERCEPT_CR0_WRITE;
+	else
+		vm->control.intercept_cr &= ~INTERCEPT_CR0_WRITE;
+	vm->control.clean_bits &= ~(VMCB_CLEAN_CRX | VMCB_CLEAN_INTERCEPTS);
+}
+
 static void svm_set(struct vcpu *v, enum vreg r, u64 value)
 {
 	struct vmcb_save *s = &vmcb_of(v)->save;
 
-	if (r == VREG_CR0 || r == VREG_CR3 || r == VREG_CR4 || r == VREG_EFER)
+	bool crx = r == VREG_CR0 || r == VREG_CR0_SHADOW || r == VREG_CR3 || r == VREG_CR4 ||
+		   r == VREG_EFER;
+
+	if (crx)
 		vmcb_of(v)->control.clean_bits &= ~VMCB_CLEAN_CRX;
 	else if (r == VREG_PAT)
 		vmcb_of(v)->control.clean_bits &= ~VMCB_CLEAN_NP;
@@ -395,16 +537,23 @@ static void svm_set(struct vcpu *v, enum vreg r, u64 value)
 		s->rflags = value;
 		break;
 	case VREG_CR0:
+	case VREG_CR0_SHADOW: /* the same here: no read shadow */
 		s->cr0 = value;
+		svm_set_efer(v, svm_get(v, VREG_EFER));
+		break;
+	case VREG_TPR:
+		vmcb_of(v)->control.vintr = (vmcb_of(v)->control.vintr & ~VINTR_TPR) | (value & 15);
+		vmcb_of(v)->control.clean_bits &= ~VMCB_CLEAN_TPR;
 		break;
 	case VREG_CR3:
 		s->cr3 = value;
 		break;
 	case VREG_CR4:
 		s->cr4 = value;
+		svm_set_efer(v, svm_get(v, VREG_EFER));
 		break;
 	case VREG_EFER:
-		s->efer = value | EFER_SVME;
+		svm_set_efer(v, value);
 		break;
 	case VREG_FS_BASE:
 		s->fs.base = value;
@@ -442,27 +591,32 @@ static void svm_set(struct vcpu *v, enum vreg r, u64 value)
 	default:
 		break;
 	}
+	if (crx && this_cpu()->vcpu_loaded == v)
+		note(v); /* kernel/ changed it during a run: VMRUN will check this */
 }
 
 /*
  * An external interrupt goes in through EVENTINJ when the guest can take
  * it: RFLAGS.IF set, no interrupt shadow, no other event being injected
- * (APM Vol. 2 §15.20).  Otherwise a V_IRQ with the VINTR intercept asks
- * for an exit as soon as it can (§15.21.4).
+ * (APM Vol. 2 §15.20), and a priority above the guest's V_TPR.  Otherwise a V_IRQ with the VINTR
+ * intercept asks for an exit as soon as it can (§15.21.4).
  */
 static bool svm_inject_interrupt(struct vcpu *v, u8 vector)
 {
 	struct vmcb *vm = vmcb_of(v);
+	u64 prio = vector >> 4;
 	bool ready = (vm->save.rflags & RFLAGS_IF) && !(vm->control.interrupt_shadow & 1) &&
-		     !(vm->control.eventinj & EVENTINJ_VALID);
+		     !(vm->control.eventinj & EVENTINJ_VALID) &&
+		     prio > (vm->control.vintr & VINTR_TPR);
 
 	if (ready) {
 		vm->control.eventinj = EVENTINJ_VALID | EVENTINJ_TYPE_INTR | vector;
-		vm->control.vintr = VINTR_MASKING;
+		vm->control.vintr = (vm->control.vintr & VINTR_TPR) | VINTR_MASKING;
 		vm->control.intercept_misc1 &= ~MISC1_VINTR;
 	} else {
-		vm->control.vintr =
-			VINTR_MASKING | VINTR_IRQ | VINTR_IGN_TPR | (0xfull << VINTR_PRIO_SHIFT);
+		/* The VINTR exit comes once IF, the shadow and V_TPR let this priority through. */
+		vm->control.vintr = (vm->control.vintr & VINTR_TPR) | VINTR_MASKING | VINTR_IRQ |
+				    (prio << VINTR_PRIO_SHIFT);
 		vm->control.intercept_misc1 |= MISC1_VINTR;
 	}
 	vm->control.clean_bits &= ~(VMCB_CLEAN_TPR | VMCB_CLEAN_INTERCEPTS);
@@ -502,11 +656,25 @@ static void svm_dump(struct vcpu *v)
 	     (unsigned long long)vm->control.exitintinfo);
 }
 
+/* A guest's CR4 writes run natively under SVM: the CPU itself refuses what it lacks. */
+static u64 svm_guest_cr4(void)
+{
+	return ~0ull;
+}
+
+/* SVM has no preemption timer: the watchdog of kernel/watchdog.c ends slices. */
+static bool svm_slice_timer(void)
+{
+	return false;
+}
+
 const struct virt_ops svm_ops = {
 	.name = "svm",
 	.detect = svm_detect,
 	.report = svm_report,
 	.cpu_enable = svm_cpu_enable,
+	.guest_cr4 = svm_guest_cr4,
+	.slice_timer = svm_slice_timer,
 	.vcpu_create = svm_vcpu_create,
 	.vcpu_destroy = svm_vcpu_destroy,
 	.vcpu_reset = svm_vcpu_reset,

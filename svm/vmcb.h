@@ -129,6 +129,9 @@ VMCB_AT(save.g_pat, 0x668);
 _Static_assert(sizeof(struct vmcb) == 4096, "VMCB is one page");
 
 /* Intercept bits (APM Vol. 2 §15.9-15.13, appendix B table B-1). */
+#define INTERCEPT_CR0_WRITE (1u << 16) /* in intercept_cr: writes are bits 31:16 */
+#define INTERCEPT_CR4_WRITE (1u << 20)
+#define CR_EXIT_MOV (1ull << 63) /* EXITINFO1 of a CR exit, with decode assists */
 #define MISC1_INTR (1u << 0)
 #define MISC1_NMI (1u << 1)
 #define MISC1_VINTR (1u << 4)
@@ -146,14 +149,17 @@ _Static_assert(sizeof(struct vmcb) == 4096, "VMCB is one page");
 #define MISC2_STGI (1u << 4)
 #define MISC2_CLGI (1u << 5)
 #define MISC2_SKINIT (1u << 6)
+#define MISC2_WBINVD (1u << 9)
 #define MISC2_MONITOR (1u << 10)
 #define MISC2_MWAIT (1u << 11)
+#define MISC2_XSETBV (1u << 13)
 
 /*
  * VINTR (APM Vol. 2 §15.21.4).  cloison uses V_IRQ with the VINTR
  * intercept as an interrupt window: the exit comes when the guest could
  * take an interrupt, which is then injected through EVENTINJ.
  */
+#define VINTR_TPR 0xfull	   /* V_TPR: the guest's CR8 */
 #define VINTR_IRQ (1ull << 8)	   /* V_IRQ: an interrupt is pending */
 #define VINTR_PRIO_SHIFT 16	   /* V_INTR_PRIO, 4 bits */
 #define VINTR_IGN_TPR (1ull << 20) /* ignore V_TPR */
@@ -182,6 +188,8 @@ _Static_assert(sizeof(struct vmcb) == 4096, "VMCB is one page");
 
 /* Exit codes (APM Vol. 2 appendix C). */
 enum svm_exit_code {
+	SVM_EXIT_CR0_WRITE = 0x10,
+	SVM_EXIT_CR4_WRITE = 0x14,
 	SVM_EXIT_EXCEPTION_BASE = 0x40, /* + vector */
 	SVM_EXIT_INTR = 0x60,
 	SVM_EXIT_NMI = 0x61,
@@ -202,8 +210,10 @@ enum svm_exit_code {
 	SVM_EXIT_STGI = 0x84,
 	SVM_EXIT_CLGI = 0x85,
 	SVM_EXIT_SKINIT = 0x86,
+	SVM_EXIT_WBINVD = 0x89,
 	SVM_EXIT_MONITOR = 0x8a,
 	SVM_EXIT_MWAIT = 0x8b,
+	SVM_EXIT_XSETBV = 0x8d,
 	SVM_EXIT_NPF = 0x400,
 	SVM_EXIT_INVALID = -1,
 };
@@ -215,6 +225,10 @@ enum svm_exit_code {
 #define IOIO_SZ8 (1u << 4)
 #define IOIO_SZ16 (1u << 5)
 #define IOIO_SZ32 (1u << 6)
+#define IOIO_A16 (1u << 7)
+#define IOIO_A32 (1u << 8)
+#define IOIO_A64 (1u << 9)
+#define IOIO_SEG_SHIFT 10 /* 3 bits, with decode assists */
 
 /* NPF EXITINFO1 error code bits (§15.25.6). */
 #define NPF_WRITE (1ull << 1)

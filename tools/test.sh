@@ -4,8 +4,9 @@
 # of the grub.cfg linter, which also lint the tree's own GRUB files
 # (`make lint-tests`), then the boot scenarios on the emulator lanes
 # (tests/boot/run.sh).  Its last line is "N passed, N failed" over all
-# unit cases, lint cases and boot checks; it exits non-zero when anything
-# failed.
+# unit cases, lint cases and boot checks, after a line giving the number
+# of distinct checks (a boot check runs once per lane); it exits non-zero
+# when anything failed.
 #
 #   tools/test.sh
 #   make test LANES="qemu-svm bochs-vmx"    boot only these lanes
@@ -15,7 +16,7 @@
 set -u
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root" || exit 1
-passed=0 failed=0
+passed=0 failed=0 distinct=0
 t0=$SECONDS
 tmp=$(mktemp)
 trap 'rm -f "$tmp"' EXIT
@@ -35,6 +36,14 @@ count_summary() {
 	last=$(tr -d '\r' <"$2" | grep -aE "^$1: [0-9]+ passed, [0-9]+ failed$" | tail -n 1)
 	if [[ $last =~ ^$1:\ ([0-9]+)\ passed,\ ([0-9]+)\ failed$ ]]; then
 		passed=$((passed + BASH_REMATCH[1]))
+		# A unit or lint case is one check; a boot check runs on several lanes.
+		if [ "$1" = boot ]; then
+			local d
+			d=$(tr -d '\r' <"$2" | sed -n 's/^boot: \([0-9]*\) distinct checks$/\1/p' | tail -n 1)
+			distinct=$((distinct + ${d:-0}))
+		else
+			distinct=$((distinct + BASH_REMATCH[1] + BASH_REMATCH[2]))
+		fi
 		failed=$((failed + BASH_REMATCH[2]))
 		if [ "$3" != 0 ] && [ "${BASH_REMATCH[2]}" = 0 ]; then
 			failure "$4 exited with status $3"
@@ -74,5 +83,6 @@ else
 fi
 
 section "total ($((SECONDS - t0))s)"
+echo "$distinct distinct checks (a boot check counts once, whatever the number of its lanes)"
 echo "$passed passed, $failed failed"
 [ "$failed" = 0 ]

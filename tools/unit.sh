@@ -25,6 +25,8 @@
 # out-of-bounds read in a parser fails its test even when its result
 # looks right.
 #
+# UNIT_TESTS="test_cr test_insn" runs only those programs (tools/mutants.sh).
+#
 # Output: cmocka's own, then as the last line exactly
 #     unit: P passed, F failed
 # counting test cases over all programs; a program that does not build,
@@ -71,6 +73,9 @@ passed=0 failed=0
 for test in tests/unit/test_*.c; do
 	[ -e "$test" ] || continue
 	name=$(basename "$test" .c)
+	if [ -n "${UNIT_TESTS:-}" ] && [[ " $UNIT_TESTS " != *" $name "* ]]; then
+		continue
+	fi
 	bin=$out/$name
 	sources=$(sed -n 's|^/\* unit-sources: \(.*\) \*/$|\1|p' "$test")
 	echo "== $name (${sources:-no sources listed})"

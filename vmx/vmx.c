@@ -26,8 +26,10 @@ static struct {
 	u32 revision;
 	u64 cr0_fixed0, cr0_fixed1, cr4_fixed0, cr4_fixed1;
 	u32 pin, proc, proc2, exit, entry;
-	bool intr_window;			  /* interrupt-window exiting may be turned on */
-	u64 invept_type;			  /* 1 single-context, 2 all-context, 0 none */
+	bool intr_window; /* interrupt-window exiting may be turned on */
+	bool io_info;	  /* INS/OUTS exits say address size and segment */
+	u32 timer_rate;	  /* preemption timer: one count per 2^rate TSC ticks */
+	u64 invept_type;  /* 1 single-context, 2 all-context, 0 none */
 	u64 io_bitmap_a, io_bitmap_b, msr_bitmap; /* shared by all vCPUs */
 } caps;
 
@@ -58,7 +60,32 @@ static const struct {
 
 #define MAX_TAGS 256
 static u64 lazy[MAX_TAGS][LAZY_MSRS]; /* indexed by vCPU tag (VPID), then slot */
+/* CR2 and DR6, which the VMCS does not switch either (SDM 3C §27.3, §28.3). */
+static struct {
+	u64 cr2, dr6;
+} lazy_regs[MAX_TAGS];
 static struct vcpu *msrs_loaded[MAX_CPUS];
+#define DR6_RESET 0xffff0ff0ull
+
+static inline u64 read_dr6(void)
+{
+	u64 v;
+	__asm__ volatile("mov %%dr6, %0" : "=r"(v));
+	return v;
+}
+
+static inline void write_dr6(u64 v)
+{
+	__asm__ volatile("mov %0, %%dr6" ::"r"(v));
+}
+
+/* Forget what tag held: the next vCPU with it starts from the reset values. */
+static void lazy_reset(u32 tag)
+{
+	memset(lazy[tag], 0, sizeof(lazy[tag]));
+	lazy_regs[tag].cr2 = 0;
+	lazy_regs[tag].dr6 = DR6_RESET;
+}
 
 /* Index of r in lazy_msrs, or -1. */
 static int lazy_slot(enum vreg r)
@@ -96,11 +123,21 @@ static bool read_caps(void)
 	caps.cr4_fixed0 = rdmsr(MSR_VMX_CR4_FIXED0);
 	caps.cr4_fixed1 = rdmsr(MSR_VMX_CR4_FIXED1);
 
+	caps.io_info = basic & VMX_BASIC_IO_INFO;
 	ok &= adjust(tc ? MSR_VMX_TRUE_PINBASED_CTLS : MSR_VMX_PINBASED_CTLS,
 		     PIN_EXTERNAL_INTERRUPT | PIN_NMI, &caps.pin);
+	/*
+	 * The preemption timer ends a slice inside a guest that never exits
+	 * even where the host's timer interrupt does not get it out (Bochs
+	 * 2.7 with the guest's IF clear: docs/hardware.md).
+	 */
+	caps.pin |= PIN_PREEMPTION_TIMER &
+		    vmx_allowed1(rdmsr(tc ? MSR_VMX_TRUE_PINBASED_CTLS : MSR_VMX_PINBASED_CTLS));
+	caps.timer_rate = (u32)rdmsr(MSR_VMX_MISC) & VMX_MISC_TIMER_RATE;
+	/* CR8 exits, so that a guest's task priority never reaches the host's LAPIC. */
 	ok &= adjust(tc ? MSR_VMX_TRUE_PROCBASED_CTLS : MSR_VMX_PROCBASED_CTLS,
 		     PROC_HLT | PROC_MWAIT | PROC_MONITOR | PROC_IO_BITMAPS | PROC_MSR_BITMAPS |
-			     PROC_SECONDARY_CONTROLS,
+			     PROC_CR8_LOAD | PROC_CR8_STORE | PROC_SECONDARY_CONTROLS,
 		     &caps.proc);
 	caps.intr_window =
 		vmx_allowed1(rdmsr(tc ? MSR_VMX_TRUE_PROCBASED_CTLS : MSR_VMX_PROCBASED_CTLS)) &
@@ -109,13 +146,14 @@ static bool read_caps(void)
 	caps.proc &= ~((PROC_CR3_LOAD | PROC_CR3_STORE) &
 		       ~(u32)rdmsr(tc ? MSR_VMX_TRUE_PROCBASED_CTLS : MSR_VMX_PROCBASED_CTLS));
 	proc2_allowed = vmx_allowed1(rdmsr(MSR_VMX_PROCBASED_CTLS2));
-	caps.proc2 = PROC2_EPT | PROC2_VPID | PROC2_UNRESTRICTED_GUEST |
+	caps.proc2 = PROC2_EPT | PROC2_VPID | PROC2_UNRESTRICTED_GUEST | PROC2_WBINVD |
 		     (proc2_allowed & (PROC2_RDTSCP | PROC2_INVPCID));
 	if ((proc2_allowed & caps.proc2) != caps.proc2) {
-		klog("vmx: this CPU lacks %s%s%s; cloison needs them to run partitions",
+		klog("vmx: this CPU lacks %s%s%s%s; cloison needs them to run partitions",
 		     proc2_allowed & PROC2_EPT ? "" : "EPT ",
 		     proc2_allowed & PROC2_VPID ? "" : "VPID ",
-		     proc2_allowed & PROC2_UNRESTRICTED_GUEST ? "" : "unrestricted-guest");
+		     proc2_allowed & PROC2_UNRESTRICTED_GUEST ? "" : "unrestricted-guest ",
+		     proc2_allowed & PROC2_WBINVD ? "" : "WBINVD-exiting");
 		return false;
 	}
 	ept = rdmsr(MSR_VMX_EPT_VPID_CAP);
@@ -131,6 +169,11 @@ static bool read_caps(void)
 		     EXIT_HOST_64BIT | EXIT_SAVE_EFER | EXIT_LOAD_EFER | EXIT_SAVE_PAT |
 			     EXIT_LOAD_PAT,
 		     &caps.exit);
+	/* The timer's count survives exits when the CPU saves it; otherwise it is set each entry.
+	 */
+	if (caps.pin & PIN_PREEMPTION_TIMER)
+		caps.exit |= EXIT_SAVE_PREEMPTION_TIMER &
+			     vmx_allowed1(rdmsr(tc ? MSR_VMX_TRUE_EXIT_CTLS : MSR_VMX_EXIT_CTLS));
 	ok &= adjust(tc ? MSR_VMX_TRUE_ENTRY_CTLS : MSR_VMX_ENTRY_CTLS,
 		     ENTRY_LOAD_EFER | ENTRY_LOAD_PAT, &caps.entry);
 	caps.entry &= ~ENTRY_IA32E_GUEST; /* guests start in 32-bit mode */
@@ -284,7 +327,7 @@ static int vmx_vcpu_create(struct vcpu *v, u64 slat_root, u32 tag)
 	vmcs_writen(VMCS_CR0_MASK, cr0_host_owned());
 	vmcs_writen(VMCS_CR4_MASK, cr4_host_owned());
 	vmcs_write64(VMCS_LINK_POINTER, ~0ull);
-	memset(lazy[tag], 0, sizeof(lazy[tag]));
+	lazy_reset(tag);
 	return 0;
 }
 
@@ -386,7 +429,8 @@ static void vmx_vcpu_reset(struct vcpu *v, const struct vcpu_boot_state *s)
 	vmcs_write32(VMCS_GUEST_SYSENTER_CS, 0);
 	vmcs_writen(VMCS_GUEST_SYSENTER_ESP, 0);
 	vmcs_writen(VMCS_GUEST_SYSENTER_EIP, 0);
-	memset(lazy[v->id], 0, sizeof(lazy[v->id]));
+	lazy_reset(v->id);
+	v->tpr = 0;
 	if (msrs_loaded[this_cpu()->index] == v)
 		msrs_loaded[this_cpu()->index] = NULL; /* reload its zeroed MSRs at its next run */
 	/*
@@ -423,11 +467,20 @@ static void load_lazy_msrs(struct vcpu *v)
 
 	if (old == v)
 		return;
-	/* SWAPGS changes KERNEL_GS_BASE without an exit: keep the outgoing vCPU's value. */
-	if (old)
+	/*
+	 * SWAPGS changes KERNEL_GS_BASE without an exit, a page fault CR2 and
+	 * a debug exception DR6: keep the outgoing vCPU's values.
+	 */
+	if (old) {
 		lazy[old->id][lazy_slot(VREG_KERNEL_GS_BASE)] = rdmsr(MSR_KERNEL_GS_BASE);
+		lazy_regs[old->id].cr2 = read_cr2();
+		lazy_regs[old->id].dr6 = read_dr6();
+	}
+	/* Only values msr.c checked, or the reset values, are here: WRMSR cannot fault. */
 	for (u32 i = 0; i < LAZY_MSRS; i++)
 		wrmsr(lazy_msrs[i].msr, lazy[v->id][i]);
+	write_cr2(lazy_regs[v->id].cr2);
+	write_dr6(lazy_regs[v->id].dr6);
 	msrs_loaded[cpu] = v;
 }
 
@@ -440,6 +493,25 @@ static void decode_io(struct vm_exit *e, u64 q)
 	e->io.string = q & (1u << 4);
 	e->io.rep = q & (1u << 5);
 	e->io.port = (u16)(q >> 16);
+	e->io.asize = 0;
+	e->io.seg = SEG_NONE;
+	if (e->io.string && caps.io_info) {
+		/* SDM 3C table 28-8: address size in bits 9:7 (0 = 16-bit), segment in 17:15. */
+		u32 info = vmcs_read32(VMCS_EXIT_INSTR_INFO);
+		e->io.asize = (u8)(2u << ((info >> 7) & 3));
+		e->io.seg = (u8)((info >> 15) & 7);
+	}
+}
+
+static void decode_cr(struct vm_exit *e, u64 q)
+{
+	/* SDM 3C table 28-3: CR in bits 3:0, access type 5:4, register 11:8, LMSW data 31:16. */
+	e->kind = EXIT_CR_ACCESS;
+	e->cr.cr = (u8)(q & 15);
+	e->cr.type = (u8)((q >> 4) & 3);
+	e->cr.gpr = (u8)((q >> 8) & 15);
+	e->cr.lmsw = (u16)(q >> 16);
+	e->cr.reexecute = true; /* only the read shadow need change */
 }
 
 static void decode(struct vcpu *v, u32 reason, struct vm_exit *e)
@@ -469,6 +541,7 @@ static void decode(struct vcpu *v, u32 reason, struct vm_exit *e)
 		e->exc.error = e->exc.has_error ? vmcs_read32(VMCS_EXIT_INTR_ERROR) : 0;
 		return;
 	case VMX_EXIT_EXTERNAL_INTERRUPT:
+	case VMX_EXIT_PREEMPTION_TIMER: /* the slice is over: as the timer interrupt says */
 		e->kind = EXIT_INTERRUPT;
 		return;
 	case VMX_EXIT_TRIPLE_FAULT:
@@ -484,11 +557,19 @@ static void decode(struct vcpu *v, u32 reason, struct vm_exit *e)
 		e->kind = EXIT_INTR_WINDOW;
 		return;
 	case VMX_EXIT_INVD:
-		e->kind = EXIT_INVD;
+	case VMX_EXIT_WBINVD:
+		e->kind = EXIT_CACHE_FLUSH;
+		return;
+	case VMX_EXIT_XSETBV:
+		e->kind = EXIT_XSETBV;
+		return;
+	case VMX_EXIT_CR_ACCESS:
+		decode_cr(e, vmcs_readn(VMCS_EXIT_QUALIFICATION));
 		return;
 	case VMX_EXIT_VMCALL:
 		e->kind = EXIT_HYPERCALL;
 		return;
+	case VMX_EXIT_GETSEC:
 	case VMX_EXIT_VMCLEAR ... VMX_EXIT_VMXON:
 	case VMX_EXIT_INVEPT:
 	case VMX_EXIT_INVVPID:
@@ -518,11 +599,21 @@ static void decode(struct vcpu *v, u32 reason, struct vm_exit *e)
 }
 
 /* Step over the instruction that exited. */
-static void advance(u32 len)
+static void advance(struct vcpu *v, u32 len)
 {
-	vmcs_writen(VMCS_GUEST_RIP, vmcs_readn(VMCS_GUEST_RIP) + len);
+	vmcs_writen(VMCS_GUEST_RIP, exit_next_rip(v, vmcs_readn(VMCS_GUEST_RIP), len));
 	/* Blocking by STI and by MOV SS ends with the instruction (SDM 3C §25.4.2). */
 	vmcs_write32(VMCS_GUEST_INTERRUPTIBILITY, vmcs_read32(VMCS_GUEST_INTERRUPTIBILITY) & ~3u);
+}
+
+/* Let the preemption timer end the guest's slice at this CPU's slice_end. */
+static void arm_preemption_timer(void)
+{
+	s64 left = (s64)(this_cpu_read(slice_end) - rdtsc());
+
+	if (caps.pin & PIN_PREEMPTION_TIMER)
+		vmcs_write32(VMCS_PREEMPTION_TIMER,
+			     left <= 0 ? 0 : MIN((u64)left >> caps.timer_rate, 0xffffffffull));
 }
 
 bool vmx_exit(struct vcpu *v)
@@ -534,7 +625,9 @@ bool vmx_exit(struct vcpu *v)
 	decode(v, vmcs_read32(VMCS_EXIT_REASON), &e);
 	action = exit_handle(v, &e);
 	if (action & EXIT_ADVANCE)
-		advance(e.insn_len);
+		advance(v, e.insn_len);
+	if ((action & EXIT_RESUME) && !(caps.exit & EXIT_SAVE_PREEMPTION_TIMER))
+		arm_preemption_timer();
 	return action & EXIT_RESUME;
 }
 
@@ -547,6 +640,7 @@ static void vmx_vcpu_run(struct vcpu *v)
 	v->last_cpu = this_cpu()->index;
 	if (!v->launched)
 		forget_guest_physical();
+	arm_preemption_timer();
 	if (vmx_enter(v, v->launched)) {
 		vmx_explain_entry_failure(v, true, 0);
 		e.raw_code = vmcs_read32(VMCS_INSTRUCTION_ERROR);
@@ -590,6 +684,16 @@ static u64 vmx_get(struct vcpu *v, enum vreg r)
 		return vmcs_read16(VMCS_GUEST_CS_SEL);
 	case VREG_CS_ATTR:
 		return vmcs_read32(VMCS_GUEST_CS_AR);
+	case VREG_CPL: /* SS.DPL (SDM 3C §25.4.1) */
+		return (vmcs_read32(VMCS_GUEST_SS_AR) >> 5) & 3;
+	case VREG_TPR:
+		return v->tpr;
+	case VREG_ES_BASE:
+		return vmcs_readn(VMCS_GUEST_ES_BASE);
+	case VREG_SS_BASE:
+		return vmcs_readn(VMCS_GUEST_SS_BASE);
+	case VREG_DS_BASE:
+		return vmcs_readn(VMCS_GUEST_DS_BASE);
 	case VREG_FS_BASE:
 		return vmcs_readn(VMCS_GUEST_FS_BASE);
 	case VREG_GS_BASE:
@@ -629,6 +733,12 @@ static void vmx_set(struct vcpu *v, enum vreg r, u64 value)
 		break;
 	case VREG_CR0:
 		set_cr0(value);
+		break;
+	case VREG_CR0_SHADOW:
+		vmcs_writen(VMCS_CR0_SHADOW, value);
+		break;
+	case VREG_TPR:
+		v->tpr = (u8)(value & 15);
 		break;
 	case VREG_CR3:
 		vmcs_writen(VMCS_GUEST_CR3, value);
@@ -672,14 +782,18 @@ static void vmx_set(struct vcpu *v, enum vreg r, u64 value)
 }
 
 /*
- * An external interrupt is taken only with RFLAGS.IF set, no STI or
- * MOV SS blocking and no other event being injected (SDM 3C §26.3.1.5,
- * §27.6); otherwise exit as soon as the guest can take it.
+ * An external interrupt is taken only above the guest's task priority
+ * (SDM 3A §11.8.3.1), with RFLAGS.IF set, no STI or MOV SS blocking and
+ * no other event being injected (SDM 3C §26.3.1.5, §27.6); otherwise
+ * exit as soon as the guest can take it.
  */
 static bool vmx_inject_interrupt(struct vcpu *v, u8 vector)
 {
 	u32 proc;
 
+	/* Held below the guest's task priority; its next CR8 write, which exits, retries. */
+	if ((vector >> 4) <= v->tpr)
+		return false;
 	load(v);
 	proc = vmcs_read32(VMCS_PROC_CONTROLS);
 	if ((vmcs_readn(VMCS_GUEST_RFLAGS) & RFLAGS_IF) &&
@@ -726,11 +840,24 @@ static void vmx_dump(struct vcpu *v)
 	     vmcs_read32(VMCS_EXIT_INTR_INFO), vmcs_read32(VMCS_IDT_VECTORING_INFO));
 }
 
+/* SDM 3D §A.8: a CR4 bit clear in IA32_VMX_CR4_FIXED1 must be 0 in VMX operation. */
+static u64 vmx_guest_cr4(void)
+{
+	return rdmsr(MSR_VMX_CR4_FIXED1);
+}
+
+static bool vmx_slice_timer(void)
+{
+	return caps.pin & PIN_PREEMPTION_TIMER;
+}
+
 const struct virt_ops vmx_ops = {
 	.name = "vmx",
 	.detect = vmx_detect,
 	.report = vmx_report,
 	.cpu_enable = vmx_cpu_enable,
+	.guest_cr4 = vmx_guest_cr4,
+	.slice_timer = vmx_slice_timer,
 	.vcpu_create = vmx_vcpu_create,
 	.vcpu_destroy = vmx_vcpu_destroy,
 	.vcpu_reset = vmx_vcpu_reset,

@@ -26,6 +26,8 @@
 #define MSR_VMX_TRUE_ENTRY_CTLS 0x490
 
 #define VMX_BASIC_TRUE_CTLS (1ull << 55) /* the TRUE_* MSRs exist (A.1) */
+#define VMX_BASIC_IO_INFO (1ull << 54)	 /* INS/OUTS exits report instruction information */
+#define VMX_MISC_TIMER_RATE 0x1f	 /* the preemption timer counts every 2^n TSC ticks */
 
 /* IA32_FEATURE_CONTROL (SDM 3C §23.7). */
 #define FEATURE_CONTROL_LOCK (1ull << 0)
@@ -42,6 +44,8 @@
 #define PROC_RDPMC (1u << 11)
 #define PROC_CR3_LOAD (1u << 15)
 #define PROC_CR3_STORE (1u << 16)
+#define PROC_CR8_LOAD (1u << 19)
+#define PROC_CR8_STORE (1u << 20)
 #define PROC_IO_BITMAPS (1u << 25)
 #define PROC_MSR_BITMAPS (1u << 28)
 #define PROC_MONITOR (1u << 29)
@@ -50,6 +54,7 @@
 #define PROC2_EPT (1u << 1)
 #define PROC2_RDTSCP (1u << 3)
 #define PROC2_VPID (1u << 5)
+#define PROC2_WBINVD (1u << 6)
 #define PROC2_UNRESTRICTED_GUEST (1u << 7)
 #define PROC2_INVPCID (1u << 12)
 /* VM-exit controls (§25.7.1). */
@@ -58,6 +63,7 @@
 #define EXIT_LOAD_PAT (1u << 19)
 #define EXIT_SAVE_EFER (1u << 20)
 #define EXIT_LOAD_EFER (1u << 21)
+#define EXIT_SAVE_PREEMPTION_TIMER (1u << 22)
 /* VM-entry controls (§25.8.1). */
 #define ENTRY_IA32E_GUEST (1u << 9)
 #define ENTRY_LOAD_PAT (1u << 14)

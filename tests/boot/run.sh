@@ -8,8 +8,9 @@
 # boots only those lanes, BOOT_JOBS=N boots N lanes at once (default: the
 # number of CPUs, at least 2 and at most 4; each emulator keeps one busy),
 # ELF=FILE tests another hypervisor image (default build/cloison.elf).
-# Prints one PASS/FAIL line per check, then "boot: P passed, F failed" as
-# its last line; exits non-zero when a check failed.  The scenario format
+# Prints one PASS/FAIL line per check, then "boot: D distinct checks" (each
+# check of a scenario once, over all its lanes) and "boot: P passed, F
+# failed" as its last line; exits non-zero when a check failed.  The scenario format
 # and the log files are described in tests/boot/README.md.
 set -u
 
@@ -33,7 +34,10 @@ fail() {
 	failed=$((failed + 1))
 	echo "FAIL  $*"
 }
+# Every check a scenario makes, once, whatever the number of lanes it runs on.
+declare -A distinct=()
 finish() {
+	echo "boot: ${#distinct[@]} distinct checks"
 	echo "boot: $passed passed, $failed failed"
 	[ "$failed" = 0 ]
 	exit
@@ -364,8 +368,10 @@ finish_job() {
 	esac
 	echo "      $name/$lane: $how after $((SECONDS - J_START[j]))s"
 	for k in "${!C_KIND[@]}"; do
+		distinct["$name|${C_KIND[$k]}|${C_ARG[$k]}"]=1
 		if [ "${C_KIND[$k]}" = features ]; then
 			for f in ${C_ARG[$k]}; do
+				distinct["$name|feature|$f"]=1
 				if check feature "$f"; then pass "$name/$lane  $WHAT"; else
 					fail "$name/$lane  $WHAT -- $WHY"
 					bad=1

@@ -239,6 +239,41 @@ static void test_cap_debt(void **state)
 	assert_int_equal(slice, RUNQ_SLICE_NS);
 }
 
+/*
+ * cap=10 and every run lasts 50 ms whatever slice it was given (a guest
+ * whose exits are long): all of the debt is paid back, period after
+ * period, so over 10 s it gets 10 %, not the 50 % it took when only one
+ * budget of debt was carried.  One run of 500 ms is 50 budgets: nothing
+ * more until 5 s.
+ */
+static void test_cap_long_runs(void **state)
+{
+	(void)state;
+	struct runq_entity *a = added(0, 256, 10, &q0);
+	u64 now = 0, slice, idle = 0;
+
+	while (now < MS(10000)) {
+		if (!runq_pick(&q0, now, &slice)) {
+			u64 next = runq_next_event(&q0);
+			idle += next - now;
+			now = next;
+			continue;
+		}
+		now += MS(50);
+		runq_charge(a, now, MS(50));
+	}
+	assert_share("cap=10, runs of 50 ms", pct(a->cpu_ns, now), 10, 0.6);
+	assert_true(idle > 0);
+
+	setup(state);
+	a = added(0, 256, 10, &q0);
+	assert_ptr_equal(runq_pick(&q0, 0, &slice), a);
+	runq_charge(a, MS(500), MS(500)); /* one exit of 500 ms: 50 budgets of 10 ms */
+	for (u64 t = MS(500); t < MS(5000); t += MS(100))
+		assert_null(runq_pick(&q0, t, &slice));
+	assert_ptr_equal(runq_pick(&q0, MS(5000), &slice), a);
+}
+
 /* A run that crosses a period boundary counts in each period for its part. */
 static void test_cap_split_at_boundary(void **state)
 {
@@ -573,6 +608,7 @@ int main(void)
 		cmocka_unit_test_setup(test_cap_above_fair_share, setup),
 		cmocka_unit_test_setup(test_cap_debt, setup),
 		cmocka_unit_test_setup(test_cap_split_at_boundary, setup),
+		cmocka_unit_test_setup(test_cap_long_runs, setup),
 		cmocka_unit_test_setup(test_cap_periods_own, setup),
 		cmocka_unit_test_setup(test_cap_lives, setup),
 		cmocka_unit_test_setup(test_pinning, setup),

@@ -1,0 +1,161 @@
+/*
+ * The per-vCPU extended state of kernel/xstate.h.  With XSAVE, the host
+ * runs with XCR0 holding every component offered to guests (its
+ * "mask"), so that one XSAVE and one XRSTOR move a guest's whole state
+ * whatever it enabled itself; the guest's own XCR0 is loaded right after
+ * its state.  A component a guest did not enable is restored to its
+ * initial state, so nothing of another partition survives in it.
+ * Without XSAVE, FXSAVE and FXRSTOR move the x87 and SSE registers.
+ */
+#include "kernel/xstate.h"
+#include "kernel/cpu.h"
+#include "kernel/cpuid.h"
+#include "kernel/cr.h"
+#include "kernel/lib.h"
+#include "kernel/memory.h"
+#include "kernel/paging.h"
+#include "kernel/vcpu.h"
+#include "kernel/x86.h"
+
+/* Legacy region of an FXSAVE/XSAVE image (SDM 1 §10.5.1). */
+#define FX_FCW 0    /* u16 */
+#define FX_MXCSR 24 /* u32 */
+#define FCW_RESET 0x037f
+#define MXCSR_RESET 0x1f80
+
+static struct vcpu *owner[MAX_CPUS]; /* whose registers each CPU holds */
+
+static inline void xsetbv(u32 index, u64 value)
+{
+	__asm__ volatile("xsetbv" ::"c"(index), "a"((u32)value), "d"((u32)(value >> 32))
+			 : "memory");
+}
+
+static inline void save(u8 *area)
+{
+	u64 m = guest_features.xcr0_allowed;
+
+	if (guest_features.xsave)
+		__asm__ volatile("xsave64 (%0)" ::"r"(area), "a"((u32)m), "d"((u32)(m >> 32))
+				 : "memory");
+	else
+		__asm__ volatile("fxsave64 (%0)" ::"r"(area) : "memory");
+}
+
+static inline void restore(const u8 *area)
+{
+	u64 m = guest_features.xcr0_allowed;
+
+	if (guest_features.xsave)
+		__asm__ volatile("xrstor64 (%0)" ::"r"(area), "a"((u32)m), "d"((u32)(m >> 32))
+				 : "memory");
+	else
+		__asm__ volatile("fxrstor64 (%0)" ::"r"(area) : "memory");
+}
+
+#define DEFINE_DR_ACCESSORS(n)                                                                     \
+	static inline u64 read_dr##n(void)                                                         \
+	{                                                                                          \
+		u64 v;                                                                             \
+		__asm__ volatile("mov %%dr" #n ", %0" : "=r"(v));                                  \
+		return v;                                                                          \
+	}                                                                                          \
+	static inline void write_dr##n(u64 v)                                                      \
+	{                                                                                          \
+		__asm__ volatile("mov %0, %%dr" #n ::"r"(v));                                      \
+	}
+DEFINE_DR_ACCESSORS(0)
+DEFINE_DR_ACCESSORS(1)
+DEFINE_DR_ACCESSORS(2)
+DEFINE_DR_ACCESSORS(3)
+#undef DEFINE_DR_ACCESSORS
+
+void xstate_cpu_init(void)
+{
+	/* SDM 3A §13.1: FXSAVE needs CR4.OSFXSR for the XMM registers, XSAVE CR4.OSXSAVE. */
+	write_cr0((read_cr0() | CR0_MP) & ~(CR0_EM | CR0_TS));
+	write_cr4(read_cr4() | CR4_OSFXSR | CR4_OSXMMEXCPT |
+		  (guest_features.xsave ? CR4_OSXSAVE : 0));
+	if (guest_features.xsave)
+		xsetbv(0, guest_features.xcr0_allowed);
+}
+
+int xstate_vcpu_init(struct vcpu *v)
+{
+	u64 f = frame_alloc_zeroed();
+
+	if (!f)
+		return -ENOMEM;
+	v->xstate.area = phys_to_virt(f);
+	xstate_reset(v);
+	return 0;
+}
+
+/* No CPU may keep v's registers as its owner's any more. */
+static void disown(struct vcpu *v)
+{
+	for (u32 c = 0; c < MAX_CPUS; c++)
+		if (owner[c] == v)
+			owner[c] = NULL;
+}
+
+void xstate_vcpu_free(struct vcpu *v)
+{
+	disown(v);
+	if (v->xstate.area) {
+		memset(v->xstate.area, 0, FRAME_SIZE);
+		frame_free(&frames, virt_to_phys(v->xstate.area), 1);
+		v->xstate.area = NULL;
+	}
+}
+
+void xstate_reset(struct vcpu *v)
+{
+	u8 *a = v->xstate.area;
+
+	/* XSTATE_BV 0 in the header: XRSTOR puts every component in its initial state. */
+	memset(a, 0, FRAME_SIZE);
+	*(u16 *)(a + FX_FCW) = FCW_RESET;
+	*(u32 *)(a + FX_MXCSR) = MXCSR_RESET;
+	v->xstate.xcr0 = guest_features.xsave ? XFEATURE_X87 : 0;
+	memset(v->xstate.dr, 0, sizeof(v->xstate.dr));
+	disown(v); /* a CPU that holds its former registers loads these at its next run */
+}
+
+bool xstate_switch_to(struct vcpu *v)
+{
+	u32 cpu = this_cpu()->index;
+	struct vcpu *old = owner[cpu];
+
+	if (old == v)
+		return false;
+	if (guest_features.xsave)
+		xsetbv(0,
+		       guest_features.xcr0_allowed); /* the whole state moves, whatever XCR0 was */
+	if (old) {
+		save(old->xstate.area);
+		old->xstate.dr[0] = read_dr0();
+		old->xstate.dr[1] = read_dr1();
+		old->xstate.dr[2] = read_dr2();
+		old->xstate.dr[3] = read_dr3();
+	}
+	restore(v->xstate.area);
+	if (guest_features.xsave)
+		xsetbv(0, v->xstate.xcr0);
+	write_dr0(v->xstate.dr[0]);
+	write_dr1(v->xstate.dr[1]);
+	write_dr2(v->xstate.dr[2]);
+	write_dr3(v->xstate.dr[3]);
+	owner[cpu] = v;
+	return true;
+}
+
+int xstate_set_xcr(struct vcpu *v, u32 index, u64 value)
+{
+	if (!guest_features.xsave || index != 0 || !xcr0_valid(value, guest_features.xcr0_allowed))
+		return -EPERM;
+	v->xstate.xcr0 = value;
+	if (owner[this_cpu()->index] == v)
+		xsetbv(0, value); /* it resumes right after this exit */
+	return 0;
+}
