@@ -13,6 +13,8 @@
 
 static const struct hostile_case cases[] = {
 	{ "pointers", case_pointers },	     /* class 1 */
+	{ "privilege", case_privilege },     /* 2 */
+	{ "numbers", case_numbers },	     /* 3 */
 	{ "cli-spin", case_cli_spin },	     /* 16 */
 	{ "sti-spin", case_sti_spin },	     /* 16 */
 	{ "cli-loop", case_cli_loop },	     /* 16 */

@@ -42,6 +42,8 @@ bool hprefix(const char *s, const char *prefix);
 
 /* The cases, one per file (case_*.c); hostile.c's table has their names. */
 int case_pointers(unsigned magic, unsigned info);
+int case_numbers(unsigned magic, unsigned info);
+int case_privilege(unsigned magic, unsigned info);
 int case_cli_spin(unsigned magic, unsigned info);
 int case_sti_spin(unsigned magic, unsigned info);
 int case_cli_loop(unsigned magic, unsigned info);
