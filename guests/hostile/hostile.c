@@ -15,6 +15,10 @@ static const struct hostile_case cases[] = {
 	{ "pointers", case_pointers },	     /* class 1 */
 	{ "privilege", case_privilege },     /* 2 */
 	{ "numbers", case_numbers },	     /* 3 */
+	{ "ripwrap", case_ripwrap },	     /* 4 */
+	{ "virt", case_virt },		     /* 5 */
+	{ "df", case_df },		     /* 6 */
+	{ "triple", case_triple },	     /* 6 */
 	{ "cli-spin", case_cli_spin },	     /* 16 */
 	{ "sti-spin", case_sti_spin },	     /* 16 */
 	{ "cli-loop", case_cli_loop },	     /* 16 */
