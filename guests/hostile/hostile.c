@@ -19,6 +19,9 @@ static const struct hostile_case cases[] = {
 	{ "virt", case_virt },		     /* 5 */
 	{ "df", case_df },		     /* 6 */
 	{ "triple", case_triple },	     /* 6 */
+	{ "storm", case_storm },	     /* 7 */
+	{ "gp", case_gp },		     /* 8 */
+	{ "unbacked", case_unbacked },	     /* 9 */
 	{ "cli-spin", case_cli_spin },	     /* 16 */
 	{ "sti-spin", case_sti_spin },	     /* 16 */
 	{ "cli-loop", case_cli_loop },	     /* 16 */
