@@ -22,6 +22,10 @@ static const struct hostile_case cases[] = {
 	{ "storm", case_storm },	     /* 7 */
 	{ "gp", case_gp },		     /* 8 */
 	{ "unbacked", case_unbacked },	     /* 9 */
+	{ "ports", case_ports },	     /* 10 */
+	{ "uart16550", case_uart16550 },     /* 11 */
+	{ "shadow", case_shadow },	     /* 12 */
+	{ "time", case_time },		     /* 14 */
 	{ "cli-spin", case_cli_spin },	     /* 16 */
 	{ "sti-spin", case_sti_spin },	     /* 16 */
 	{ "cli-loop", case_cli_loop },	     /* 16 */
