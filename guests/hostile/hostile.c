@@ -29,6 +29,10 @@ static const struct hostile_case cases[] = {
 	{ "cli-spin", case_cli_spin },	     /* 16 */
 	{ "sti-spin", case_sti_spin },	     /* 16 */
 	{ "cli-loop", case_cli_loop },	     /* 16 */
+	{ "hlt-cli", case_hlt_cli },	     /* 16 */
+	{ "yield-storm", case_yield_storm }, /* 16 */
+	{ "share", case_share },	     /* 16 */
+	{ "idle", case_idle },		     /* 16 */
 };
 
 const char *hostile_name = "?";

@@ -58,5 +58,9 @@ int case_time(unsigned magic, unsigned info);
 int case_cli_spin(unsigned magic, unsigned info);
 int case_sti_spin(unsigned magic, unsigned info);
 int case_cli_loop(unsigned magic, unsigned info);
+int case_hlt_cli(unsigned magic, unsigned info);
+int case_yield_storm(unsigned magic, unsigned info);
+int case_share(unsigned magic, unsigned info);
+int case_idle(unsigned magic, unsigned info);
 
 #endif
