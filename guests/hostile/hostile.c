@@ -33,6 +33,8 @@ static const struct hostile_case cases[] = {
 	{ "yield-storm", case_yield_storm }, /* 16 */
 	{ "share", case_share },	     /* 16 */
 	{ "idle", case_idle },		     /* 16 */
+	{ "regs", case_regs },		     /* 17 */
+	{ "cpuid-msr", case_cpuid_msr },     /* 17 */
 };
 
 const char *hostile_name = "?";

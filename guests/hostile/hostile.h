@@ -62,5 +62,7 @@ int case_hlt_cli(unsigned magic, unsigned info);
 int case_yield_storm(unsigned magic, unsigned info);
 int case_share(unsigned magic, unsigned info);
 int case_idle(unsigned magic, unsigned info);
+int case_regs(unsigned magic, unsigned info);
+int case_cpuid_msr(unsigned magic, unsigned info);
 
 #endif
