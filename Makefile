@@ -46,8 +46,8 @@ SVM_OBJS := $(filter-out svm/asm-offsets.o,$(patsubst %.c,%.o,$(wildcard svm/*.c
 OBJS := $(addprefix $(B)/,$(BOOT_OBJS) $(KERNEL_OBJS) $(DRIVER_OBJS) $(VMX_OBJS) $(SVM_OBJS))
 
 .PHONY: all iso run test unit boot-tests debug run-bochs bench format format-check clean deps guests \
-	lint lint-tests
-all: $(B)/cloison.elf guests
+	lint lint-tests bad-images
+all: $(B)/cloison.elf guests bad-images
 
 # Structure offsets for assembly, generated from C (kernel/asm-offsets.c).
 OFFSET_SRCS := kernel/asm-offsets.c vmx/asm-offsets.c svm/asm-offsets.c
@@ -75,6 +75,7 @@ $(B)/cloison.elf: $(OBJS) linker.ld
 -include $(OBJS:.o=.d)
 
 include guests/Makefile.inc
+include tests/boot/Makefile.inc
 
 # ---- ISO -------------------------------------------------------------------
 GRUB_CFG ?= iso/grub.cfg
