@@ -22,8 +22,14 @@
  * someone else), then prints its share of the wall time.  Its variant
  * says what it must get: "half" 50 % +- 2 points (beside a spinner),
  * "least" at least 48 % (beside a yielder), "most" at least 90 %
- * (beside a partition halted for good).  The heartbeat beside both (the
- * scenario) must keep all its beats.
+ * (beside a partition halted for good); what follows ("half2") only
+ * tells partitions apart.  The heartbeat beside both (the scenario) must
+ * keep all its beats.
+ *
+ * "idle" only sleeps two seconds and exits: a scenario with a partition
+ * that never stops (hlt-cli) starts it after the others and stops the
+ * machine when it has; the two seconds leave room for partitions of the
+ * same scenario that were held up.
  */
 #include "guests/hostile/cpu.h"
 #include "guests/hostile/hostile.h"
@@ -198,6 +204,6 @@ int case_idle(unsigned magic, unsigned info)
 {
 	(void)magic, (void)info;
 	cpu_setup();
-	sleep_ns(1000 * MS);
+	sleep_ns(2000 * MS);
 	return 0;
 }
