@@ -47,8 +47,8 @@ SVM_OBJS := $(filter-out svm/asm-offsets.o,$(patsubst %.c,%.o,$(wildcard svm/*.c
 OBJS := $(addprefix $(B)/,$(BOOT_OBJS) $(KERNEL_OBJS) $(DRIVER_OBJS) $(VMX_OBJS) $(SVM_OBJS))
 
 .PHONY: all iso run test unit boot-tests debug run-bochs bench format format-check clean deps guests \
-	lint lint-tests mutants
-all: $(B)/cloison.elf guests
+	lint lint-tests mutants bad-images
+all: $(B)/cloison.elf guests bad-images
 
 # Structure offsets for assembly, generated from C (kernel/asm-offsets.c).
 OFFSET_SRCS := kernel/asm-offsets.c vmx/asm-offsets.c svm/asm-offsets.c
@@ -76,6 +76,7 @@ $(B)/cloison.elf: $(OBJS) linker.ld
 -include $(OBJS:.o=.d)
 
 include guests/Makefile.inc
+include tests/boot/Makefile.inc
 
 # ---- ISO -------------------------------------------------------------------
 GRUB_CFG ?= iso/grub.cfg
@@ -124,8 +125,9 @@ LINT_OBJS := $(patsubst %.c,$(B)/lint/%.o,$(LINT_SRCS))
 LINT_CFLAGS := -std=gnu11 -O2 -g $(WARN) -I. -MMD -MP
 LINT_RENAMES := $(foreach f,memset memcpy memmove memcmp strlen strnlen strcmp strncmp,-D$(f)=k_$(f))
 # Every grub.cfg of the tree that should be clean.  tests/boot/hostile.grub.cfg
-# is bad on purpose; tests/lint/run.sh checks that exactly its bad lines are found.
-CFG ?= $(filter-out tests/boot/hostile.grub.cfg,$(sort $(wildcard iso/*.cfg tests/boot/*.cfg)))
+# and tests/boot/catalog.grub.cfg are bad on purpose; tests/lint/run.sh checks
+# that exactly their bad lines are found.
+CFG ?= $(filter-out tests/boot/hostile.grub.cfg tests/boot/catalog.grub.cfg,$(sort $(wildcard iso/*.cfg tests/boot/*.cfg)))
 
 $(B)/lint/%.o: %.c
 	@mkdir -p $(dir $@)

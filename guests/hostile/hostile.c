@@ -12,14 +12,35 @@
 #include "kernel/format.h"
 
 static const struct hostile_case cases[] = {
-	{ "pointers", case_pointers },
-	{ "cli-spin", case_cli_spin },
-	{ "sti-spin", case_sti_spin },
-	{ "cli-loop", case_cli_loop },
+	{ "pointers", case_pointers },	     /* class 1 */
+	{ "privilege", case_privilege },     /* 2 */
+	{ "numbers", case_numbers },	     /* 3 */
+	{ "ripwrap", case_ripwrap },	     /* 4 */
+	{ "virt", case_virt },		     /* 5 */
+	{ "df", case_df },		     /* 6 */
+	{ "triple", case_triple },	     /* 6 */
+	{ "storm", case_storm },	     /* 7 */
+	{ "gp", case_gp },		     /* 8 */
+	{ "unbacked", case_unbacked },	     /* 9 */
+	{ "ports", case_ports },	     /* 10 */
+	{ "uart16550", case_uart16550 },     /* 11 */
+	{ "shadow", case_shadow },	     /* 12 */
+	{ "time", case_time },		     /* 14 */
+	{ "cli-spin", case_cli_spin },	     /* 16 */
+	{ "sti-spin", case_sti_spin },	     /* 16 */
+	{ "cli-loop", case_cli_loop },	     /* 16 */
+	{ "hlt-cli", case_hlt_cli },	     /* 16 */
+	{ "yield-storm", case_yield_storm }, /* 16 */
+	{ "share", case_share },	     /* 16 */
+	{ "idle", case_idle },		     /* 16 */
+	{ "regs", case_regs },		     /* 17 */
+	{ "cpuid-msr", case_cpuid_msr },     /* 17 */
 };
 
 const char *hostile_name = "?";
 const char *hostile_variant = "";
+uint32_t hostile_ram;
+uint64_t hostile_t0;
 
 int hcheck(const char *what, long long got, long long want)
 {
@@ -44,13 +65,58 @@ void hsay(const char *fmt, ...)
 	printf("%s\n", line);
 }
 
-static unsigned strlen_(const char *s)
+unsigned hstrlen(const char *s)
 {
 	unsigned n = 0;
 
 	while (s[n])
 		n++;
 	return n;
+}
+
+uint64_t hdiv(uint64_t n, uint64_t d)
+{
+	uint64_t q = 0, r = 0;
+
+	if (!d)
+		return ~0ull;
+	for (int bit = 63; bit >= 0; bit--) {
+		r = r << 1 | (n >> bit & 1);
+		if (r >= d) {
+			r -= d;
+			q |= 1ull << bit;
+		}
+	}
+	return q;
+}
+
+uint32_t hms(uint64_t ns)
+{
+	return (uint32_t)hdiv(ns, 1000000);
+}
+
+bool hprefix(const char *s, const char *prefix)
+{
+	while (*prefix && *s == *prefix)
+		s++, prefix++;
+	return !*prefix;
+}
+
+bool hsame(const char *a, const char *b)
+{
+	while (*a && *a == *b)
+		a++, b++;
+	return *a == *b;
+}
+
+/* RAM from the Multiboot information block: 1 MiB plus mem_upper KiB (Multiboot 0.6.96 §3.3). */
+static uint32_t ram_from_info(unsigned magic, unsigned info)
+{
+	const volatile uint32_t *blk = (const volatile uint32_t *)(uintptr_t)info;
+
+	if (magic != 0x2badb002u || !info || !(blk[0] & 1u))
+		return 0;
+	return (1024u + blk[2]) * 1024u;
 }
 
 /* Is name the case's name, or the case's name followed by '_' and anything? */
@@ -72,12 +138,14 @@ int guest_main(unsigned magic, unsigned info)
 		return 1;
 	}
 	cmdline_value(guest_cmdline(magic, info), "name", name, sizeof(name));
+	hostile_ram = ram_from_info(magic, info);
+	hostile_t0 = hv_time_ns();
 	for (unsigned i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
 		if (names_case(name, cases[i].name))
 			run = &cases[i];
 	hostile_name = run->name;
-	if (names_case(name, run->name) && name[strlen_(run->name)] == '_')
-		hostile_variant = name + strlen_(run->name) + 1;
+	if (names_case(name, run->name) && name[hstrlen(run->name)] == '_')
+		hostile_variant = name + hstrlen(run->name) + 1;
 	failures = run->run(magic, info);
 	hsay("%d failures", failures);
 	return failures;

@@ -13,6 +13,7 @@
 #define GUESTS_HOSTILE_HOSTILE_H
 
 #include "guests/lib/guest.h"
+#include "kernel/format.h"
 
 struct hostile_case {
 	const char *name;
@@ -22,16 +23,46 @@ struct hostile_case {
 /* The running case's name, for the lines it prints, and its variant ("" or what follows '_'). */
 extern const char *hostile_name;
 extern const char *hostile_variant;
+/* The partition's RAM in bytes, from the Multiboot information block (0 if it says none). */
+extern uint32_t hostile_ram;
+/* TIME when the case started, close to when its neighbours started. */
+extern uint64_t hostile_t0;
 
 /* One check of the running case: "hostile NAME: what: ok" or a FAIL line; 1 on FAIL. */
 int hcheck(const char *what, long long got, long long want);
 /* "hostile NAME: <text>" on a line of its own. */
 void hsay(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
-/* The cases, one per file (case_*.c). */
+unsigned hstrlen(const char *s);
+/* n / d without libgcc (a 32-bit guest has no 64-bit division), and nanoseconds in ms. */
+uint64_t hdiv(uint64_t n, uint64_t d);
+uint32_t hms(uint64_t ns);
+bool hsame(const char *a, const char *b);
+bool hprefix(const char *s, const char *prefix);
+
+/* The cases, one per file (case_*.c); hostile.c's table has their names. */
 int case_pointers(unsigned magic, unsigned info);
+int case_numbers(unsigned magic, unsigned info);
+int case_privilege(unsigned magic, unsigned info);
+int case_ripwrap(unsigned magic, unsigned info);
+int case_virt(unsigned magic, unsigned info);
+int case_df(unsigned magic, unsigned info);
+int case_triple(unsigned magic, unsigned info);
+int case_storm(unsigned magic, unsigned info);
+int case_gp(unsigned magic, unsigned info);
+int case_unbacked(unsigned magic, unsigned info);
+int case_ports(unsigned magic, unsigned info);
+int case_uart16550(unsigned magic, unsigned info);
+int case_shadow(unsigned magic, unsigned info);
+int case_time(unsigned magic, unsigned info);
 int case_cli_spin(unsigned magic, unsigned info);
 int case_sti_spin(unsigned magic, unsigned info);
 int case_cli_loop(unsigned magic, unsigned info);
+int case_hlt_cli(unsigned magic, unsigned info);
+int case_yield_storm(unsigned magic, unsigned info);
+int case_share(unsigned magic, unsigned info);
+int case_idle(unsigned magic, unsigned info);
+int case_regs(unsigned magic, unsigned info);
+int case_cpuid_msr(unsigned magic, unsigned info);
 
 #endif

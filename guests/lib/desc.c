@@ -2,8 +2,11 @@
  * Descriptor tables for 32-bit guests that take interrupts or catch
  * exceptions: cloison starts a partition with GDTR and IDTR empty (the
  * Multiboot state says nothing of them), so such a guest loads its own
- * flat GDT and an IDT of interrupt gates here.  64-bit guests get their
- * GDT from crt0_64.S and have no IDT helper yet.
+ * flat GDT and an IDT of interrupt gates here.  The GDT's first slots
+ * are the flat code (0x08) and data (0x10) segments; a guest that needs
+ * more (other rings, a TSS, 16- or 64-bit code: guests/hostile) puts its
+ * own descriptors in the free slots.  64-bit guests get their GDT from
+ * crt0_64.S and have no IDT helper yet.
  */
 #include "guests/lib/guest.h"
 
@@ -12,6 +15,7 @@
 #define SEL_CODE 0x08
 #define SEL_DATA 0x10
 #define GATE_INTR32 0x8e /* present, DPL 0, 32-bit interrupt gate (SDM 3A §6.11) */
+#define GATE_DPL_SHIFT 5
 #define VECTORS 256
 
 struct __attribute__((packed)) table_ptr {
@@ -28,14 +32,27 @@ struct gate {
 };
 _Static_assert(sizeof(struct gate) == 8, "32-bit IDT gate (SDM 3A §6.11)");
 
-/* Flat 4 GiB code (0x08) and data (0x10), the Multiboot start state. */
-static const uint64_t gdt[] = { 0, 0x00cf9a000000ffffull, 0x00cf92000000ffffull };
+/* Flat 4 GiB code (0x08) and data (0x10), the Multiboot start state; the rest free. */
+static uint64_t gdt[DESC_GDT_SLOTS] = { 0, 0x00cf9a000000ffffull, 0x00cf92000000ffffull };
 static struct gate idt[VECTORS]; /* not present until a handler is set */
+
+void desc_set_gate(uint8_t vector, void *handler, unsigned dpl)
+{
+	uint32_t a = (uint32_t)(uintptr_t)handler;
+	uint8_t type = GATE_INTR32 | (uint8_t)((dpl & 3) << GATE_DPL_SHIFT);
+
+	idt[vector] = (struct gate){ (uint16_t)a, SEL_CODE, 0, type, (uint16_t)(a >> 16) };
+}
 
 void desc_set_handler(uint8_t vector, void *handler)
 {
-	uint32_t a = (uint32_t)(uintptr_t)handler;
-	idt[vector] = (struct gate){ (uint16_t)a, SEL_CODE, 0, GATE_INTR32, (uint16_t)(a >> 16) };
+	desc_set_gate(vector, handler, 0);
+}
+
+void desc_set_segment(unsigned slot, uint64_t descriptor)
+{
+	if (slot > 2 && slot < DESC_GDT_SLOTS)
+		gdt[slot] = descriptor;
 }
 
 void desc_init(void)
