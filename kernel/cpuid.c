@@ -20,6 +20,7 @@
 #include "kernel/lib.h"
 #include "kernel/virt.h"
 #include "kernel/x86.h"
+#include "kernel/xstate.h"
 
 /* Leaf 1 ECX. */
 #define L1C_DTES64 (1u << 2)
@@ -222,7 +223,7 @@ static NOINLINE struct cpuid_regs xsave_leaf(struct vcpu *v, u32 subleaf)
 	if (subleaf == 0) {
 		r.eax = (u32)allowed;
 		r.edx = (u32)(allowed >> 32);
-		r.ebx = cpuid_xsave_size(v->xstate.xcr0);
+		r.ebx = cpuid_xsave_size(xstate_xcr0(v));
 		r.ecx = guest_features.xsave_size;
 	} else if (subleaf == 1) {
 		r.eax = cpuid(0xd, 1).eax & LDS1A_GUEST;

@@ -110,8 +110,10 @@ static u32 on_hlt(struct vcpu *v, struct vm_exit *e)
 
 bool exit_deliver_pending(struct vcpu *v)
 {
-	if ((v->pending_irq & VIRQ_PENDING) && virt->inject_interrupt(v, (u8)v->pending_irq))
+	if ((v->pending_irq & VIRQ_PENDING) && virt->inject_interrupt(v, (u8)v->pending_irq)) {
 		v->pending_irq = 0;
+		v->halted = false; /* an interrupt it takes ends a HLT, as on hardware */
+	}
 	return !v->pending_irq;
 }
 
@@ -269,6 +271,12 @@ static u32 on_exception(struct vcpu *v, struct vm_exit *e)
 		return on_hypercall(v, e);
 	}
 	/* #UD, #AC and #DB are intercepted only to be reflected: the guest handles them. */
+	if (e->exc.vector == EXC_DB && e->exc.dr6) {
+		/* Write DR6 as the CPU would have: B0-B3 anew, the other bits kept (SDM 3B
+		 * §18.2.3). */
+		u64 dr6 = virt->get(v, VREG_DR6);
+		virt->set(v, VREG_DR6, (dr6 & ~0xfull) | e->exc.dr6);
+	}
 	return inject_fault(v, e->exc.vector, e->exc.has_error, e->exc.error);
 }
 
@@ -349,8 +357,8 @@ static void cr_state(struct vcpu *v, struct cr_state *s)
 /*
  * A control-register access that the backend could not let the CPU do
  * by itself (on VMX: a CR0 or CR4 bit the host owns, and CR8, which
- * must never reach the host's own TPR; on SVM: every CR4 write, and CR0
- * writes while EFER.LME waits, svm/svm.c says why).  Values the CPU
+ * must never reach the host's own TPR; on SVM: every CR0 and CR4 write,
+ * svm/svm.c says why).  Values the CPU
  * would refuse get #GP.  A valid CR0 write on VMX changes only what the
  * guest reads, and the guest runs the MOV again (VREG_CR0_SHADOW); other
  * valid writes are done here.
@@ -365,11 +373,18 @@ static u32 on_cr_access(struct vcpu *v, struct vm_exit *e)
 		gpr_set(v, e->cr.gpr, virt->get(v, VREG_TPR));
 		return EXIT_NEXT;
 	}
-	if (e->cr.type != CR_MOV_TO)
-		return crash(v, e, "a CLTS, LMSW or MOV from a control register exited");
-	value = gpr_get(v, e->cr.gpr);
-	if (!s.long64)
-		value = (u32)value;
+	if (e->cr.type == CR_MOV_FROM)
+		return crash(v, e, "a MOV from a control register exited");
+	if (e->cr.type == CR_CLTS) {
+		value = s.cr0 & ~CR0_TS;
+	} else if (e->cr.type == CR_LMSW) {
+		/* PE, MP, EM and TS from the operand; LMSW cannot clear PE (SDM 2, LMSW). */
+		value = (s.cr0 & ~0xfull) | (gpr_get(v, e->cr.gpr) & 0xf) | (s.cr0 & CR0_PE);
+	} else {
+		value = gpr_get(v, e->cr.gpr);
+		if (!s.long64)
+			value = (u32)value;
+	}
 	switch (e->cr.cr) {
 	case 0:
 		if (!cr0_valid(&s, value))

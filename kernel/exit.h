@@ -56,6 +56,12 @@ struct vm_exit {
 			u8 vector;
 			bool has_error;
 			u32 error;
+			/*
+			 * #DB: the DR6 bits the exception sets (B0-B3, BD, BS), where
+			 * the CPU reports them instead of writing DR6 (VMX); 0 when it
+			 * wrote DR6 itself.
+			 */
+			u32 dr6;
 		} exc;
 		struct {
 			u8 cr;	  /* 0, 3, 4 or 8 */

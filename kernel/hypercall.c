@@ -12,6 +12,8 @@
 #include "kernel/hypercall.h"
 #include "drivers/timer.h"
 #include "kernel/cpu.h"
+#include "kernel/exit.h"
+#include "kernel/lib.h"
 #include "kernel/partition.h"
 #include "kernel/virt.h"
 #include "kernel/x86.h"
@@ -55,13 +57,27 @@ static s64 console_read(struct partition *p, u64 gpa, u64 len)
 	return (s64)n;
 }
 
-/* SET_TIMER: deadline 0 cancels; vectors 0-31 are exceptions, refused. */
+/*
+ * SET_TIMER: deadline 0 cancels; vectors 0-31 are exceptions, refused.
+ * A deadline already past raises the interrupt at once, as a timer set
+ * in the past fires at once on hardware.  (A later deadline is checked
+ * at the end of each slice, and cuts the next slice short.)
+ */
 static s64 set_timer(struct vcpu *v, u64 deadline, u64 vector)
 {
+	u64 now = time_ns();
+
 	if (vector < 32 || vector > 255)
 		return -EINVAL;
 	v->timer_deadline = deadline;
 	v->timer_vector = (u8)vector;
+	if (!deadline)
+		return 0;
+	if (deadline <= now) {
+		v->timer_deadline = 0;
+		v->pending_irq = VIRQ_PENDING | (u8)vector;
+		exit_deliver_pending(v);
+	}
 	return 0;
 }
 

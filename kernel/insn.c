@@ -56,18 +56,32 @@ u32 insn_length(const u8 *bytes, u32 n, bool long64, const u8 *opcode, u32 oplen
 	return i + oplen;
 }
 
-u32 insn_mov_to_cr(const u8 *bytes, u32 n, bool long64, u8 *cr, u8 *gpr)
+u32 insn_cr_write(const u8 *bytes, u32 n, bool long64, struct insn_cr *out)
 {
 	u8 rex, modrm;
 	u32 i;
 
 	n = n < INSN_MAX ? n : INSN_MAX;
 	i = prefixes(bytes, n, long64, &rex);
-	if (i + 3 > n || bytes[i] != 0x0f || bytes[i + 1] != 0x22)
+	if (i + 2 > n || bytes[i] != 0x0f)
+		return 0;
+	if (bytes[i + 1] == 0x06) {
+		*out = (struct insn_cr){ INSN_CLTS, 0, 0 };
+		return i + 2;
+	}
+	if (i + 3 > n)
 		return 0;
 	modrm = bytes[i + 2];
-	/* The CPU takes the register form whatever the mod bits say (SDM 2, MOV to CR). */
-	*cr = (u8)(((modrm >> 3) & 7) | ((rex & 4) ? 8 : 0));
-	*gpr = (u8)((modrm & 7) | ((rex & 1) ? 8 : 0));
-	return i + 3;
+	if (bytes[i + 1] == 0x22) {
+		/* The CPU takes the register form whatever the mod bits say (SDM 2, MOV to CR). */
+		*out = (struct insn_cr){ INSN_MOV_TO_CR,
+					 (u8)(((modrm >> 3) & 7) | ((rex & 4) ? 8 : 0)),
+					 (u8)((modrm & 7) | ((rex & 1) ? 8 : 0)) };
+		return i + 3;
+	}
+	if (bytes[i + 1] == 0x01 && ((modrm >> 3) & 7) == 6 && (modrm >> 6) == 3) {
+		*out = (struct insn_cr){ INSN_LMSW, 0, (u8)((modrm & 7) | ((rex & 1) ? 8 : 0)) };
+		return i + 3;
+	}
+	return 0;
 }

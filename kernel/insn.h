@@ -21,12 +21,20 @@
  */
 u32 insn_length(const u8 *bytes, u32 n, bool long64, const u8 *opcode, u32 oplen);
 
+/* An instruction that writes a control register, as insn_cr_write() finds it. */
+struct insn_cr {
+	u8 kind; /* INSN_MOV_TO_CR, INSN_CLTS or INSN_LMSW */
+	u8 cr;	 /* the control register written: for CLTS and LMSW, 0 */
+	u8 gpr;	 /* MOV and LMSW: the general register read (REX.B counts) */
+};
+#define INSN_MOV_TO_CR 0 /* 0F 22 /r: the register form is the only one */
+#define INSN_CLTS 1	 /* 0F 06 */
+#define INSN_LMSW 2	 /* 0F 01 /6, register form only (the memory form is not decoded) */
+
 /*
- * MOV to a control register (0F 22 /r, register form only): its length,
- * and in *cr and *gpr the control register and the general register it
- * takes the value from (REX.R and REX.B count in 64-bit mode).  0 when
- * the bytes are not such an instruction.
+ * The control-register write at bytes[0..n): its length, with *out
+ * filled in, or 0 when the bytes are none of the forms above.
  */
-u32 insn_mov_to_cr(const u8 *bytes, u32 n, bool long64, u8 *cr, u8 *gpr);
+u32 insn_cr_write(const u8 *bytes, u32 n, bool long64, struct insn_cr *out);
 
 #endif

@@ -61,6 +61,7 @@ enum vreg {
 	VREG_PAT,
 	VREG_CPL, /* read only: the current privilege level, 0-3 */
 	VREG_TPR, /* CR8: the task priority, 0-15 (never the host's) */
+	VREG_DR6, /* the debug status register */
 	VREG_COUNT,
 };
 

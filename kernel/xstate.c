@@ -31,6 +31,14 @@ static inline void xsetbv(u32 index, u64 value)
 			 : "memory");
 }
 
+static inline u64 xgetbv(u32 index)
+{
+	u32 lo, hi;
+
+	__asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(index));
+	return ((u64)hi << 32) | lo;
+}
+
 static inline void save(u8 *area)
 {
 	u64 m = guest_features.xcr0_allowed;
@@ -129,9 +137,16 @@ bool xstate_switch_to(struct vcpu *v)
 
 	if (old == v)
 		return false;
+	/*
+	 * The outgoing vCPU's XCR0 as the CPU holds it: XSETBV always exits on
+	 * hardware, but QEMU 7.2 does not take SVM's XSETBV intercept, so a
+	 * guest may have set it natively (the CPU checked the value).
+	 */
+	if (old && guest_features.xsave)
+		old->xstate.xcr0 = xgetbv(0);
+	/* The whole state moves, whatever XCR0 the guest had. */
 	if (guest_features.xsave)
-		xsetbv(0,
-		       guest_features.xcr0_allowed); /* the whole state moves, whatever XCR0 was */
+		xsetbv(0, guest_features.xcr0_allowed);
 	if (old) {
 		save(old->xstate.area);
 		old->xstate.dr[0] = read_dr0();
@@ -148,6 +163,13 @@ bool xstate_switch_to(struct vcpu *v)
 	write_dr3(v->xstate.dr[3]);
 	owner[cpu] = v;
 	return true;
+}
+
+u64 xstate_xcr0(struct vcpu *v)
+{
+	if (guest_features.xsave && owner[this_cpu()->index] == v)
+		return xgetbv(0); /* live: see xstate_switch_to() */
+	return v->xstate.xcr0;
 }
 
 int xstate_set_xcr(struct vcpu *v, u32 index, u64 value)

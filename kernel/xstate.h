@@ -30,6 +30,8 @@ void xstate_reset(struct vcpu *v);
  * switch of context, for kernel/spec.c); false when v's are there.
  */
 bool xstate_switch_to(struct vcpu *v);
+/* v's XCR0 as the guest last set it (read from the CPU while v owns it). */
+u64 xstate_xcr0(struct vcpu *v);
 /*
  * XSETBV from v (XCR number index, value): 0, or -EPERM when the guest
  * must get #GP, as on hardware (SDM 2, XSETBV): a register other than

@@ -125,11 +125,13 @@ static int svm_vcpu_create(struct vcpu *v, u64 slat_root, u32 tag)
 	vm = vmcb_of(v);
 	vm->control.intercept_exceptions = (1u << EXC_DB) | (1u << EXC_UD) | (1u << EXC_AC);
 	/*
-	 * CR4 writes go through kernel/cr.c: an emulator may take a value
-	 * natively that its own VMRUN then refuses (QEMU 7.2 takes CR4.SMXE on
-	 * its AMD CPU), and no guest value may make an entry fail.
+	 * CR0 and CR4 writes go through kernel/cr.c: an emulator may take a
+	 * value natively that its own VMRUN then refuses (QEMU 7.2 takes
+	 * CR4.SMXE and reserved CR4 bits, and CR0.NW without CD, on its AMD
+	 * CPU), and no guest value may make an entry fail.  OSes write CR0
+	 * and CR4 rarely; CR3, written at every context switch, stays native.
 	 */
-	vm->control.intercept_cr = INTERCEPT_CR4_WRITE;
+	vm->control.intercept_cr = INTERCEPT_CR0_WRITE | INTERCEPT_CR4_WRITE;
 	vm->control.intercept_misc1 = MISC1_INTR | MISC1_NMI | MISC1_CPUID | MISC1_INVD |
 				      MISC1_HLT | MISC1_INVLPGA | MISC1_IOIO | MISC1_MSR |
 				      MISC1_SHUTDOWN;
@@ -179,7 +181,6 @@ static void svm_vcpu_reset(struct vcpu *v, const struct vcpu_boot_state *s)
 	st->cr0 = CR0_PE | CR0_ET;
 	st->efer = EFER_SVME; /* required in the guest's EFER while it runs (§15.5.1) */
 	v->lme_deferred = false;
-	vmcb_of(v)->control.intercept_cr = INTERCEPT_CR4_WRITE;
 	st->dr6 = 0xffff0ff0;
 	st->dr7 = 0x400;
 	st->rflags = 0x2;
@@ -222,30 +223,38 @@ static u64 guest_ip(struct vcpu *v, bool *long64)
 }
 
 /*
- * A write to CR0 or CR4: the register it takes, from EXITINFO1 with
- * decode assists, else from the instruction's bytes; the length where
- * NRIP is not saved.  Only MOV is handled: CLTS and LMSW exit as
- * "unhandled" (CR0 writes exit only in the short state described at
- * svm_set_efer(), where an OS does not use them).
+ * A write to CR0 or CR4: what it is (MOV, CLTS, LMSW) and the register
+ * it takes, from EXITINFO1 with decode assists (MOV only), else from the
+ * instruction's bytes; the length where NRIP is not saved.  A form that
+ * is not decoded (LMSW from memory, a task switch) is "unhandled".
  */
 static void decode_cr_write(struct vcpu *v, struct vm_exit *e, u8 want, u64 info1)
 {
-	u8 bytes[INSN_MAX], cr = 0, gpr = 0;
+	static const u8 types[] = {
+		[INSN_MOV_TO_CR] = CR_MOV_TO, [INSN_CLTS] = CR_CLTS, [INSN_LMSW] = CR_LMSW
+	};
+	struct insn_cr c = { 0, 0, 0 };
+	u8 bytes[INSN_MAX];
 	bool long64;
 	u64 at = guest_ip(v, &long64);
 	u32 len = guest_read_virt(v, at, bytes, INSN_MAX) == 0
-			  ? insn_mov_to_cr(bytes, INSN_MAX, long64, &cr, &gpr)
+			  ? insn_cr_write(bytes, INSN_MAX, long64, &c)
 			  : 0;
 
 	e->kind = EXIT_CR_ACCESS;
 	e->cr.cr = want;
-	e->cr.type = CR_MOV_TO;
 	e->cr.reexecute = false;
-	e->cr.gpr = (info1 & CR_EXIT_MOV) ? (u8)(info1 & 15) : gpr;
 	if (!caps.nrips)
 		e->insn_len = len;
-	if (!(info1 & CR_EXIT_MOV) && (!len || cr != want))
-		e->kind = EXIT_UNHANDLED; /* not a MOV: CLTS, LMSW, a task switch */
+	if (info1 & CR_EXIT_MOV) {
+		e->cr.type = CR_MOV_TO;
+		e->cr.gpr = (u8)(info1 & 15);
+	} else if (len && c.cr == want) {
+		e->cr.type = types[c.kind];
+		e->cr.gpr = c.gpr;
+	} else {
+		e->kind = EXIT_UNHANDLED; /* LMSW from memory, a task switch */
+	}
 }
 
 static u32 length_from_bytes(struct vcpu *v, u64 code, u64 info1)
@@ -362,6 +371,8 @@ static void decode(struct vcpu *v, struct vm_exit *e)
 			e->exc.vector = (u8)(code - SVM_EXIT_EXCEPTION_BASE);
 			e->exc.has_error = e->exc.vector == EXC_AC;
 			e->exc.error = (u32)info1;
+			e->exc.dr6 =
+				0; /* the CPU wrote DR6 before the intercept (APM Vol. 2 §15.12) */
 		} else {
 			e->kind = EXIT_UNHANDLED;
 		}
@@ -391,6 +402,13 @@ bool svm_exit(struct vcpu *v)
 	if (action & EXIT_ADVANCE) {
 		vm->save.rip = exit_next_rip(v, vm->save.rip, e.insn_len);
 		vm->control.interrupt_shadow = 0; /* it ends with the instruction */
+		/*
+		 * An interrupt that waited for this shadow goes in now, before
+		 * the next instruction, as on hardware: the emulators would
+		 * take the V_IRQ window only after one more instruction.
+		 */
+		if (v->pending_irq)
+			exit_deliver_pending(v);
 	}
 	vm->save.rax = v->regs.rax;
 	return action & EXIT_RESUME;
@@ -453,6 +471,8 @@ static u64 svm_get(struct vcpu *v, enum vreg r)
 		return s->cpl & 3;
 	case VREG_TPR:
 		return vmcb_of(v)->control.vintr & VINTR_TPR;
+	case VREG_DR6:
+		return s->dr6;
 	case VREG_ES_BASE:
 		return s->es.base;
 	case VREG_SS_BASE:
@@ -493,12 +513,12 @@ static u64 svm_get(struct vcpu *v, enum vreg r)
  * CR4.PAE is not: the host then runs on with the guest's CR0, paging
  * off, and the machine is lost.  A guest may well be in that state
  * (LME set before PAE, paging off).  So while it is, LME stays out of
- * the VMCB (lme_deferred: the guest still reads it with RDMSR), and CR0
- * writes exit, so that paging cannot come on without it: a MOV to CR0
- * with PG would get #GP anyway (long mode needs PAE), and any other is
- * done by kernel/exit.c.  Setting PAE (a CR4 write, which always exits)
- * ends the state.  On hardware nothing of this is needed, and nothing
- * of it can be seen from the guest.
+ * the VMCB (lme_deferred: the guest still reads it with RDMSR).  CR0
+ * writes exit (always, svm_vcpu_create()), so paging cannot come on
+ * without it: a MOV to CR0 with PG would get #GP anyway (long mode needs
+ * PAE), and any other is done by kernel/exit.c.  Setting PAE (a CR4
+ * write, which exits too) ends the state.  On hardware nothing of this
+ * is needed, and nothing of it can be seen from the guest.
  */
 static void svm_set_efer(struct vcpu *v, u64 value)
 {
@@ -507,11 +527,7 @@ static void svm_set_efer(struct vcpu *v, u64 value)
 
 	v->lme_deferred = defer;
 	vm->save.efer = (defer ? value & ~EFER_LME : value) | EFER_SVME;
-	if (defer)
-		vm->control.intercept_cr |= INTERCEPT_CR0_WRITE;
-	else
-		vm->control.intercept_cr &= ~INTERCEPT_CR0_WRITE;
-	vm->control.clean_bits &= ~(VMCB_CLEAN_CRX | VMCB_CLEAN_INTERCEPTS);
+	vm->control.clean_bits &= ~VMCB_CLEAN_CRX;
 }
 
 static void svm_set(struct vcpu *v, enum vreg r, u64 value)
@@ -537,13 +553,22 @@ static void svm_set(struct vcpu *v, enum vreg r, u64 value)
 		s->rflags = value;
 		break;
 	case VREG_CR0:
-	case VREG_CR0_SHADOW: /* the same here: no read shadow */
+	case VREG_CR0_SHADOW: { /* the same here: no read shadow */
+		/* Paging on or off with EFER.LME turns long mode on or off (APM Vol. 2 §14.6.1). */
+		u64 efer = svm_get(v, VREG_EFER);
+		bool lma = (efer & EFER_LME) && (value & CR0_PG);
+
 		s->cr0 = value;
-		svm_set_efer(v, svm_get(v, VREG_EFER));
+		svm_set_efer(v, lma ? efer | EFER_LMA : efer & ~EFER_LMA);
 		break;
+	}
 	case VREG_TPR:
 		vmcb_of(v)->control.vintr = (vmcb_of(v)->control.vintr & ~VINTR_TPR) | (value & 15);
 		vmcb_of(v)->control.clean_bits &= ~VMCB_CLEAN_TPR;
+		break;
+	case VREG_DR6:
+		s->dr6 = value;
+		vmcb_of(v)->control.clean_bits &= ~VMCB_CLEAN_DRX;
 		break;
 	case VREG_CR3:
 		s->cr3 = value;

@@ -66,6 +66,7 @@ static struct {
 } lazy_regs[MAX_TAGS];
 static struct vcpu *msrs_loaded[MAX_CPUS];
 #define DR6_RESET 0xffff0ff0ull
+#define DR6_EXIT_BITS 0x600full /* B0-B3, BD, BS: in DR6 and in a #DB exit's qualification */
 
 static inline u64 read_dr6(void)
 {
@@ -539,6 +540,10 @@ static void decode(struct vcpu *v, u32 reason, struct vm_exit *e)
 		e->exc.vector = (u8)(info & INTR_INFO_VECTOR);
 		e->exc.has_error = info & INTR_INFO_HAS_ERROR;
 		e->exc.error = e->exc.has_error ? vmcs_read32(VMCS_EXIT_INTR_ERROR) : 0;
+		/* A #DB exit leaves DR6 alone; the qualification has its bits (SDM 3C §28.2.1). */
+		e->exc.dr6 = e->exc.vector == EXC_DB
+				     ? (u32)vmcs_readn(VMCS_EXIT_QUALIFICATION) & DR6_EXIT_BITS
+				     : 0;
 		return;
 	case VMX_EXIT_EXTERNAL_INTERRUPT:
 	case VMX_EXIT_PREEMPTION_TIMER: /* the slice is over: as the timer interrupt says */
@@ -688,6 +693,8 @@ static u64 vmx_get(struct vcpu *v, enum vreg r)
 		return (vmcs_read32(VMCS_GUEST_SS_AR) >> 5) & 3;
 	case VREG_TPR:
 		return v->tpr;
+	case VREG_DR6: /* live while v's registers are on this CPU (load_lazy_msrs) */
+		return msrs_loaded[this_cpu()->index] == v ? read_dr6() : lazy_regs[v->id].dr6;
 	case VREG_ES_BASE:
 		return vmcs_readn(VMCS_GUEST_ES_BASE);
 	case VREG_SS_BASE:
@@ -739,6 +746,11 @@ static void vmx_set(struct vcpu *v, enum vreg r, u64 value)
 		break;
 	case VREG_TPR:
 		v->tpr = (u8)(value & 15);
+		break;
+	case VREG_DR6:
+		lazy_regs[v->id].dr6 = value;
+		if (msrs_loaded[this_cpu()->index] == v)
+			write_dr6(value);
 		break;
 	case VREG_CR3:
 		vmcs_writen(VMCS_GUEST_CR3, value);

@@ -117,7 +117,7 @@ static uint64_t edgy64(void)
  */
 #define GUARDED(insn, ...)                                                                         \
 	__asm__ volatile("movl $1f, gfuzz_fixup\n\t" insn "\n1:\tmovl $0, "                        \
-							  "gfuzz_fixup" __VA_ARGS__)
+			 "gfuzz_fixup" __VA_ARGS__)
 
 static void op_hypercall(void)
 {
@@ -322,7 +322,8 @@ static void op_insn(void)
 	case 11:
 		GUARDED("wbinvd", : : : "memory");
 		break;
-	case 12: /* an interrupt soon, then HLT: it must wake */
+	case 12: /* an interrupt soon, then HLT: it must wake (IF clear until the STI shadow) */
+		__asm__ volatile("cli" ::: "memory");
 		hv_set_timer(hv_time_ns() + 50000, 0x40);
 		__asm__ volatile("sti; hlt" ::: "memory");
 		break;

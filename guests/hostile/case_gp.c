@@ -30,7 +30,12 @@
 #include "guests/hostile/cpu.h"
 #include "guests/hostile/hostile.h"
 
-#define NONCANONICAL 0x0000800000000000ull
+/*
+ * Not canonical with 48 nor with 57 bits of linear address: a CPU with
+ * 5-level paging (QEMU's) checks MSR bases against 57 bits even in
+ * 4-level mode, where 0x0000800000000000 would pass.
+ */
+#define NONCANONICAL 0x8000000000000000ull
 #define PAT_RESET 0x0007040600070406ull
 #define CPUID1_ECX_XSAVE (1u << 26)
 #define CPUID1_ECX_AVX (1u << 28)
@@ -205,8 +210,17 @@ static int from_64bit_mode(void)
 	failures += want_gp(
 		"64-bit: non-canonical FS_BASE gets #GP",
 		long_try(long_wrmsr, (uint32_t)NONCANONICAL, MSR_FS_BASE, NONCANONICAL >> 32));
-	failures += want_gp("64-bit: CR3 bit 52 (beyond any physical address) gets #GP",
-			    long_try(long_mov_cr3, cr3 | 1ull << 52, 0, 0));
+	/*
+	 * A MOV to CR3 runs natively (no hypervisor sees it).  QEMU 7.2's CPU
+	 * takes a CR3 beyond the physical address width, which its own VMRUN
+	 * then refuses: that would stop this partition.  Hardware (and Bochs)
+	 * raise #GP at the MOV.
+	 */
+	if (cpu_brand_has("QEMU"))
+		hsay("64-bit: CR3 bit 52: skipped under QEMU, whose CPU takes it");
+	else
+		failures += want_gp("64-bit: CR3 bit 52 (beyond any physical address) gets #GP",
+				    long_try(long_mov_cr3, cr3 | 1ull << 52, 0, 0));
 	failures += want_gp("64-bit: CR4.PAE cleared in long mode gets #GP",
 			    long_try(long_mov_cr4, cr4 & ~(uint64_t)CR4_PAE, 0, 0));
 	failures += want_gp("64-bit: CR4 bit 63 (reserved) gets #GP",

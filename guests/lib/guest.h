@@ -34,6 +34,8 @@ uint64_t hv_time_ns(void);
 /* Is CPUID 0's vendor string (12 characters, e.g. "GenuineIntel") this one?
  * cloison filters CPUID but passes the vendor string through. */
 bool cpu_vendor_is(const char *vendor);
+/* Does the CPU's brand string (CPUID 0x80000002-4) contain word? */
+bool cpu_brand_has(const char *word);
 /* Use VMCALL (true) or VMMCALL (false); the default follows the CPU vendor. */
 void hv_use_vmcall(bool vmcall);
 

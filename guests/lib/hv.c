@@ -43,6 +43,26 @@ bool cpu_vendor_is(const char *vendor)
 	return true;
 }
 
+bool cpu_brand_has(const char *word)
+{
+	uint32_t b[12], a;
+	const char *brand = (const char *)b;
+
+	cpuid(0x80000000, &a, &b[0], &b[1], &b[2]);
+	if (a < 0x80000004)
+		return false;
+	for (uint32_t i = 0; i < 3; i++)
+		cpuid(0x80000002 + i, &b[4 * i], &b[4 * i + 1], &b[4 * i + 2], &b[4 * i + 3]);
+	for (int i = 0; i < 48; i++) {
+		int k = 0;
+		while (word[k] && i + k < 48 && brand[i + k] == word[k])
+			k++;
+		if (!word[k])
+			return true;
+	}
+	return false;
+}
+
 static bool intel(void)
 {
 	return cpu_vendor_is("GenuineIntel");

@@ -65,27 +65,39 @@ static void test_other_opcode(void **state)
 	assert_int_equal(insn_length(b, sizeof(b), false, cpuid_op, 2), 0);
 }
 
-static void test_mov_to_cr(void **state)
+static void test_cr_write(void **state)
 {
 	const u8 cr4_edx[] = { 0x0f, 0x22, 0xe2 };	      /* mov %edx, %cr4 */
 	const u8 cr4_r9[] = { 0x66, 0x41, 0x0f, 0x22, 0xe1 }; /* mov %r9, %cr4 (REX.B) */
 	const u8 cr8_rax[] = { 0x44, 0x0f, 0x22, 0xc0 };      /* mov %rax, %cr8 (REX.R) */
 	const u8 not_mov[] = { 0x0f, 0x20, 0xe0 };	      /* mov %cr4, %eax: a read */
-	u8 cr = 99, gpr = 99;
+	const u8 clts[] = { 0x0f, 0x06 };
+	const u8 lmsw_ax[] = { 0x0f, 0x01, 0xf0 };  /* lmsw %ax */
+	const u8 lmsw_mem[] = { 0x0f, 0x01, 0x30 }; /* lmsw (%eax): not decoded */
+	const u8 smsw_ax[] = { 0x0f, 0x01, 0xe0 };  /* smsw %ax: /4, not a write */
+	struct insn_cr c = { 99, 99, 99 };
 	(void)state;
 
-	assert_int_equal(insn_mov_to_cr(cr4_edx, sizeof(cr4_edx), false, &cr, &gpr), 3);
-	assert_int_equal(cr, 4);
-	assert_int_equal(gpr, 2);
-	assert_int_equal(insn_mov_to_cr(cr4_r9, sizeof(cr4_r9), true, &cr, &gpr), 5);
-	assert_int_equal(cr, 4);
-	assert_int_equal(gpr, 9);
-	assert_int_equal(insn_mov_to_cr(cr8_rax, sizeof(cr8_rax), true, &cr, &gpr), 4);
-	assert_int_equal(cr, 8);
-	assert_int_equal(gpr, 0);
-	assert_int_equal(insn_mov_to_cr(not_mov, sizeof(not_mov), false, &cr, &gpr), 0);
+	assert_int_equal(insn_cr_write(cr4_edx, sizeof(cr4_edx), false, &c), 3);
+	assert_int_equal(c.kind, INSN_MOV_TO_CR);
+	assert_int_equal(c.cr, 4);
+	assert_int_equal(c.gpr, 2);
+	assert_int_equal(insn_cr_write(cr4_r9, sizeof(cr4_r9), true, &c), 5);
+	assert_int_equal(c.cr, 4);
+	assert_int_equal(c.gpr, 9);
+	assert_int_equal(insn_cr_write(cr8_rax, sizeof(cr8_rax), true, &c), 4);
+	assert_int_equal(c.cr, 8);
+	assert_int_equal(c.gpr, 0);
+	assert_int_equal(insn_cr_write(not_mov, sizeof(not_mov), false, &c), 0);
 	/* Outside 64-bit mode 0x41 is INC ECX, not a REX prefix. */
-	assert_int_equal(insn_mov_to_cr(cr4_r9, sizeof(cr4_r9), false, &cr, &gpr), 0);
+	assert_int_equal(insn_cr_write(cr4_r9, sizeof(cr4_r9), false, &c), 0);
+	assert_int_equal(insn_cr_write(clts, sizeof(clts), false, &c), 2);
+	assert_int_equal(c.kind, INSN_CLTS);
+	assert_int_equal(insn_cr_write(lmsw_ax, sizeof(lmsw_ax), false, &c), 3);
+	assert_int_equal(c.kind, INSN_LMSW);
+	assert_int_equal(c.gpr, 0);
+	assert_int_equal(insn_cr_write(lmsw_mem, sizeof(lmsw_mem), false, &c), 0);
+	assert_int_equal(insn_cr_write(smsw_ax, sizeof(smsw_ax), false, &c), 0);
 }
 
 int main(void)
@@ -93,7 +105,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_plain),	     cmocka_unit_test(test_legacy_prefixes),
 		cmocka_unit_test(test_rex),	     cmocka_unit_test(test_limits),
-		cmocka_unit_test(test_other_opcode), cmocka_unit_test(test_mov_to_cr),
+		cmocka_unit_test(test_other_opcode), cmocka_unit_test(test_cr_write),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
