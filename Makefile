@@ -114,7 +114,7 @@ bench: deps
 # tools/unit.sh it is built with renames so that it does not replace
 # libc's functions in a host program (only its parse_u64 is wanted).
 LINT := $(B)/cloison-lint
-LINT_SRCS := tools/lint/cloison-lint.c tools/lint/grub_script.c kernel/config.c \
+LINT_SRCS := tools/lint/cloison-lint.c tools/lint/lint.c tools/lint/grub_script.c kernel/config.c \
 	kernel/options.c kernel/format.c kernel/lib.c
 LINT_OBJS := $(patsubst %.c,$(B)/lint/%.o,$(LINT_SRCS))
 LINT_CFLAGS := -std=gnu11 -O2 -g $(WARN) -I. -MMD -MP
