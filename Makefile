@@ -8,6 +8,9 @@
 #   make run-bochs   the VMX lane (Bochs), interactive
 #   make bench       exit-path benchmarks (from the virtualization issue on)
 #   make lint        check grub.cfg files with the hypervisor's own parsers (CFG=files)
+#   make fuzz        fuzz the parsers of outside input with libFuzzer, FUZZ_S seconds each
+#                    (default 60; FUZZ="mb2 acpi" for some); make fuzz-replay replays the
+#                    checked-in corpus (part of make test), make fuzz-merge minimises it
 #   make format-check / make format
 #
 # Cross builds: make CROSS=x86_64-linux-gnu-   or   make CROSS=x86_64-elf-
@@ -46,7 +49,7 @@ SVM_OBJS := $(filter-out svm/asm-offsets.o,$(patsubst %.c,%.o,$(wildcard svm/*.c
 OBJS := $(addprefix $(B)/,$(BOOT_OBJS) $(KERNEL_OBJS) $(DRIVER_OBJS) $(VMX_OBJS) $(SVM_OBJS))
 
 .PHONY: all iso run test unit boot-tests debug run-bochs bench format format-check clean deps guests \
-	lint lint-tests
+	lint lint-tests fuzz fuzz-replay fuzz-merge
 all: $(B)/cloison.elf guests
 
 # Structure offsets for assembly, generated from C (kernel/asm-offsets.c).
@@ -142,6 +145,24 @@ lint: $(LINT)
 
 lint-tests: $(LINT)
 	@tests/lint/run.sh
+
+# ---- fuzzing (host) ---------------------------------------------------------
+# One libFuzzer harness per parser of outside input, tests/fuzz/fuzz_*.c,
+# built by tools/fuzz.sh from the tree's own sources (as tools/unit.sh).
+# make fuzz needs clang with its sanitizer runtimes; the replay of the
+# checked-in corpus needs only the host cc.
+FUZZ_S ?= 60
+FUZZ ?=
+fuzz:
+	@tools/deps.sh clang libclang-rt-dev
+	@FUZZ_S=$(FUZZ_S) tools/fuzz.sh run $(FUZZ)
+
+fuzz-replay:
+	@tools/fuzz.sh replay $(FUZZ)
+
+fuzz-merge:
+	@tools/deps.sh clang libclang-rt-dev
+	@tools/fuzz.sh merge $(FUZZ)
 
 FORMAT_FILES = $(shell git ls-files '*.c' '*.h' 2>/dev/null)
 format:
