@@ -13,8 +13,9 @@
  *  - grub_loader_string() is never longer than its words with two
  *    quotes, a space and an escape per special character, and for
  *    plain words it is the words joined by single spaces.
- *  - lint_text() finds the same number of problems with and without
- *    its verbose notes, and at least one when the script reader fails.
+ *  - lint_text() (verbose, so that its notes are formatted too) does
+ *    not run out of memory, and finds at least one problem when the
+ *    script reader fails.
  */
 /* fuzz-sources: tools/lint/lint.c tools/lint/grub_script.c kernel/format.c */
 /* fuzz-sources: kernel/config.c kernel/options.c kernel/lib.c */
@@ -100,15 +101,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	char *text = malloc(size ? size : 1);
 	bool readable;
-	int quiet, verbose;
+	int problems;
 
 	FUZZ_CHECK(text);
 	memcpy(text, data, size);
 	readable = check_script(text, size);
-	quiet = lint_text("fuzz.cfg", text, size, NULL, false);
-	verbose = lint_text("fuzz.cfg", text, size, NULL, true);
-	FUZZ_CHECK(quiet >= 0 && quiet == verbose);
-	FUZZ_CHECK(readable || quiet >= 1);
+	problems = lint_text("fuzz.cfg", text, size, NULL, true);
+	FUZZ_CHECK(problems >= 0);
+	FUZZ_CHECK(readable || problems >= 1);
 	free(text);
 	return 0;
 }
