@@ -4,8 +4,8 @@
  * heap block of exactly their size.  Two bytes of the ELF identification
  * that the loader ignores (EI_PAD) steer the harness: byte 15 picks the
  * partition's RAM (0: 16 MiB, the default; n: 2 MiB << (n % 16), so
- * 2 MiB to 64 GiB) and byte 14, when not 0, makes that write through
- * the callback fail (counting from 1).
+ * 2 MiB to 64 GiB); bytes 14 and 13, when not 0, make that write of
+ * mb1_load() and of mb1_write_info() fail (counting from 1).
  *
  * The write callback stands for guest RAM.  It copies nothing but reads
  * every source byte (so AddressSanitizer checks the source) and records
@@ -20,9 +20,9 @@
  *    the class is the image's, and the entry point is below mem and
  *    4 GiB and inside bytes a segment loaded from the file.
  *  - mb1_write_info(), with a short and an over-long command line,
- *    returns 0 with a reason, or a block address such that the block's
- *    page lies inside RAM and below 4 GiB, clear of the image, and every
- *    one of its writes lies in that page.
+ *    returns 0 with a reason (always after a failed write), or a block
+ *    address such that the block's page lies inside RAM and below 4 GiB,
+ *    clear of the image, and every one of its writes lies in that page.
  */
 /* fuzz-sources: kernel/loader.c tests/fuzz/console.c kernel/format.c */
 #include <string.h>
@@ -89,7 +89,10 @@ static void check_info(const struct mb1_image *img, const char *cmdline)
 	unsigned first = ram.nlog;
 	u32 base;
 
+	ram.writes = 0;
+	ram.failed = false;
 	base = mb1_write_info(img, ram.mem, cmdline, write_guest, &ram, why, sizeof(why));
+	FUZZ_CHECK(!ram.failed || !base);
 	if (!base) {
 		FUZZ_CHECK(why[0] != '\0');
 		return;
@@ -137,7 +140,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	FUZZ_CHECK(entry_loaded);
 
 	ram.size = 0; /* from here on the sources are the loader's own */
-	ram.fail_at = 0;
+	ram.fail_at = size > 13 ? data[13] : 0;
 	check_info(&img, "name=fuzz mem=16M");
 	if (!long_cmdline[0])
 		memset(long_cmdline, 'x', sizeof(long_cmdline) - 1);

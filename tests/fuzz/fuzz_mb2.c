@@ -6,10 +6,12 @@
  * total_size larger than the bytes becomes their number, and the block
  * is copied into a heap block of exactly total_size bytes, where
  * AddressSanitizer sees any read past it.  The reserved field, which the
- * parser ignores, chooses the block's physical address.
+ * parser ignores, is taken as the block's physical address (GRUB aligns
+ * it to 8 bytes; the parser checks).  The magic is always right.
  *
  * Invariants, checked on every input:
- *  - mb2_parse() fails exactly when total_size is impossible.
+ *  - mb2_parse() fails exactly when total_size is impossible or the
+ *    address is not aligned to 8 bytes.
  *  - Every string it returns (command line, loader name, module strings)
  *    is the parser's default or lies inside the block with its NUL.
  *  - The RSDP copy lies inside the block and is long enough for its
@@ -141,10 +143,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	FUZZ_CHECK(blk);
 	memcpy(blk, data, len);
 	memcpy(blk, &h, sizeof(h));
-	phys = (u64)h.reserved << 3;
+	phys = h.reserved;
 
 	err = mb2_parse(MB2_BOOT_MAGIC, blk, phys, &bi);
-	if (h.total_size < sizeof(h) + sizeof(struct mb2_tag) || h.total_size > MB2_INFO_MAX) {
+	if ((phys & 7) || h.total_size < sizeof(h) + sizeof(struct mb2_tag) ||
+	    h.total_size > MB2_INFO_MAX) {
 		FUZZ_CHECK(err == -EINVAL);
 	} else {
 		const u8 *end = blk + h.total_size;

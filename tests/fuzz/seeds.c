@@ -23,7 +23,7 @@ static void save(const char *sub, const char *name, const void *p, size_t n)
 	char path[512];
 	FILE *f;
 
-	snprintf(path, sizeof(path), "%s/%s/%s", dir, sub, name);
+	snprintf(path, sizeof(path), "%s/%s/seed-%s", dir, sub, name);
 	f = fopen(path, "wb");
 	if (!f || fwrite(p, 1, n, f) != n || fclose(f)) {
 		perror(path);
@@ -146,6 +146,16 @@ static void mb2_seeds(void)
 		mbi_module(0x1000000 + i * 0x10000, 0x1008000 + i * 0x10000, "name=m");
 	mbi_mmap(e820, 5);
 	mbi_save("many-modules", true);
+
+	/* More memory map entries than the hypervisor keeps. */
+	mbi_begin();
+	{
+		struct mb2_mmap_entry many[BOOT_MAX_MMAP + 2];
+		for (u32 i = 0; i < BOOT_MAX_MMAP + 2; i++)
+			many[i] = (struct mb2_mmap_entry){ MiB(i), MiB(1), 1 + i % 5, 0 };
+		mbi_mmap(many, BOOT_MAX_MMAP + 2);
+	}
+	mbi_save("many-regions", true);
 }
 
 /* ---- ACPI tables ---------------------------------------------------------- */

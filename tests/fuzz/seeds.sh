@@ -9,13 +9,15 @@
 #   loader   also two built guests (make guests), stripped, whole and
 #            cut at 4 KiB
 #
-# The checked-in corpus (tests/fuzz/corpus/) is these seeds after fuzzing
-# and `tools/fuzz.sh merge`; run this only to start a corpus afresh:
-#   tests/fuzz/seeds.sh && cp -r build/fuzz/seeds/* build/fuzz/work/ && make fuzz-merge
+# Every file is called seed-*.  The checked-in corpus (tests/fuzz/corpus/)
+# holds these seeds, which `make fuzz-merge` keeps as they are, and what
+# fuzzing found beyond them.  To refresh the seeds:
+#   tests/fuzz/seeds.sh && for d in build/fuzz/seeds/*; do
+#   rm -f tests/fuzz/corpus/${d##*/}/seed-*; cp $d/* tests/fuzz/corpus/${d##*/}/; done
 set -eu
 cd "$(dirname "$0")/../.."
 dir=${1:-build/fuzz/seeds}
-mkdir -p "$dir"/{config,grub,mb2,acpi,loader}
+mkdir -p build/fuzz "$dir"/{config,grub,mb2,acpi,loader}
 
 cc=${HOSTCC:-cc}
 $cc -std=gnu11 -I. -Wall -Wextra -Werror -o build/fuzz/seeds-bin tests/fuzz/seeds.c \
@@ -25,18 +27,18 @@ build/fuzz/seeds-bin "$dir"
 cfgs=$(ls iso/*.cfg tests/boot/*.cfg tests/lint/cases/*.cfg)
 n=0
 for f in $cfgs; do
-	cp "$f" "$dir/grub/$(echo "$f" | tr / -)"
+	cp "$f" "$dir/grub/seed-$(echo "$f" | tr / -)"
 done
 # The words after the file name, as the parsers get them (quotes left as they are).
 sed -n 's/^[[:space:]]*\(multiboot2\|module2\)[[:space:]]\+[^[:space:]]*[[:space:]]*//p' $cfgs |
 	tr -d '\r' | sort -u | while IFS= read -r line; do
 	n=$((n + 1))
-	printf '%s' "$line" >"$dir/config/line-$n"
+	printf '%s' "$line" >"$dir/config/seed-line-$n"
 done
 
 make -s guests
 for g in hello hello64; do
-	objcopy --strip-all "build/guests/$g.elf" "$dir/loader/$g"
-	head -c 4096 "$dir/loader/$g" >"$dir/loader/$g-4k"
+	objcopy --strip-all "build/guests/$g.elf" "$dir/loader/seed-$g"
+	head -c 4096 "$dir/loader/seed-$g" >"$dir/loader/seed-$g-4k"
 done
 echo "seeds: $(find "$dir" -type f | wc -l) files in $dir"
