@@ -31,8 +31,13 @@
 #     fuzz: P passed, F failed
 #
 # merge: libFuzzer's -merge=1 into a fresh directory, which then replaces
-# tests/fuzz/corpus/NAME; files named repro-* (reproducers of bugs found,
-# named after them) are kept as they are.
+# tests/fuzz/corpus/NAME.  It counts edges only (-use_counters=0, not how
+# often each runs), so the checked-in corpus keeps about one small input
+# per code edge reached and stays small; the fuller corpus of a run stays
+# in build/fuzz/work/NAME.  Files named seed-* (the real inputs of
+# tests/fuzz/seeds.sh) and repro-* (reproducers of bugs found, named
+# after them) are kept as they are, and the merge adds only what they do
+# not reach.
 set -u
 cd "$(dirname "$0")/.." || exit 2
 
@@ -103,8 +108,17 @@ replay() {
 	# Leak checking needs ptrace, which containers often forbid (as tools/unit.sh).
 	export ASAN_OPTIONS=detect_leaks=0
 	export UBSAN_OPTIONS=print_stacktrace=1
+	# The harnesses build side by side (each in its own folder), then replay one by one.
+	local -A builder
+	mkdir -p "$out/replay"
 	for name in "${names[@]}"; do
-		if ! build "$cc" replay "${flags[@]}" -- "$name" tests/fuzz/replay.c; then
+		build "$cc" replay "${flags[@]}" -- "$name" tests/fuzz/replay.c \
+			>"$out/replay/build_$name.log" 2>&1 &
+		builder[$name]=$!
+	done
+	for name in "${names[@]}"; do
+		if ! wait "${builder[$name]}"; then
+			cat "$out/replay/build_$name.log"
 			echo "FAIL  fuzz_$name: does not build"
 			failed=$((failed + 1))
 		elif timeout 120 "$out/replay/fuzz_$name" "tests/fuzz/corpus/$name"; then
@@ -186,16 +200,17 @@ merge() {
 		local corpus=tests/fuzz/corpus/$name new=$out/merged/$name
 		rm -rf "$new"
 		mkdir -p "$new" "$out/work/$name" "$corpus"
-		"$out/libfuzzer/fuzz_$name" -merge=1 "$new" "$corpus" "$out/work/$name" \
+		find "$corpus" -maxdepth 1 -type f \( -name 'seed-*' -o -name 'repro-*' \) \
+			-exec cp {} "$new/" \;
+		"$out/libfuzzer/fuzz_$name" -merge=1 -use_counters=0 "$new" "$corpus" "$out/work/$name" \
 			>"$out/merge_$name.log" 2>&1 || {
 			echo "fuzz: merging $name failed; see $out/merge_$name.log" >&2
 			exit 1
 		}
-		find "$corpus" -maxdepth 1 -type f -name 'repro-*' -exec cp {} "$new/" \;
 		find "$corpus" -maxdepth 1 -type f -delete
 		cp "$new"/* "$corpus/"
 		echo "fuzz_$name: corpus $(find "$corpus" -type f | wc -l) inputs," \
-			"$(du -sk "$corpus" | cut -f1) KiB"
+			"$(cat "$corpus"/* | wc -c) bytes"
 	done
 }
 
