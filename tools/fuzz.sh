@@ -176,10 +176,10 @@ run() {
 			>"$log" 2>&1
 		runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -n 1)
 		crashes=$(find "$art" -type f | wc -l)
-		printf 'fuzz_%s: %s executions, cov: %s ft: %s, corpus %s + %s new inputs, crashes: %s\n' \
+		printf 'fuzz_%s: %s executions, cov: %s ft: %s, corpus %s checked in + %s in %s, crashes: %s\n' \
 			"$name" "${runs:-?}" "$(field cov "$log")" "$(field ft "$log")" \
 			"$(find "tests/fuzz/corpus/$name" -type f | wc -l)" \
-			"$(find "$work" -type f | wc -l)" "$crashes"
+			"$(find "$work" -type f | wc -l)" "$work" "$crashes"
 		if [ "$crashes" != 0 ]; then
 			find "$art" -type f | sed 's/^/  reproducer: /'
 			grep -a -m 1 -E 'ERROR|invariant broken|runtime error' "$log" | sed 's/^/  /'
