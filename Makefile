@@ -9,6 +9,9 @@
 #   make bench       exit-path benchmarks (Bochs instruction counts)
 #   make mutants     deliberate breakages, each of which a test must catch (MUTANTS=names)
 #   make lint        check grub.cfg files with the hypervisor's own parsers (CFG=files)
+#   make fuzz        fuzz the parsers of outside input with libFuzzer, FUZZ_S seconds each
+#                    (default 60; FUZZ="mb2 acpi" for some); make fuzz-replay replays the
+#                    checked-in corpus (part of make test), make fuzz-merge minimises it
 #   make format-check / make format
 #
 # Cross builds: make CROSS=x86_64-linux-gnu-   or   make CROSS=x86_64-elf-
@@ -47,7 +50,7 @@ SVM_OBJS := $(filter-out svm/asm-offsets.o,$(patsubst %.c,%.o,$(wildcard svm/*.c
 OBJS := $(addprefix $(B)/,$(BOOT_OBJS) $(KERNEL_OBJS) $(DRIVER_OBJS) $(VMX_OBJS) $(SVM_OBJS))
 
 .PHONY: all iso run test unit boot-tests debug run-bochs bench format format-check clean deps guests \
-	lint lint-tests mutants bad-images
+	lint lint-tests mutants bad-images fuzz fuzz-replay fuzz-merge
 all: $(B)/cloison.elf guests bad-images
 
 # Structure offsets for assembly, generated from C (kernel/asm-offsets.c).
@@ -119,7 +122,7 @@ mutants: deps
 # tools/unit.sh it is built with renames so that it does not replace
 # libc's functions in a host program (only its parse_u64 is wanted).
 LINT := $(B)/cloison-lint
-LINT_SRCS := tools/lint/cloison-lint.c tools/lint/grub_script.c kernel/config.c \
+LINT_SRCS := tools/lint/cloison-lint.c tools/lint/lint.c tools/lint/grub_script.c kernel/config.c \
 	kernel/options.c kernel/format.c kernel/lib.c
 LINT_OBJS := $(patsubst %.c,$(B)/lint/%.o,$(LINT_SRCS))
 LINT_CFLAGS := -std=gnu11 -O2 -g $(WARN) -I. -MMD -MP
@@ -148,6 +151,24 @@ lint: $(LINT)
 
 lint-tests: $(LINT)
 	@tests/lint/run.sh
+
+# ---- fuzzing (host) ---------------------------------------------------------
+# One libFuzzer harness per parser of outside input, tests/fuzz/fuzz_*.c,
+# built by tools/fuzz.sh from the tree's own sources (as tools/unit.sh).
+# make fuzz needs clang with its sanitizer runtimes; the replay of the
+# checked-in corpus needs only the host cc.
+FUZZ_S ?= 60
+FUZZ ?=
+fuzz:
+	@tools/deps.sh clang libclang-rt-dev
+	@FUZZ_S=$(FUZZ_S) tools/fuzz.sh run $(FUZZ)
+
+fuzz-replay:
+	@tools/fuzz.sh replay $(FUZZ)
+
+fuzz-merge:
+	@tools/deps.sh clang libclang-rt-dev
+	@tools/fuzz.sh merge $(FUZZ)
 
 FORMAT_FILES = $(shell git ls-files '*.c' '*.h' 2>/dev/null)
 format:

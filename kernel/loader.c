@@ -87,7 +87,7 @@ int mb1_load(const u8 *img, u64 size, u64 mem, guest_write_fn write, void *ctx,
 	const struct mb1_header *mb;
 	u64 phoff, entry;
 	u32 phnum, phentsize, loaded = 0;
-	bool elf64;
+	bool elf64, entry_loaded = false;
 
 	if (size < sizeof(struct elf32_ehdr) || memcmp(img, "\177ELF", 4) != 0)
 		FAIL(-ENOEXEC, "not an ELF file");
@@ -150,6 +150,8 @@ int mb1_load(const u8 *img, u64 size, u64 mem, guest_write_fn write, void *ctx,
 		if (s.filesz && write(ctx, s.paddr, img + s.offset, s.filesz) < 0)
 			FAIL(-EFAULT, "segment %u could not be written to guest RAM", i);
 		/* The rest (bss) is already zero: partition RAM is scrubbed before use. */
+		if (entry >= s.paddr && entry - s.paddr < s.filesz)
+			entry_loaded = true;
 		out->start = MIN(out->start, s.paddr);
 		out->end = MAX(out->end, s.paddr + s.memsz);
 		loaded++;
@@ -158,6 +160,10 @@ int mb1_load(const u8 *img, u64 size, u64 mem, guest_write_fn write, void *ctx,
 		FAIL(-ENOEXEC, "no loadable segment");
 	if (entry >= mem || entry >= GiB(4))
 		FAIL(-ERANGE, "entry point 0x%llx lies outside the partition's RAM",
+		     (unsigned long long)entry);
+	/* As GRUB: elsewhere the vCPU would start in zeroes or in the information block. */
+	if (!entry_loaded)
+		FAIL(-ENOEXEC, "entry point 0x%llx is not in the bytes a segment loads",
 		     (unsigned long long)entry);
 	out->entry = (u32)entry;
 	out->elf64 = elf64;

@@ -240,8 +240,10 @@ void mb2_check_modules(struct boot_info *bi, u64 image_start, u64 image_end)
 u64 mb2_usable_bytes(const struct boot_info *bi)
 {
 	u64 sum = 0;
-	for (u32 i = 0; i < bi->nmmap; i++)
+	for (u32 i = 0; i < bi->nmmap; i++) {
+		u64 len = bi->mmap[i].len;
 		if (bi->mmap[i].type == MEM_USABLE)
-			sum += bi->mmap[i].len;
+			sum = len > UINT64_MAX - sum ? UINT64_MAX : sum + len;
+	}
 	return sum;
 }

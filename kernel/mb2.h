@@ -146,7 +146,10 @@ int mb2_parse(u32 magic, const void *mbi, u64 mbi_phys, struct boot_info *bi);
  */
 void mb2_check_modules(struct boot_info *bi, u64 image_start, u64 image_end);
 
-/* Sum of usable bytes in the memory map. */
+/*
+ * Sum of usable bytes in the memory map, at most UINT64_MAX: a broken map
+ * may list overlapping regions that add up to more.
+ */
 u64 mb2_usable_bytes(const struct boot_info *bi);
 
 #endif

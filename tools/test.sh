@@ -2,11 +2,13 @@
 # The whole test suite (`make test`, which checks the host packages first):
 # builds the hypervisor, runs the host unit tests (`make unit`), the tests
 # of the grub.cfg linter, which also lint the tree's own GRUB files
-# (`make lint-tests`), then the boot scenarios on the emulator lanes
-# (tests/boot/run.sh).  Its last line is "N passed, N failed" over all
-# unit cases, lint cases and boot checks, after a line giving the number
-# of distinct checks (a boot check runs once per lane); it exits non-zero
-# when anything failed.
+# (`make lint-tests`), the replay of the fuzzing corpus through every
+# fuzzing harness (`make fuzz-replay`, one case per harness), then the
+# boot scenarios on the emulator lanes (tests/boot/run.sh).  Its last
+# line is "N passed, N failed" over all unit cases, lint cases, fuzzing
+# harnesses and boot checks, after a line giving the number of distinct
+# checks (a boot check runs once per lane); it exits non-zero when
+# anything failed.
 #
 #   tools/test.sh
 #   make test LANES="qemu-svm bochs-vmx"    boot only these lanes
@@ -71,6 +73,10 @@ fi
 section "grub.cfg linter (make lint-tests)"
 make -s lint-tests </dev/null 2>&1 | tee "$tmp"
 count_summary lint "$tmp" "${PIPESTATUS[0]}" "make lint-tests"
+
+section "fuzzing corpus replay (make fuzz-replay)"
+make -s fuzz-replay </dev/null 2>&1 | tee "$tmp"
+count_summary fuzz "$tmp" "${PIPESTATUS[0]}" "make fuzz-replay"
 
 section "boot tests (tests/boot/run.sh${LANES:+, LANES=\"$LANES\"})"
 if [ "${BOOT:-1}" = 0 ]; then

@@ -11,7 +11,8 @@
  * the file, filesz > memsz, segments outside RAM (also when paddr+memsz
  * overflows), no Multiboot header in the first 8192 bytes, bad checksum,
  * the video-mode and unknown required flags, no PT_LOAD segment, an
- * entry point outside RAM.  mb1_write_info must put the information
+ * entry point outside RAM or outside the bytes every segment loads from
+ * the file.  mb1_write_info must put the information
  * block at 0x1000 unless the image covers it, fill in the fields the
  * guest reads, and refuse when there is no room.
  *
@@ -628,10 +629,6 @@ static void test_entry_outside_ram(void **state)
 	refused(-ERANGE, "entry point 0x400000 lies outside the partition's RAM");
 	eh32()->entry = 0xffffffff;
 	refused(-ERANGE, "entry point 0xffffffff lies outside the partition's RAM");
-	eh32()->entry = RAM_SIZE - 1;
-	assert_int_equal(load(), 0);
-	assert_int_equal(out.entry, RAM_SIZE - 1);
-
 	/* Through the address flag. */
 	build(false, MB_OFF, MB1_FLAG_ADDRESS);
 	mb_header(MB_OFF)->entry_addr = RAM_SIZE;
@@ -643,6 +640,34 @@ static void test_entry_outside_ram(void **state)
 	reset_ram(0);
 	assert_int_equal(load_mem(GiB(8)), -ERANGE);
 	assert_string_equal(why, "entry point 0x100000000 lies outside the partition's RAM");
+}
+
+/* In RAM is not enough: the entry point must be in bytes a segment loaded from the file. */
+static void test_entry_outside_segments(void **state)
+{
+	(void)state;
+	build(false, MB_OFF, 0);
+	eh32()->entry = TEXT_PADDR + TEXT_SIZE - 1; /* the last byte of text */
+	assert_int_equal(load(), 0);
+	assert_int_equal(out.entry, TEXT_PADDR + TEXT_SIZE - 1);
+	eh32()->entry = TEXT_PADDR - 1;
+	refused(-ENOEXEC, "entry point 0xfffff is not in the bytes a segment loads");
+	eh32()->entry = TEXT_PADDR + TEXT_SIZE; /* between the segments */
+	refused(-ENOEXEC, "entry point 0x100300 is not in the bytes a segment loads");
+	eh32()->entry = DATA_PADDR + DATA_FILESZ; /* bss: zeroes */
+	refused(-ENOEXEC, "entry point 0x102080 is not in the bytes a segment loads");
+	eh32()->entry = 0x1000; /* where mb1_write_info puts the information block */
+	refused(-ENOEXEC, "entry point 0x1000 is not in the bytes a segment loads");
+	eh32()->entry = RAM_SIZE - 1;
+	refused(-ENOEXEC, "entry point 0x3fffff is not in the bytes a segment loads");
+
+	/* Through the address flag, in the second segment. */
+	build(true, MB_OFF, MB1_FLAG_ADDRESS);
+	mb_header(MB_OFF)->entry_addr = DATA_PADDR + DATA_FILESZ - 1;
+	assert_int_equal(load(), 0);
+	assert_int_equal(out.entry, DATA_PADDR + DATA_FILESZ - 1);
+	mb_header(MB_OFF)->entry_addr = DATA_PADDR + DATA_FILESZ;
+	refused(-ENOEXEC, "entry point 0x102080 is not in the bytes a segment loads");
 }
 
 /* ---- the Multiboot header --------------------------------------------- */
@@ -952,6 +977,7 @@ int main(void)
 		T(test_write_fails),
 		T(test_no_loadable_segment),
 		T(test_entry_outside_ram),
+		T(test_entry_outside_segments),
 		T(test_no_multiboot_header),
 		T(test_header_beyond_8192),
 		T(test_address_fields_truncated),

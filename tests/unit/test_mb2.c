@@ -654,6 +654,33 @@ static void test_usable_bytes(void **state)
 	assert_int_equal(mb2_usable_bytes(&bi), 0x9fc00 + GiB(4));
 }
 
+/* Overlapping regions that add up to 2^64 or more: the sum stops at UINT64_MAX. */
+static void test_usable_bytes_saturate(void **state)
+{
+	(void)state;
+	static const struct mb2_mmap_entry map[] = {
+		{ 0, 0x8000000000000000ull, MEM_USABLE, 0 },
+		{ 0x1000, 0x7fffffffffffe000ull, MEM_USABLE, 0 },
+		{ 0x2000, 0x2000, MEM_RESERVED, 0 },
+		{ 0x3000, 0x2000, MEM_USABLE, 0 },
+		{ 0x4000, 0x1000, MEM_USABLE, 0 },
+	};
+	begin();
+	mmap_tag(map, 2, sizeof(map[0]));
+	end_tag();
+	finish();
+	assert_int_equal(parse(), 0);
+	assert_int_equal(mb2_usable_bytes(&bi), 0xffffffffffffe000ull);
+
+	begin();
+	mmap_tag(map, ARRAY_SIZE(map), sizeof(map[0]));
+	end_tag();
+	finish();
+	assert_int_equal(parse(), 0);
+	assert_int_equal(bi.nmmap, ARRAY_SIZE(map));
+	assert_int_equal(mb2_usable_bytes(&bi), UINT64_MAX);
+}
+
 /* ---- framebuffer and ACPI ---------------------------------------------- */
 
 static void test_framebuffer_truncated(void **state)
@@ -856,6 +883,7 @@ int main(void)
 		T(test_basic_meminfo_fallback),
 		T(test_no_memory_information),
 		T(test_usable_bytes),
+		T(test_usable_bytes_saturate),
 		T(test_framebuffer_truncated),
 		T(test_acpi_truncated),
 		T(test_acpi_new_wins),

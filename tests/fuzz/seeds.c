@@ -1,0 +1,287 @@
+/*
+ * Writes the binary seed inputs of the fuzzing corpus (tests/fuzz/seeds.sh
+ * runs it): Multiboot2 information blocks as GRUB lays them out, good
+ * and damaged; the ACPI tables captured from QEMU and Bochs for the unit
+ * tests; and small Multiboot1 guest images, ELF32 and ELF64.  The
+ * layouts are the tree's own structures (kernel/mb2.h, kernel/loader.h),
+ * so the seeds follow them if they change.
+ *
+ *   seeds DIR      writes DIR/mb2/, DIR/acpi/ and DIR/loader/
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kernel/loader.h"
+#include "kernel/mb2.h"
+#include "tests/unit/acpi_captured.h"
+
+static const char *dir;
+
+static void save(const char *sub, const char *name, const void *p, size_t n)
+{
+	char path[512];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s/seed-%s", dir, sub, name);
+	f = fopen(path, "wb");
+	if (!f || fwrite(p, 1, n, f) != n || fclose(f)) {
+		perror(path);
+		exit(1);
+	}
+}
+
+/* ---- Multiboot2 information blocks --------------------------------------- */
+
+static u8 mbi[8192] __attribute__((aligned(8)));
+static u32 mbi_len;
+
+static void mbi_begin(void)
+{
+	memset(mbi, 0, sizeof(mbi));
+	mbi_len = sizeof(struct mb2_info_header);
+}
+
+static void *mbi_tag(u32 type, u32 size)
+{
+	struct mb2_tag *t = (void *)(mbi + mbi_len);
+	t->type = type;
+	t->size = size;
+	mbi_len += (u32)ALIGN_UP(size, 8);
+	return t;
+}
+
+static void mbi_string(u32 type, const char *s)
+{
+	char *t = mbi_tag(type, (u32)(sizeof(struct mb2_tag) + strlen(s) + 1));
+	strcpy(t + sizeof(struct mb2_tag), s);
+}
+
+static void mbi_module(u32 start, u32 end, const char *s)
+{
+	struct mb2_tag_module *m = mbi_tag(MB2_TAG_MODULE, (u32)(sizeof(*m) + strlen(s) + 1));
+	m->mod_start = start;
+	m->mod_end = end;
+	strcpy(m->string, s);
+}
+
+static void mbi_mmap(const struct mb2_mmap_entry *e, u32 n)
+{
+	struct mb2_tag_mmap *mm = mbi_tag(MB2_TAG_MMAP, (u32)(sizeof(*mm) + n * sizeof(*e)));
+	mm->entry_size = sizeof(*e);
+	memcpy(mm + 1, e, n * sizeof(*e));
+}
+
+static void mbi_meminfo(u32 lower, u32 upper)
+{
+	struct mb2_tag_basic_meminfo *b =
+		mbi_tag(MB2_TAG_BASIC_MEMINFO, sizeof(struct mb2_tag_basic_meminfo));
+	b->mem_lower = lower;
+	b->mem_upper = upper;
+}
+
+static void mbi_save(const char *name, bool end_tag)
+{
+	if (end_tag)
+		mbi_tag(MB2_TAG_END, sizeof(struct mb2_tag));
+	((struct mb2_info_header *)mbi)->total_size = mbi_len;
+	save("mb2", name, mbi, mbi_len);
+}
+
+static void mb2_seeds(void)
+{
+	static const struct mb2_mmap_entry e820[] = {
+		{ 0, 0x9fc00, MEM_USABLE, 0 },
+		{ 0x9fc00, 0x400, MEM_RESERVED, 0 },
+		{ 0xf0000, 0x10000, MEM_RESERVED, 0 },
+		{ 0x100000, 0x7ee0000, MEM_USABLE, 0 },
+		{ 0x7fe0000, 0x20000, MEM_ACPI_RECLAIMABLE, 0 },
+	};
+	struct mb2_tag_framebuffer *fb;
+
+	/* What GRUB hands over on the qemu-svm lane, give or take. */
+	mbi_begin();
+	mbi_string(MB2_TAG_CMDLINE, "exit_when_done colour=on");
+	mbi_string(MB2_TAG_LOADER, "GRUB 2.06-13+deb12u1");
+	mbi_module(0x400000, 0x402a00, "name=hello mem=2M");
+	mbi_module(0x403000, 0x405b00, "name=spin mem=4M cpus=1 weight=300");
+	mbi_meminfo(639, 130944);
+	mbi_mmap(e820, 5);
+	fb = mbi_tag(MB2_TAG_FRAMEBUFFER, sizeof(*fb));
+	*fb = (struct mb2_tag_framebuffer){
+		{ MB2_TAG_FRAMEBUFFER, sizeof(*fb) }, 0xb8000, 160, 80, 25, 16, 2, 0
+	};
+	memcpy(mbi_tag(MB2_TAG_ACPI_OLD, (u32)(8 + qemu_smp2_rsdp_len)) + 8, qemu_smp2_rsdp,
+	       qemu_smp2_rsdp_len);
+	mbi_save("grub-qemu", true);
+
+	/* No memory map: basic meminfo only; an RSDP v2 tag. */
+	mbi_begin();
+	mbi_string(MB2_TAG_CMDLINE, "");
+	mbi_meminfo(640, 65536);
+	mbi_tag(MB2_TAG_ACPI_NEW, 8 + 36);
+	mbi_save("basic-meminfo", true);
+
+	/* Damaged: no end tag, then a tag running past the end. */
+	mbi_begin();
+	mbi_string(MB2_TAG_CMDLINE, "apic=xapic");
+	mbi_mmap(e820, 2);
+	mbi_save("no-end-tag", false);
+	mbi_begin();
+	mbi_string(MB2_TAG_LOADER, "GRUB");
+	mbi_tag(MB2_TAG_MODULE, 4000);
+	mbi_len = 64;
+	mbi_save("tag-past-end", false);
+
+	/* Damaged: an unterminated string, a short module, a bad entry size. */
+	mbi_begin();
+	memset(mbi_tag(MB2_TAG_CMDLINE, 8 + 5) + 8, 'x', 5);
+	mbi_tag(MB2_TAG_MODULE, 16);
+	((struct mb2_tag_mmap *)mbi_tag(MB2_TAG_MMAP, 16 + 20))->entry_size = 20;
+	mbi_save("bad-tags", true);
+
+	/* More modules than the hypervisor keeps. */
+	mbi_begin();
+	for (u32 i = 0; i < BOOT_MAX_MODULES + 1; i++)
+		mbi_module(0x1000000 + i * 0x10000, 0x1008000 + i * 0x10000, "name=m");
+	mbi_mmap(e820, 5);
+	mbi_save("many-modules", true);
+
+	/* More memory map entries than the hypervisor keeps. */
+	mbi_begin();
+	{
+		struct mb2_mmap_entry many[BOOT_MAX_MMAP + 2];
+		for (u32 i = 0; i < BOOT_MAX_MMAP + 2; i++)
+			many[i] = (struct mb2_mmap_entry){ MiB(i), MiB(1), 1 + i % 5, 0 };
+		mbi_mmap(many, BOOT_MAX_MMAP + 2);
+	}
+	mbi_save("many-regions", true);
+}
+
+/* ---- ACPI tables ---------------------------------------------------------- */
+
+static void acpi_seeds(void)
+{
+	save("acpi", "qemu-smp2-rsdp", qemu_smp2_rsdp, qemu_smp2_rsdp_len);
+	save("acpi", "qemu-smp2-madt", qemu_smp2_madt, qemu_smp2_madt_len);
+	save("acpi", "qemu-smp2-dsdt", qemu_smp2_dsdt, qemu_smp2_dsdt_len);
+	save("acpi", "qemu-smp4-madt", qemu_smp4_madt, qemu_smp4_madt_len);
+	save("acpi", "bochs-rsdp", bochs_rsdp, bochs_rsdp_len);
+	save("acpi", "bochs-madt", bochs_madt, bochs_madt_len);
+	save("acpi", "bochs-dsdt", bochs_dsdt, bochs_dsdt_len);
+}
+
+/* ---- Multiboot1 guest images ---------------------------------------------- */
+
+#define GUEST_BASE 0x100000u
+#define CODE "\xfa\xf4\xeb\xfd" /* cli; hlt; jmp to the hlt */
+
+static void put(u8 *img, size_t off, const void *p, size_t n)
+{
+	memcpy(img + off, p, n);
+}
+
+static void put16(u8 *img, size_t off, u16 v)
+{
+	put(img, off, &v, 2);
+}
+
+static void put32(u8 *img, size_t off, u32 v)
+{
+	put(img, off, &v, 4);
+}
+
+static void put64(u8 *img, size_t off, u64 v)
+{
+	put(img, off, &v, 8);
+}
+
+/* A Multiboot1 header at off and the code after it; flags as given. */
+static size_t mb1_and_code(u8 *img, size_t off, u32 flags, u32 entry)
+{
+	struct mb1_header h = {
+		.magic = MB1_HEADER_MAGIC,
+		.flags = flags,
+		.checksum = 0 - MB1_HEADER_MAGIC - flags,
+		.header_addr = GUEST_BASE,
+		.load_addr = GUEST_BASE,
+		.entry_addr = entry,
+	};
+	size_t n = flags & MB1_FLAG_ADDRESS ? sizeof(h) : 12;
+
+	put(img, off, &h, n);
+	put(img, off + n, CODE, 4);
+	return n + 4;
+}
+
+static void elf_ident(u8 *img, u8 class)
+{
+	put(img, 0, "\177ELF", 4);
+	img[4] = class;
+	img[5] = 1; /* little-endian */
+	img[6] = 1; /* version */
+}
+
+/* ELF32: one PT_LOAD at 1 MiB holding the Multiboot header and code, a PT_NOTE. */
+static void elf32(const char *name, bool with_bss)
+{
+	u8 img[256] = { 0 };
+	size_t seg = 52 + 2 * 32, n;
+
+	elf_ident(img, 1);
+	put16(img, 16, 2);		 /* ET_EXEC */
+	put16(img, 18, 3);		 /* EM_386 */
+	put32(img, 20, 1);		 /* version */
+	put32(img, 24, GUEST_BASE + 12); /* entry: after the header */
+	put32(img, 28, 52);		 /* phoff */
+	put16(img, 42, 32);		 /* phentsize */
+	put16(img, 44, 2);		 /* phnum */
+	n = mb1_and_code(img, seg, MB1_FLAG_PAGE_ALIGN | MB1_FLAG_MEMORY_INFO, 0);
+	put32(img, 52, 1);				  /* PT_LOAD */
+	put32(img, 56, (u32)seg);			  /* offset */
+	put32(img, 60, GUEST_BASE);			  /* vaddr */
+	put32(img, 64, GUEST_BASE);			  /* paddr */
+	put32(img, 68, (u32)n);				  /* filesz */
+	put32(img, 72, (u32)n + (with_bss ? 0x4000 : 0)); /* memsz */
+	put32(img, 84, 4);				  /* PT_NOTE, all zero */
+	save("loader", name, img, seg + n);
+}
+
+/* ELF64 with the address fields of the Multiboot header, as 64-bit guests have. */
+static void elf64(const char *name)
+{
+	u8 img[256] = { 0 };
+	size_t seg = 64 + 56, n;
+
+	elf_ident(img, 2);
+	put16(img, 16, 2);  /* ET_EXEC */
+	put16(img, 18, 62); /* EM_X86_64 */
+	put32(img, 20, 1);
+	put64(img, 24, 0xffffffff80000000ull); /* a high entry, overridden by the header */
+	put64(img, 32, 64);		       /* phoff */
+	put16(img, 54, 56);		       /* phentsize */
+	put16(img, 56, 1);		       /* phnum */
+	n = mb1_and_code(img, seg, MB1_FLAG_PAGE_ALIGN | MB1_FLAG_ADDRESS, GUEST_BASE + 32);
+	put32(img, 64, 1); /* PT_LOAD */
+	put64(img, 72, seg);
+	put64(img, 80, GUEST_BASE);
+	put64(img, 88, GUEST_BASE);
+	put64(img, 96, n);
+	put64(img, 104, n + 0x1000);
+	save("loader", name, img, seg + n);
+}
+
+int main(int argc, char **argv)
+{
+	if (argc != 2) {
+		fprintf(stderr, "usage: seeds DIR\n");
+		return 2;
+	}
+	dir = argv[1];
+	mb2_seeds();
+	acpi_seeds();
+	elf32("elf32-small", false);
+	elf32("elf32-bss", true);
+	elf64("elf64-small");
+	return 0;
+}

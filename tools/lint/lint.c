@@ -1,0 +1,207 @@
+/*
+ * The checks of the grub.cfg linter (see lint.h).  For each menu entry
+ * it finds the multiboot2 line and the module2 lines after it, rebuilds
+ * the strings GRUB would hand over (the words after the file name;
+ * tools/lint/grub_script.c) and runs them through the hypervisor's own
+ * parsers, compiled for this machine: kernel/options.c for the
+ * hypervisor's options, kernel/config.c for each partition line.  It
+ * also refuses, as the hypervisor does, a name an earlier partition of
+ * the entry already has and modules past BOOT_MAX_MODULES.
+ *
+ * Each problem is one line, "FILE:LINE: " and the sentence the
+ * hypervisor would print after "cloison: ".
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kernel/config.h"
+#include "kernel/console.h"
+#include "kernel/format.h"
+#include "kernel/mb2.h"
+#include "kernel/options.h"
+#include "tools/lint/grub_script.h"
+#include "tools/lint/lint.h"
+
+#define LINE_MAX_CHARS 512 /* as kernel/console.c: a longer line ends in "..." */
+#define WHY_MAX 160	   /* as the reason buffer of kernel/partition.c */
+
+/* Where the line being checked is, and what has been found so far. */
+static struct {
+	const char *file;
+	FILE *out;
+	unsigned line;
+	unsigned problems;
+	bool verbose;
+} here;
+
+/* The boot one multiboot2 line starts: its partitions so far. */
+struct boot {
+	bool kernel; /* a multiboot2 line came first */
+	u32 modules; /* module2 lines since it */
+	char names[BOOT_MAX_MODULES][PARTITION_NAME_MAX + 1];
+	u32 nnames; /* partitions that would start: their names are taken */
+};
+
+static void report_v(bool problem, const char *fmt, va_list ap)
+{
+	char buf[LINE_MAX_CHARS];
+	int n = format_v(buf, sizeof(buf), fmt, ap);
+
+	if (here.out)
+		fprintf(here.out, "%s:%u: %s%s\n", here.file, here.line, buf,
+			n >= (int)sizeof(buf) ? "..." : "");
+	here.problems += problem;
+}
+
+/* The hypervisor's console, as the parsers call it: every line is a problem found. */
+void klog(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	report_v(true, fmt, ap);
+	va_end(ap);
+}
+
+/* A problem GRUB itself would stop at, in the linter's own words. */
+static void PRINTF_LIKE(1, 2) grub_problem(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	report_v(true, fmt, ap);
+	va_end(ap);
+}
+
+/* With -v: a line the linter could not check. */
+static void PRINTF_LIKE(1, 2) note(const char *fmt, ...)
+{
+	va_list ap;
+	if (!here.verbose)
+		return;
+	va_start(ap, fmt);
+	report_v(false, fmt, ap);
+	va_end(ap);
+}
+
+static void check_kernel(struct boot *b, const struct grub_command *cmd)
+{
+	struct hv_options o;
+	char *str;
+
+	/* GRUB's multiboot2 starts a new boot: earlier modules are dropped. */
+	memset(b, 0, sizeof(*b));
+	b->kernel = true;
+	if (cmd->argc < 2) {
+		grub_problem("multiboot2 without a file name: GRUB stops with \"filename "
+			     "expected\"");
+		return;
+	}
+	if (cmd->last_variable >= 2) {
+		note("note: not checked: GRUB fills in a variable in this line at boot");
+		return;
+	}
+	/* GRUB passes the words after the file name. */
+	str = grub_loader_string(cmd->argc - 2, cmd->argv + 2);
+	if (!str) {
+		perror("cloison-lint");
+		exit(2);
+	}
+	options_parse(str, &o);
+	free(str);
+}
+
+static bool name_taken(const struct boot *b, const char *name)
+{
+	for (u32 i = 0; i < b->nnames; i++)
+		if (!strcmp(b->names[i], name))
+			return true;
+	return false;
+}
+
+/* One module2 line: the refusals of kernel/mb2.c and kernel/partition.c, same words. */
+static void check_module(struct boot *b, const struct grub_command *cmd)
+{
+	int first = 1; /* the file name's word */
+	struct partition_config cfg;
+	char why[WHY_MAX];
+	char *str;
+	u32 index;
+
+	if (!b->kernel) {
+		grub_problem("module2 before any multiboot2 line: GRUB stops with \"you need to "
+			     "load the kernel first\"");
+		return;
+	}
+	if (first < cmd->argc && !strcmp(cmd->argv[first], "--nounzip"))
+		first++;
+	if (first == cmd->argc) {
+		grub_problem("module2 without a file name: GRUB stops with \"filename expected\"");
+		return;
+	}
+	index = b->modules++;
+	if (cmd->last_variable > first) {
+		note("note: not checked: GRUB fills in a variable in this line at boot");
+		return;
+	}
+	/* GRUB passes the words after the file name. */
+	str = grub_loader_string(cmd->argc - first - 1, cmd->argv + first + 1);
+	if (!str) {
+		perror("cloison-lint");
+		exit(2);
+	}
+	if (index >= BOOT_MAX_MODULES) {
+		klog(MB2_TOO_MANY_MODULES, BOOT_MAX_MODULES, index, str);
+	} else if (config_parse_module(str, &cfg, why, sizeof(why)) < 0) {
+		klog(CONFIG_REFUSED, index, str, why);
+	} else if (name_taken(b, cfg.name)) {
+		format(why, sizeof(why), CONFIG_NAME_USED, cfg.name);
+		klog(CONFIG_REFUSED, index, str, why);
+	} else if (cfg.after[0] && !name_taken(b, cfg.after)) {
+		format(why, sizeof(why), CONFIG_AFTER_UNKNOWN, cfg.after);
+		klog(CONFIG_REFUSED, index, str, why);
+	} else {
+		memcpy(b->names[b->nnames++], cfg.name, sizeof(cfg.name));
+	}
+	free(str);
+}
+
+int lint_text(const char *name, const char *text, size_t len, FILE *out, bool verbose)
+{
+	struct boot boot;
+	struct grub_script s;
+	struct grub_command cmd;
+	unsigned kernels = 0, modules = 0;
+	int r;
+
+	if (grub_script_open(&s, text, len) < 0)
+		return -1;
+	here.file = name;
+	here.out = out;
+	here.verbose = verbose;
+	here.line = 0;
+	here.problems = 0;
+	memset(&boot, 0, sizeof(boot));
+	while ((r = grub_script_next(&s, &cmd)) > 0) {
+		const char *verb = cmd.argv[0];
+
+		here.line = cmd.line;
+		if (!strcmp(verb, "menuentry") || !strcmp(verb, "submenu") || !strcmp(verb, "}")) {
+			boot.kernel = false; /* a new entry loads its own kernel */
+		} else if (!strcmp(verb, "multiboot2")) {
+			check_kernel(&boot, &cmd);
+			kernels++;
+		} else if (!strcmp(verb, "module2")) {
+			check_module(&boot, &cmd);
+			modules++;
+		}
+	}
+	if (r < 0) {
+		here.line = s.error_line;
+		grub_problem("%s: GRUB cannot read this file", s.error);
+	}
+	if (verbose && !here.problems && out)
+		fprintf(out, "%s: ok (%u multiboot2 line%s, %u module2 line%s)\n", name, kernels,
+			kernels == 1 ? "" : "s", modules, modules == 1 ? "" : "s");
+	grub_script_close(&s);
+	return (int)here.problems;
+}
