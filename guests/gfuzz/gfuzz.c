@@ -117,7 +117,7 @@ static uint64_t edgy64(void)
  */
 #define GUARDED(insn, ...)                                                                         \
 	__asm__ volatile("movl $1f, gfuzz_fixup\n\t" insn "\n1:\tmovl $0, "                        \
-							  "gfuzz_fixup" __VA_ARGS__)
+			 "gfuzz_fixup" __VA_ARGS__)
 
 static void op_hypercall(void)
 {
