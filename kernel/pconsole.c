@@ -1,10 +1,13 @@
 /*
  * Partition console: line assembly, and the kernel side of the console
- * multiplexer.  A line is handed on when the guest sends '\n', when it
- * is full (PCONSOLE_LINE) and another byte comes, or when the partition
- * stops.  '\r' is
- * dropped and other control bytes except tab are shown as '?', so a
- * guest cannot move the terminal's cursor over the hypervisor's lines.
+ * multiplexer.  Every byte first goes through the console filter
+ * (kernel/confilter.c: printable ASCII, tab and well-formed UTF-8 pass,
+ * '\r' is dropped, anything else becomes '?'), so a guest can neither
+ * move the terminal's cursor over the hypervisor's lines nor send it
+ * escape sequences.  A line is handed on when the guest sends '\n',
+ * when it is full (PCONSOLE_LINE) and more text comes, or when the
+ * partition stops.  A UTF-8 sequence is never split between lines: the
+ * filter hands it on whole.
  * The multiplexer itself (kernel/conmux.c) is pure; here it gets the
  * clock (time_ns), the history frames and one lock for its shared
  * state (ports and focus).
@@ -32,6 +35,7 @@ int pconsole_init(struct pconsole *c, const char *name)
 
 	memset(c, 0, sizeof(*c));
 	c->name = name;
+	confilter_init(&c->filter);
 	phys = frame_alloc_run(&frames, HISTORY_FRAMES, FRAME_SIZE);
 	if (!phys)
 		return -ENOMEM;
@@ -76,10 +80,22 @@ static bool emit_line(struct pconsole *c, bool wait)
 	return taken;
 }
 
+/* Add the filter's output for one line to the line; the caller made room. */
+static void append(struct pconsole *c, const u8 *text, u32 n)
+{
+	memcpy(c->line + c->len, text, n);
+	c->len += n;
+}
+
 void pconsole_flush(struct pconsole *c)
 {
+	u8 out[CONFILTER_OUT_MAX];
+	u32 n = confilter_end(&c->filter, out);
 	u64 flags;
 
+	if (n && c->len >= PCONSOLE_LINE)
+		emit_line(c, true);
+	append(c, out, n);
 	if (c->len)
 		emit_line(c, true);
 	flags = spin_lock_irqsave(&mux_lock);
@@ -87,20 +103,39 @@ void pconsole_flush(struct pconsole *c)
 	spin_unlock_irqrestore(&mux_lock, flags);
 }
 
+/*
+ * Take one byte through the filter into the line, handing the line on
+ * when it is full or ends.  False when the console has no room for a
+ * line that must go first: then nothing of b is taken (the filter and
+ * the line are as before), so the same byte can come again.
+ */
+static bool take(struct pconsole *c, u8 b, bool wait)
+{
+	struct confilter f = c->filter;
+	u8 out[CONFILTER_OUT_MAX];
+	u32 n = confilter_byte(&f, b, out), len;
+	bool end = n && out[n - 1] == '\n';
+
+	if (end)
+		n--;
+	/* A full line goes out before more text: a line of exactly PCONSOLE_LINE is one. */
+	if (n && c->len >= PCONSOLE_LINE && !emit_line(c, wait))
+		return false;
+	len = c->len;
+	append(c, out, n);
+	if (end && !emit_line(c, wait)) {
+		c->len = len;
+		return false;
+	}
+	c->filter = f;
+	return true;
+}
+
 u64 pconsole_write(struct pconsole *c, const u8 *buf, u64 len, bool wait)
 {
-	for (u64 i = 0; i < len; i++) {
-		u8 b = buf[i];
-		/* A full line goes out before its next byte: a line of exactly PCONSOLE_LINE is
-		 * one. */
-		if ((b == '\n' || c->len == PCONSOLE_LINE) && !emit_line(c, wait))
+	for (u64 i = 0; i < len; i++)
+		if (!take(c, buf[i], wait))
 			return i; /* the line waits in c->line; buf[i] is not taken */
-		if (b == '\n' || b == '\r')
-			continue;
-		if ((b < 0x20 && b != '\t') || b == 0x7f)
-			b = '?';
-		c->line[c->len++] = (char)b;
-	}
 	return len;
 }
 

@@ -11,6 +11,7 @@
 #ifndef KERNEL_PCONSOLE_H
 #define KERNEL_PCONSOLE_H
 
+#include "kernel/confilter.h"
 #include "kernel/conmux.h"
 #include "kernel/types.h"
 
@@ -19,7 +20,8 @@
 
 struct pconsole {
 	const char *name;
-	char line[PCONSOLE_LINE];
+	struct confilter filter; /* carries a UTF-8 sequence over from one write to the next */
+	char line[PCONSOLE_LINE + CONFILTER_OUT_MAX];
 	u32 len;
 	u8 input[PCONSOLE_INPUT];
 	u32 in_head, in_tail;
