@@ -36,6 +36,7 @@ int pconsole_init(struct pconsole *c, const char *name)
 	memset(c, 0, sizeof(*c));
 	c->name = name;
 	confilter_init(&c->filter);
+	spsc_init(&c->input, c->input_buf, PCONSOLE_INPUT);
 	phys = frame_alloc_run(&frames, HISTORY_FRAMES, FRAME_SIZE);
 	if (!phys)
 		return -ENOMEM;
@@ -139,45 +140,23 @@ u64 pconsole_write(struct pconsole *c, const u8 *buf, u64 len, bool wait)
 	return len;
 }
 
-/*
- * The input ring has one producer (the boot CPU, under mux_lock) and one
- * consumer (the CPU running the partition): each index is written by
- * one side only, and published with release after the byte it covers.
- */
-static void push_input(struct pconsole *c, u8 b)
-{
-	u32 head = c->in_head, next = (head + 1) % PCONSOLE_INPUT;
-
-	if (next == __atomic_load_n(&c->in_tail, __ATOMIC_ACQUIRE))
-		return; /* full: the byte is dropped */
-	c->input[head] = b;
-	__atomic_store_n(&c->in_head, next, __ATOMIC_RELEASE);
-}
-
 struct pconsole *pconsole_input(u8 byte)
 {
 	u64 flags = spin_lock_irqsave(&mux_lock);
 	struct pconsole *c = conmux_input(&mux, byte);
 
 	if (c)
-		push_input(c, byte);
+		spsc_push(&c->input, byte); /* full: the byte is dropped */
 	spin_unlock_irqrestore(&mux_lock, flags);
 	return c;
 }
 
 bool pconsole_has_input(const struct pconsole *c)
 {
-	return __atomic_load_n(&c->in_head, __ATOMIC_ACQUIRE) != c->in_tail;
+	return spsc_ready(&c->input);
 }
 
 int pconsole_pop_input(struct pconsole *c)
 {
-	u32 tail = c->in_tail;
-	int b;
-
-	if (!pconsole_has_input(c))
-		return -1;
-	b = c->input[tail];
-	__atomic_store_n(&c->in_tail, (tail + 1) % PCONSOLE_INPUT, __ATOMIC_RELEASE);
-	return b;
+	return spsc_pop(&c->input);
 }

@@ -13,18 +13,19 @@
 
 #include "kernel/confilter.h"
 #include "kernel/conmux.h"
+#include "kernel/spsc.h"
 #include "kernel/types.h"
 
 #define PCONSOLE_LINE 160
-#define PCONSOLE_INPUT 64
+#define PCONSOLE_INPUT 64 /* a power of two (kernel/spsc.h) */
 
 struct pconsole {
 	const char *name;
 	struct confilter filter; /* carries a UTF-8 sequence over from one write to the next */
 	char line[PCONSOLE_LINE + CONFILTER_OUT_MAX];
 	u32 len;
-	u8 input[PCONSOLE_INPUT];
-	u32 in_head, in_tail;
+	struct spsc_ring input; /* typed bytes: the boot CPU pushes, the partition's CPU pops */
+	u8 input_buf[PCONSOLE_INPUT];
 	u8 *history; /* CONMUX_HISTORY_BYTES, from the frame allocator */
 	struct conmux_port port;
 };
