@@ -14,6 +14,7 @@
  */
 #include "kernel/pconsole.h"
 #include "drivers/timer.h"
+#include "kernel/console.h"
 #include "kernel/lib.h"
 #include "kernel/memory.h"
 #include "kernel/paging.h"
@@ -23,6 +24,24 @@
 
 static struct conmux mux;
 static struct spinlock mux_lock = SPINLOCK_INIT;
+
+/*
+ * The multiplexer's state is shared by every CPU: enter with the console
+ * hold first, then mux_lock (the order of kernel/console.h), so that the
+ * lines it prints (a partition's rows, a drop report, a focus line) come
+ * out together and never wait for a holder while mux_lock is held.
+ */
+static u64 mux_enter(void)
+{
+	console_hold();
+	return spin_lock_irqsave(&mux_lock);
+}
+
+static void mux_leave(u64 flags)
+{
+	spin_unlock_irqrestore(&mux_lock, flags);
+	console_release();
+}
 
 void pconsole_setup(bool colour)
 {
@@ -47,19 +66,19 @@ int pconsole_init(struct pconsole *c, const char *name)
 
 void pconsole_start(struct pconsole *c, u32 slot)
 {
-	u64 flags = spin_lock_irqsave(&mux_lock);
+	u64 flags = mux_enter();
 
 	conmux_attach(&mux, slot, &c->port, c->name, c, c->history, CONMUX_HISTORY_BYTES,
 		      time_ns());
-	spin_unlock_irqrestore(&mux_lock, flags);
+	mux_leave(flags);
 }
 
 void pconsole_close(struct pconsole *c)
 {
 	if (c->port.live) {
-		u64 flags = spin_lock_irqsave(&mux_lock);
+		u64 flags = mux_enter();
 		conmux_detach(&mux, &c->port);
-		spin_unlock_irqrestore(&mux_lock, flags);
+		mux_leave(flags);
 	}
 	if (c->history) {
 		/* It held the partition's output: nothing of it goes to the next owner. */
@@ -72,10 +91,16 @@ void pconsole_close(struct pconsole *c)
 /* Hand the line collected so far to the multiplexer, even when empty; false if it was not taken. */
 static bool emit_line(struct pconsole *c, bool wait)
 {
-	u64 flags = spin_lock_irqsave(&mux_lock);
-	bool taken = conmux_line(&mux, &c->port, c->line, c->len, time_ns(), wait);
+	u64 flags;
+	bool taken;
 
-	spin_unlock_irqrestore(&mux_lock, flags);
+	if (wait)
+		console_hold();
+	else if (!console_try_hold())
+		return false; /* another CPU is printing a block: the console is busy */
+	flags = spin_lock_irqsave(&mux_lock);
+	taken = conmux_line(&mux, &c->port, c->line, c->len, time_ns(), wait);
+	mux_leave(flags);
 	if (taken)
 		c->len = 0;
 	return taken;
@@ -99,9 +124,9 @@ void pconsole_flush(struct pconsole *c)
 	append(c, out, n);
 	if (c->len)
 		emit_line(c, true);
-	flags = spin_lock_irqsave(&mux_lock);
+	flags = mux_enter();
 	conmux_report_drops(&c->port);
-	spin_unlock_irqrestore(&mux_lock, flags);
+	mux_leave(flags);
 }
 
 /*
@@ -142,12 +167,12 @@ u64 pconsole_write(struct pconsole *c, const u8 *buf, u64 len, bool wait)
 
 struct pconsole *pconsole_input(u8 byte)
 {
-	u64 flags = spin_lock_irqsave(&mux_lock);
+	u64 flags = mux_enter();
 	struct pconsole *c = conmux_input(&mux, byte);
 
 	if (c)
 		spsc_push(&c->input, byte); /* full: the byte is dropped */
-	spin_unlock_irqrestore(&mux_lock, flags);
+	mux_leave(flags);
 	return c;
 }
 
