@@ -140,20 +140,41 @@ void conmux_attach(struct conmux *m, u32 slot, struct conmux_port *port, const c
 
 void conmux_report_drops(struct conmux_port *port)
 {
-	if (!port->dropped)
-		return;
-	klog("partition %s: dropped %llu bytes of console output (rate limit)", port->name,
-	     (unsigned long long)port->dropped);
-	port->dropped = 0;
+	if (port->dropped)
+		klog("partition %s: dropped %llu bytes of console output (rate limit)", port->name,
+		     (unsigned long long)port->dropped);
+	if (port->dropped_full)
+		klog("partition %s: dropped %llu bytes of console output (console full)",
+		     port->name, (unsigned long long)port->dropped_full);
+	port->dropped = port->dropped_full = 0;
 }
 
-bool conmux_line(struct conmux *m, struct conmux_port *port, const char *text, u32 len, u64 now_ns,
-		 bool wait)
+void conmux_drop_line(struct conmux_port *port, u32 len)
+{
+	port->dropped_full += (u64)len + 1;
+	port->dropped_total += (u64)len + 1;
+}
+
+u64 conmux_line_cost(const struct conmux *m, const struct conmux_port *port, const char *text,
+		     u32 len)
+{
+	(void)m, (void)text;
+	return (u64)len + strlen(port->name) + CONMUX_LINE_EXTRA;
+}
+
+bool conmux_has_room(const struct conmux *m, const struct conmux_port *port, const char *text,
+		     u32 len, u32 more)
+{
+	u64 need = conmux_line_cost(m, port, text, len) + more;
+
+	return console_room() >= need + CONMUX_RESERVE;
+}
+
+bool conmux_line(struct conmux *m, struct conmux_port *port, const char *text, u32 len, u64 now_ns)
 {
 	if (!port->live)
 		return true;
-	if (!wait &&
-	    console_room() < (u64)len + strlen(port->name) + CONMUX_LINE_EXTRA + CONMUX_RESERVE)
+	if (!conmux_has_room(m, port, text, len, 0))
 		return false;
 	/* A line costs its text and its newline, and passes whole or not at all. */
 	if (!conmux_bucket_take(&port->bucket, (u64)len + 1, now_ns)) {

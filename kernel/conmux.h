@@ -32,6 +32,7 @@
  * A partition's line is taken only while the console's output ring has
  * room for it (its text, tag, colour escapes and CR LF: LINE_EXTRA more
  * than text and name) and RESERVE more, kept for the hypervisor's lines.
+ * It never waits for room: the guest writes the line again later.
  */
 #define CONMUX_LINE_EXTRA 16
 #define CONMUX_RESERVE KiB(4)
@@ -90,8 +91,9 @@ struct conmux_port {
 	bool live;   /* attached: prints and may have the focus */
 	struct conmux_bucket bucket;
 	struct conmux_history history;
-	u64 dropped;	   /* bytes dropped since the last report */
-	u64 dropped_total; /* bytes dropped since attach */
+	u64 dropped;	   /* bytes dropped by the rate limit since the last report */
+	u64 dropped_full;  /* bytes dropped at a stop, the console full, not yet reported */
+	u64 dropped_total; /* bytes dropped since attach, for either reason */
 	u64 report_ns;	   /* no drop report before this time, but at a stop */
 };
 
@@ -115,17 +117,32 @@ void conmux_detach(struct conmux *m, struct conmux_port *port);
 /*
  * One finished line of the port's output (text without '\n').  Returns
  * true when it is done with: shown, or dropped by the rate limit.  When
- * the console's output ring is nearly full (console_room()), false
- * without wait: the line is left to the caller, nothing is taken from the
- * bucket, and the guest's write stops there.  With wait it is shown even
- * if the writer must wait for the UART (the emulated UART, a stop).
- * A line shown comes after the report of the bytes dropped before it,
- * unless the last report is less than CONMUX_REPORT_NS old.
+ * the console's output ring is nearly full (console_room()), false: the
+ * line is left to the caller, nothing is taken from the bucket, and the
+ * guest's write stops there, to be made again.  A partition's line never
+ * waits for the UART.  A line shown comes after the report of the bytes
+ * dropped before it, unless the last report is less than
+ * CONMUX_REPORT_NS old.
  */
-bool conmux_line(struct conmux *m, struct conmux_port *port, const char *text, u32 len, u64 now_ns,
-		 bool wait);
+bool conmux_line(struct conmux *m, struct conmux_port *port, const char *text, u32 len, u64 now_ns);
+/* How many bytes of the console's output ring printing this line takes. */
+u64 conmux_line_cost(const struct conmux *m, const struct conmux_port *port, const char *text,
+		     u32 len);
 /*
- * Print the drop report now if bytes were dropped since the last one,
+ * Would conmux_line() take this line now, were up to more bytes added
+ * to it first?  (A hint, from console_room(): the emulated UART says
+ * "busy" to a guest that polls it while the answer is no.)
+ */
+bool conmux_has_room(const struct conmux *m, const struct conmux_port *port, const char *text,
+		     u32 len, u32 more);
+/*
+ * A line the console could not take when there was no later to write it
+ * in (the partition stops): its bytes are counted as dropped, to be
+ * reported.
+ */
+void conmux_drop_line(struct conmux_port *port, u32 len);
+/*
+ * Print the drop reports now if bytes were dropped since the last one,
  * whenever the last one was: for a stop, a crash or a restart.
  */
 void conmux_report_drops(struct conmux_port *port);

@@ -88,18 +88,20 @@ void pconsole_close(struct pconsole *c)
 	}
 }
 
-/* Hand the line collected so far to the multiplexer, even when empty; false if it was not taken. */
-static bool emit_line(struct pconsole *c, bool wait)
+/*
+ * Hand the line collected so far to the multiplexer, even when empty.
+ * Never waits: false (the line stays) when the console has no room for
+ * it, or another CPU holds the console for a block of its own.
+ */
+static bool emit_line(struct pconsole *c)
 {
 	u64 flags;
 	bool taken;
 
-	if (wait)
-		console_hold();
-	else if (!console_try_hold())
-		return false; /* another CPU is printing a block: the console is busy */
+	if (!console_try_hold())
+		return false;
 	flags = spin_lock_irqsave(&mux_lock);
-	taken = conmux_line(&mux, &c->port, c->line, c->len, time_ns(), wait);
+	taken = conmux_line(&mux, &c->port, c->line, c->len, time_ns());
 	mux_leave(flags);
 	if (taken)
 		c->len = 0;
@@ -113,29 +115,41 @@ static void append(struct pconsole *c, const u8 *text, u32 n)
 	c->len += n;
 }
 
+/*
+ * Within the multiplexer, at a stop: show the line collected so far if
+ * the console has room for it now, else count its bytes as dropped.
+ * There is no later in which to write it again, and waiting for the
+ * UART here would hold the multiplexer and this CPU.
+ */
+static void flush_line(struct pconsole *c)
+{
+	if (!conmux_line(&mux, &c->port, c->line, c->len, time_ns()))
+		conmux_drop_line(&c->port, c->len);
+	c->len = 0;
+}
+
 void pconsole_flush(struct pconsole *c)
 {
 	u8 out[CONFILTER_OUT_MAX];
 	u32 n = confilter_end(&c->filter, out);
-	u64 flags;
+	u64 flags = mux_enter(); /* waits for another CPU's block at most, never for the UART */
 
 	if (n && c->len >= PCONSOLE_LINE)
-		emit_line(c, true);
+		flush_line(c);
 	append(c, out, n);
 	if (c->len)
-		emit_line(c, true);
-	flags = mux_enter();
+		flush_line(c);
 	conmux_report_drops(&c->port);
 	mux_leave(flags);
 }
 
 /*
  * Take one byte through the filter into the line, handing the line on
- * when it is full or ends.  False when the console has no room for a
- * line that must go first: then nothing of b is taken (the filter and
- * the line are as before), so the same byte can come again.
+ * when it is full or ends.  False when the console cannot take a line
+ * that must go first: then nothing of b is taken (the filter and the
+ * line are as before), so the same byte can come again.
  */
-static bool take(struct pconsole *c, u8 b, bool wait)
+static bool take(struct pconsole *c, u8 b)
 {
 	struct confilter f = c->filter;
 	u8 out[CONFILTER_OUT_MAX];
@@ -145,11 +159,11 @@ static bool take(struct pconsole *c, u8 b, bool wait)
 	if (end)
 		n--;
 	/* A full line goes out before more text: a line of exactly PCONSOLE_LINE is one. */
-	if (n && c->len >= PCONSOLE_LINE && !emit_line(c, wait))
+	if (n && c->len >= PCONSOLE_LINE && !emit_line(c))
 		return false;
 	len = c->len;
 	append(c, out, n);
-	if (end && !emit_line(c, wait)) {
+	if (end && !emit_line(c)) {
 		c->len = len;
 		return false;
 	}
@@ -157,12 +171,18 @@ static bool take(struct pconsole *c, u8 b, bool wait)
 	return true;
 }
 
-u64 pconsole_write(struct pconsole *c, const u8 *buf, u64 len, bool wait)
+u64 pconsole_write(struct pconsole *c, const u8 *buf, u64 len)
 {
 	for (u64 i = 0; i < len; i++)
-		if (!take(c, buf[i], wait))
+		if (!take(c, buf[i]))
 			return i; /* the line waits in c->line; buf[i] is not taken */
 	return len;
+}
+
+bool pconsole_write_ready(const struct pconsole *c)
+{
+	/* The next byte may end the line, or add one to it (a cut UTF-8 sequence: up to four). */
+	return conmux_has_room(&mux, &c->port, c->line, c->len, CONFILTER_OUT_MAX);
 }
 
 struct pconsole *pconsole_input(u8 byte)

@@ -6,7 +6,8 @@
  * simulated time, the dropped count and its one report line, at most
  * one report a second during a long flood, one partition's flood
  * leaving another alone), a busy console refusing a
- * line without taking from the bucket, and the input focus (the
+ * line without taking from the bucket, a line dropped at a stop for
+ * want of room and its own report, and the input focus (the
  * hot key's cycle, with partitions that stopped, and every other byte
  * value passing to the focused partition unchanged).
  */
@@ -43,7 +44,7 @@ static void attach(u32 slot, const char *name)
 
 static void line(u32 slot, const char *text, u64 now)
 {
-	assert_true(conmux_line(&mux, &ports[slot], text, (u32)strlen(text), now, false));
+	assert_true(conmux_line(&mux, &ports[slot], text, (u32)strlen(text), now));
 }
 
 /* ---- a busy console ---------------------------------------------------- */
@@ -55,34 +56,66 @@ static void test_busy_console(void **state)
 	u32 need = 5 + 5 + CONMUX_LINE_EXTRA + CONMUX_RESERVE;
 
 	attach(0, "alpha");
+	assert_int_equal(conmux_line_cost(&mux, &ports[0], "hello", 5), need - CONMUX_RESERVE);
 	console_set_room(need - 1);
-	assert_false(conmux_line(&mux, &ports[0], "hello", 5, 0, false));
+	assert_false(conmux_has_room(&mux, &ports[0], "hello", 5, 0));
+	assert_false(conmux_line(&mux, &ports[0], "hello", 5, 0));
 	assert_console_quiet();
 	assert_int_equal(conmux_bucket_bytes(&ports[0].bucket), CONMUX_BURST);
 	assert_int_equal(ports[0].dropped, 0);
 
-	/* With wait the line goes out anyway (the emulated UART, a stop). */
-	assert_true(conmux_line(&mux, &ports[0], "hello", 5, 0, true));
+	/* Exactly enough room takes it. */
+	console_set_room(need);
+	assert_true(conmux_has_room(&mux, &ports[0], "hello", 5, 0));
+	/* ... but not with more bytes to come (what the emulated UART's LSR asks). */
+	assert_false(conmux_has_room(&mux, &ports[0], "hello", 5, 1));
+	assert_true(conmux_line(&mux, &ports[0], "hello", 5, 0));
 	assert_string_equal(console_captured(), "[alpha] hello\n");
 	assert_int_equal(conmux_bucket_bytes(&ports[0].bucket), CONMUX_BURST - 6);
 
-	/* Exactly enough room takes it. */
-	console_capture_reset();
-	console_set_room(need);
-	assert_true(conmux_line(&mux, &ports[0], "hello", 5, 0, false));
-	assert_string_equal(console_captured(), "[alpha] hello\n");
-
 	/* A line the bucket refuses is done with (dropped), not left to the caller. */
 	ports[0].bucket.tokens = 0;
-	assert_true(conmux_line(&mux, &ports[0], "hello", 5, 0, false));
+	assert_true(conmux_line(&mux, &ports[0], "hello", 5, 0));
 	assert_int_equal(ports[0].dropped, 6);
 
 	/* A port that has left takes everything, and shows nothing. */
 	console_capture_reset();
 	console_set_room(0);
 	ports[0].live = false;
-	assert_true(conmux_line(&mux, &ports[0], "hello", 5, 0, false));
+	assert_true(conmux_line(&mux, &ports[0], "hello", 5, 0));
 	assert_console_quiet();
+}
+
+/*
+ * At a stop, a line the console has no room for is not waited for: it is
+ * counted as dropped, and reported apart from the rate limit's drops.
+ */
+static void test_drop_at_stop(void **state)
+{
+	(void)state;
+	attach(0, "alpha");
+	ports[0].bucket.tokens = 0;
+	assert_true(conmux_line(&mux, &ports[0], "0123456789", 10, 0)); /* rate limit: 11 */
+	console_set_room(0);
+	assert_false(conmux_line(&mux, &ports[0], "last words", 10, 0));
+	conmux_drop_line(&ports[0], 10);
+	assert_int_equal(ports[0].dropped, 11);
+	assert_int_equal(ports[0].dropped_full, 11);
+	assert_int_equal(ports[0].dropped_total, 22);
+	assert_console_quiet();
+	conmux_report_drops(&ports[0]);
+	assert_string_equal(
+		console_captured(),
+		"cloison: partition alpha: dropped 11 bytes of console output (rate limit)\n"
+		"cloison: partition alpha: dropped 11 bytes of console output (console full)\n");
+	/* Reported once. */
+	console_capture_reset();
+	conmux_report_drops(&ports[0]);
+	assert_console_quiet();
+	/* An empty line costs its newline. */
+	conmux_drop_line(&ports[0], 0);
+	conmux_detach(&mux, &ports[0]);
+	assert_int_equal(console_lines_with("dropped 1 bytes of console output (console full)"), 1);
 }
 
 /* ---- tagging and colour ------------------------------------------------ */
@@ -578,6 +611,7 @@ int main(void)
 		cmocka_unit_test_setup(test_rate_limit_per_partition, reset),
 		cmocka_unit_test_setup(test_drop_reports_paced, reset),
 		cmocka_unit_test_setup(test_busy_console, reset),
+		cmocka_unit_test_setup(test_drop_at_stop, reset),
 		cmocka_unit_test_setup(test_focus_cycle, reset),
 		cmocka_unit_test_setup(test_focus_with_stopped, reset),
 		cmocka_unit_test_setup(test_pass_through, reset),
