@@ -2,9 +2,11 @@
  * The console multiplexer: the pure logic that shares one serial line
  * between the hypervisor and every partition.  It prints a partition's
  * finished lines as "[<name>] <text>" (the tag optionally in an ANSI
- * colour), keeps them in the partition's history ring, holds each
- * partition to its own output rate, and decides which partition gets
- * the bytes typed on the console (the input focus, moved by a hot key).
+ * colour), broken into rows that each start with the tag and fit the
+ * terminal's width, keeps them in the partition's history ring, holds
+ * each partition to its own output rate, and decides which partition
+ * gets the bytes typed on the console (the input focus, moved by a hot
+ * key).
  * It takes time and memory from its caller, so the host unit tests run
  * it as it is; kernel/pconsole.c is the glue to the rest of the kernel.
  * docs/console.md describes what users see.
@@ -30,9 +32,10 @@
 
 /*
  * A partition's line is taken only while the console's output ring has
- * room for it (its text, tag, colour escapes and CR LF: LINE_EXTRA more
- * than text and name) and RESERVE more, kept for the hypervisor's lines.
- * It never waits for room: the guest writes the line again later.
+ * room for it (its text, and for each of its rows the tag, colour
+ * escapes and CR LF: LINE_EXTRA more than the name) and RESERVE more,
+ * kept for the hypervisor's lines.  It never waits for room: the guest
+ * writes the line again later.
  */
 #define CONMUX_LINE_EXTRA 16
 #define CONMUX_RESERVE KiB(4)
@@ -97,13 +100,20 @@ struct conmux_port {
 	u64 report_ns;	   /* no drop report before this time, but at a stop */
 };
 
+/*
+ * The terminal's width in columns (console_width=, kernel/options.h):
+ * every row a partition's line is printed in, tag included, fits in it.
+ */
+#define CONMUX_WIDTH_DEFAULT 80
+
 struct conmux {
 	bool colour;
+	u32 width; /* columns of a row, the tag included */
 	int focus; /* port slot, CONMUX_FOCUS_HYPERVISOR, or CONMUX_FOCUS_UNSET */
 	struct conmux_port *ports[CONMUX_MAX_PORTS];
 };
 
-void conmux_init(struct conmux *m, bool colour);
+void conmux_init(struct conmux *m, bool colour, u32 width);
 /*
  * Put port in slot (0-based, the partition id - 1) and make it live,
  * its bucket full at now_ns.  The history buffer may be NULL (no
@@ -115,7 +125,16 @@ void conmux_attach(struct conmux *m, u32 slot, struct conmux_port *port, const c
 /* Report pending drops, take the port out; a focused port passes the focus on. */
 void conmux_detach(struct conmux *m, struct conmux_port *port);
 /*
- * One finished line of the port's output (text without '\n').  Returns
+ * One finished line of the port's output (text without '\n'), printed
+ * in rows of at most m->width columns that each start with the tag, so
+ * that a terminal of that width never wraps it (the second half of a
+ * wrapped line would start a row without the tag, maybe with a forged
+ * "cloison: ").  Columns are counted as a terminal would at worst:
+ * printable ASCII 1, a tab up to the next multiple of 8, any other
+ * character (filtered text is UTF-8, kernel/confilter.h) 2, as wide
+ * characters take; a UTF-8 sequence is never split.  The rows come out
+ * under one console hold; the history keeps the line whole and the rate
+ * limit counts its bytes.  Returns
  * true when it is done with: shown, or dropped by the rate limit.  When
  * the console's output ring is nearly full (console_room()), false: the
  * line is left to the caller, nothing is taken from the bucket, and the

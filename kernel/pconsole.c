@@ -43,9 +43,9 @@ static void mux_leave(u64 flags)
 	console_release();
 }
 
-void pconsole_setup(bool colour)
+void pconsole_setup(bool colour, u32 width)
 {
-	conmux_init(&mux, colour);
+	conmux_init(&mux, colour, width);
 }
 
 int pconsole_init(struct pconsole *c, const char *name)

@@ -30,8 +30,8 @@ struct pconsole {
 	struct conmux_port port;
 };
 
-/* Once at boot, before any partition: colour=on|off from the options. */
-void pconsole_setup(bool colour);
+/* Once at boot, before any partition: colour= and console_width= from the options. */
+void pconsole_setup(bool colour, u32 width);
 /* At partition creation: take the history frames; -ENOMEM when there are none. */
 int pconsole_init(struct pconsole *c, const char *name);
 /* When the partition becomes runnable: join the multiplexer in slot (partition id - 1). */
