@@ -53,6 +53,11 @@ bool conmux_bucket_take(struct conmux_bucket *b, u64 n, u64 now_ns)
 	return true;
 }
 
+void conmux_bucket_put_back(struct conmux_bucket *b, u64 n)
+{
+	b->tokens = MIN(b->burst * NS_PER_S, b->tokens + n * NS_PER_S);
+}
+
 u64 conmux_bucket_bytes(const struct conmux_bucket *b)
 {
 	return b->tokens / NS_PER_S;
@@ -222,6 +227,8 @@ static void print_row(const struct conmux *m, const struct conmux_port *port, co
 
 bool conmux_line(struct conmux *m, struct conmux_port *port, const char *text, u32 len, u64 now_ns)
 {
+	u32 at = 0, end, tag = tag_cols(port);
+
 	if (!port->live)
 		return true;
 	if (!conmux_has_room(m, port, text, len, 0))
@@ -232,18 +239,21 @@ bool conmux_line(struct conmux *m, struct conmux_port *port, const char *text, u
 		port->dropped_total += (u64)len + 1;
 		return true;
 	}
+	/* Its rows come out together, or later: never wait for another CPU's block. */
+	if (!console_try_hold()) {
+		conmux_bucket_put_back(&port->bucket, (u64)len + 1);
+		return false;
+	}
 	if (port->dropped && now_ns >= port->report_ns) {
 		conmux_report_drops(port);
 		port->report_ns = now_ns + CONMUX_REPORT_NS;
 	}
 	conmux_history_append(&port->history, text, len);
-	console_hold(); /* the rows of one line stay together */
-	for (u32 at = 0, end, tag = tag_cols(port);; at = end) {
+	do {
 		end = row_end(m, tag, text, len, at);
 		print_row(m, port, text + at, end - at);
-		if (end >= len)
-			break;
-	}
+		at = end;
+	} while (at < len);
 	console_release();
 	return true;
 }

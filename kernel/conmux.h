@@ -63,6 +63,8 @@ struct conmux_bucket {
 void conmux_bucket_init(struct conmux_bucket *b, u64 rate, u64 burst, u64 now_ns);
 /* Take n bytes' worth at now_ns: true if they fit (and are taken), false if not (none taken). */
 bool conmux_bucket_take(struct conmux_bucket *b, u64 n, u64 now_ns);
+/* Give back n bytes taken for a line that was not shown after all. */
+void conmux_bucket_put_back(struct conmux_bucket *b, u64 n);
 /* Whole bytes available at the last refill. */
 u64 conmux_bucket_bytes(const struct conmux_bucket *b);
 
@@ -136,12 +138,13 @@ void conmux_detach(struct conmux *m, struct conmux_port *port);
  * under one console hold; the history keeps the line whole and the rate
  * limit counts its bytes.  Returns
  * true when it is done with: shown, or dropped by the rate limit.  When
- * the console's output ring is nearly full (console_room()), false: the
- * line is left to the caller, nothing is taken from the bucket, and the
- * guest's write stops there, to be made again.  A partition's line never
- * waits for the UART.  A line shown comes after the report of the bytes
- * dropped before it, unless the last report is less than
- * CONMUX_REPORT_NS old.
+ * the console's output ring is nearly full (console_room()), or another
+ * CPU holds the console for a block of its own (console_try_hold()),
+ * false: the line is left to the caller, nothing is taken from the
+ * bucket, and the guest's write stops there, to be made again.  A
+ * partition's line never waits, neither for the UART nor for another
+ * CPU; a line the rate limit drops does not even need the console.  A line shown comes after the
+ * report of the bytes dropped before it, unless the last report is less than CONMUX_REPORT_NS old.
  */
 bool conmux_line(struct conmux *m, struct conmux_port *port, const char *text, u32 len, u64 now_ns);
 /* How many bytes of the console's output ring printing this line takes. */

@@ -26,10 +26,13 @@ static struct conmux mux;
 static struct spinlock mux_lock = SPINLOCK_INIT;
 
 /*
- * The multiplexer's state is shared by every CPU: enter with the console
- * hold first, then mux_lock (the order of kernel/console.h), so that the
- * lines it prints (a partition's rows, a drop report, a focus line) come
- * out together and never wait for a holder while mux_lock is held.
+ * The multiplexer's state is shared by every CPU.  Whatever may print
+ * hypervisor lines there (a drop report, a focus line) enters with the
+ * console hold first, then mux_lock (the order of kernel/console.h), so
+ * that those lines never wait for another CPU's block while mux_lock is
+ * held.  A partition's line takes mux_lock alone (emit_line): the
+ * multiplexer then only tries the hold, and refuses the line for now if
+ * another CPU has it.
  */
 static u64 mux_enter(void)
 {
@@ -95,14 +98,14 @@ void pconsole_close(struct pconsole *c)
  */
 static bool emit_line(struct pconsole *c)
 {
-	u64 flags;
-	bool taken;
+	/*
+	 * mux_lock without the hold first: conmux_line() only tries the hold,
+	 * so it never waits under mux_lock for another CPU's block.
+	 */
+	u64 flags = spin_lock_irqsave(&mux_lock);
+	bool taken = conmux_line(&mux, &c->port, c->line, c->len, time_ns());
 
-	if (!console_try_hold())
-		return false;
-	flags = spin_lock_irqsave(&mux_lock);
-	taken = conmux_line(&mux, &c->port, c->line, c->len, time_ns());
-	mux_leave(flags);
+	spin_unlock_irqrestore(&mux_lock, flags);
 	if (taken)
 		c->len = 0;
 	return taken;

@@ -36,6 +36,7 @@ static int reset(void **state)
 	conmux_init(&mux, false, CONMUX_WIDTH_DEFAULT);
 	console_capture_reset();
 	console_set_room(0xffffffffu);
+	console_set_held_elsewhere(false);
 	return 0;
 }
 
@@ -86,6 +87,36 @@ static void test_busy_console(void **state)
 	ports[0].live = false;
 	assert_true(conmux_line(&mux, &ports[0], "hello", 5, 0));
 	assert_console_quiet();
+}
+
+/*
+ * Another CPU holds the console for a block of its own: a line to show is
+ * refused for now, its bucket untouched, and never waited for; a line the
+ * rate limit drops is done with all the same, as it needs no console.
+ */
+static void test_held_elsewhere(void **state)
+{
+	(void)state;
+	attach(0, "alpha");
+	console_set_held_elsewhere(true);
+	assert_false(conmux_line(&mux, &ports[0], "hello", 5, 0));
+	assert_console_quiet();
+	assert_int_equal(conmux_bucket_bytes(&ports[0].bucket), CONMUX_BURST);
+	assert_int_equal(console_holds_taken(), 0);
+	ports[0].bucket.tokens = 0;
+	assert_true(conmux_line(&mux, &ports[0], "hello", 5, 0));
+	assert_int_equal(ports[0].dropped, 6);
+	assert_console_quiet();
+	/* Let go: the line comes, with the report of the drop before it, in one hold. */
+	console_set_held_elsewhere(false);
+	ports[0].bucket.tokens = CONMUX_BURST * 1000000000ull;
+	assert_true(conmux_line(&mux, &ports[0], "hello", 5, 0));
+	assert_string_equal(
+		console_captured(),
+		"cloison: partition alpha: dropped 6 bytes of console output (rate limit)\n"
+		"[alpha] hello\n");
+	assert_int_equal(console_holds_taken(), 1);
+	assert_int_equal(console_hold_depth(), 0);
 }
 
 /*
@@ -511,6 +542,13 @@ static void test_bucket(void **state)
 	assert_false(conmux_bucket_take(&b, 16384, 1000000 * S));
 	assert_true(conmux_bucket_take(&b, 16384, 1000000 * S + MS));
 	assert_false(conmux_bucket_take(&b, 1, 1000000 * S + MS)); /* not 16391 - 16384 */
+	/* What was taken for a line not shown after all comes back, up to the burst. */
+	conmux_bucket_init(&b, 8192, 16384, 0);
+	assert_true(conmux_bucket_take(&b, 100, 0));
+	conmux_bucket_put_back(&b, 100);
+	assert_int_equal(conmux_bucket_bytes(&b), 16384);
+	conmux_bucket_put_back(&b, 100);
+	assert_int_equal(conmux_bucket_bytes(&b), 16384);
 	/* More than the burst can never pass. */
 	conmux_bucket_init(&b, 8192, 16384, 0);
 	assert_false(conmux_bucket_take(&b, 16385, 0));
@@ -825,6 +863,7 @@ int main(void)
 		cmocka_unit_test_setup(test_rate_limit_per_partition, reset),
 		cmocka_unit_test_setup(test_drop_reports_paced, reset),
 		cmocka_unit_test_setup(test_busy_console, reset),
+		cmocka_unit_test_setup(test_held_elsewhere, reset),
 		cmocka_unit_test_setup(test_drop_at_stop, reset),
 		cmocka_unit_test_setup(test_focus_cycle, reset),
 		cmocka_unit_test_setup(test_focus_with_stopped, reset),
