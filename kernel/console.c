@@ -90,7 +90,7 @@ bool console_try_hold(void)
 
 	irq_disable();
 	if (__atomic_load_n(&holds_broken, __ATOMIC_RELAXED))
-		held = true;
+		; /* after a panic, every CPU prints as if it held the console */
 	else if (__atomic_load_n(&holder, __ATOMIC_RELAXED) == mine)
 		hold_depth++;
 	else if (__atomic_compare_exchange_n(&holder, &none, mine, false, __ATOMIC_ACQUIRE,
