@@ -1,12 +1,13 @@
 /*
- * The console multiplexer's logic (see conmux.h): output tagging and
- * colour, the per-partition token bucket and history ring, and the
- * input focus.  Nothing here touches hardware, reads a clock or
+ * The console multiplexer's logic (see conmux.h): output tagging,
+ * colour and rows, the per-partition token bucket and history ring, and
+ * the input focus.  Nothing here touches hardware, reads a clock or
  * allocates: time, buffers and locking come from the caller
  * (kernel/pconsole.c), which is what lets tests/unit/test_conmux.c run
  * this file on the host.  Output goes through kprintf() and klog().
  */
 #include "kernel/conmux.h"
+#include "kernel/confilter.h"
 #include "kernel/console.h"
 #include "kernel/lib.h"
 
@@ -50,6 +51,11 @@ bool conmux_bucket_take(struct conmux_bucket *b, u64 n, u64 now_ns)
 		return false;
 	b->tokens -= n * NS_PER_S;
 	return true;
+}
+
+void conmux_bucket_put_back(struct conmux_bucket *b, u64 n)
+{
+	b->tokens = MIN(b->burst * NS_PER_S, b->tokens + n * NS_PER_S);
 }
 
 u64 conmux_bucket_bytes(const struct conmux_bucket *b)
@@ -115,9 +121,9 @@ void conmux_history_replay(const struct conmux_history *h,
 	}
 }
 
-void conmux_init(struct conmux *m, bool colour)
+void conmux_init(struct conmux *m, bool colour, u32 width)
 {
-	*m = (struct conmux){ .colour = colour, .focus = CONMUX_FOCUS_UNSET };
+	*m = (struct conmux){ .colour = colour, .width = width, .focus = CONMUX_FOCUS_UNSET };
 }
 
 void conmux_attach(struct conmux *m, u32 slot, struct conmux_port *port, const char *name,
@@ -140,20 +146,92 @@ void conmux_attach(struct conmux *m, u32 slot, struct conmux_port *port, const c
 
 void conmux_report_drops(struct conmux_port *port)
 {
-	if (!port->dropped)
-		return;
-	klog("partition %s: dropped %llu bytes of console output (rate limit)", port->name,
-	     (unsigned long long)port->dropped);
-	port->dropped = 0;
+	if (port->dropped)
+		klog("partition %s: dropped %llu bytes of console output (rate limit)", port->name,
+		     (unsigned long long)port->dropped);
+	if (port->dropped_full)
+		klog("partition %s: dropped %llu bytes of console output (console full)",
+		     port->name, (unsigned long long)port->dropped_full);
+	port->dropped = port->dropped_full = 0;
 }
 
-bool conmux_line(struct conmux *m, struct conmux_port *port, const char *text, u32 len, u64 now_ns,
-		 bool wait)
+void conmux_drop_line(struct conmux_port *port, u32 len)
 {
+	port->dropped_full += (u64)len + 1;
+	port->dropped_total += (u64)len + 1;
+}
+
+/* Columns of the tag "[<name>] " on the terminal; its colour escapes take none. */
+static u32 tag_cols(const struct conmux_port *port)
+{
+	return (u32)strlen(port->name) + 3;
+}
+
+/*
+ * Where the row that starts at text[from] ends: as many characters as
+ * fit in the row after the tag, and at least one, so that every row
+ * moves on.  A terminal puts a tab's stops every 8 columns from the
+ * row's start, the tag included.
+ */
+static u32 row_end(const struct conmux *m, u32 tag, const char *text, u32 len, u32 from)
+{
+	u32 col = tag;
+
+	while (from < len) {
+		u8 b = (u8)text[from];
+		u32 w = b == '\t' ? 8 - col % 8 : b < 0x80 ? 1 : 2;
+
+		if (col + w > m->width && col > tag)
+			break;
+		col += w;
+		from += MIN(confilter_char_len(b), len - from);
+	}
+	return from;
+}
+
+static u32 rows(const struct conmux *m, const struct conmux_port *port, const char *text, u32 len)
+{
+	u32 n = 0, at = 0, tag = tag_cols(port);
+
+	do {
+		at = row_end(m, tag, text, len, at);
+		n++;
+	} while (at < len);
+	return n;
+}
+
+u64 conmux_line_cost(const struct conmux *m, const struct conmux_port *port, const char *text,
+		     u32 len)
+{
+	return len + (u64)rows(m, port, text, len) * (strlen(port->name) + CONMUX_LINE_EXTRA);
+}
+
+bool conmux_has_room(const struct conmux *m, const struct conmux_port *port, const char *text,
+		     u32 len, u32 more)
+{
+	u64 need = conmux_line_cost(m, port, text, len);
+
+	if (more) /* they may also start one more row */
+		need += more + strlen(port->name) + CONMUX_LINE_EXTRA;
+	return console_room() >= need + CONMUX_RESERVE;
+}
+
+static void print_row(const struct conmux *m, const struct conmux_port *port, const char *text,
+		      u32 len)
+{
+	if (m->colour)
+		kprintf("\x1b[%um[%s]\x1b[0m %.*s\n", port->colour, port->name, (int)len, text);
+	else
+		kprintf("[%s] %.*s\n", port->name, (int)len, text);
+}
+
+bool conmux_line(struct conmux *m, struct conmux_port *port, const char *text, u32 len, u64 now_ns)
+{
+	u32 at = 0, end, tag = tag_cols(port);
+
 	if (!port->live)
 		return true;
-	if (!wait &&
-	    console_room() < (u64)len + strlen(port->name) + CONMUX_LINE_EXTRA + CONMUX_RESERVE)
+	if (!conmux_has_room(m, port, text, len, 0))
 		return false;
 	/* A line costs its text and its newline, and passes whole or not at all. */
 	if (!conmux_bucket_take(&port->bucket, (u64)len + 1, now_ns)) {
@@ -161,15 +239,22 @@ bool conmux_line(struct conmux *m, struct conmux_port *port, const char *text, u
 		port->dropped_total += (u64)len + 1;
 		return true;
 	}
+	/* Its rows come out together, or later: never wait for another CPU's block. */
+	if (!console_try_hold()) {
+		conmux_bucket_put_back(&port->bucket, (u64)len + 1);
+		return false;
+	}
 	if (port->dropped && now_ns >= port->report_ns) {
 		conmux_report_drops(port);
 		port->report_ns = now_ns + CONMUX_REPORT_NS;
 	}
 	conmux_history_append(&port->history, text, len);
-	if (m->colour)
-		kprintf("\x1b[%um[%s]\x1b[0m %.*s\n", port->colour, port->name, (int)len, text);
-	else
-		kprintf("[%s] %.*s\n", port->name, (int)len, text);
+	do {
+		end = row_end(m, tag, text, len, at);
+		print_row(m, port, text + at, end - at);
+		at = end;
+	} while (at < len);
+	console_release();
 	return true;
 }
 

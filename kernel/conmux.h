@@ -2,9 +2,11 @@
  * The console multiplexer: the pure logic that shares one serial line
  * between the hypervisor and every partition.  It prints a partition's
  * finished lines as "[<name>] <text>" (the tag optionally in an ANSI
- * colour), keeps them in the partition's history ring, holds each
- * partition to its own output rate, and decides which partition gets
- * the bytes typed on the console (the input focus, moved by a hot key).
+ * colour), broken into rows that each start with the tag and fit the
+ * terminal's width, keeps them in the partition's history ring, holds
+ * each partition to its own output rate, and decides which partition
+ * gets the bytes typed on the console (the input focus, moved by a hot
+ * key).
  * It takes time and memory from its caller, so the host unit tests run
  * it as it is; kernel/pconsole.c is the glue to the rest of the kernel.
  * docs/console.md describes what users see.
@@ -30,8 +32,10 @@
 
 /*
  * A partition's line is taken only while the console's output ring has
- * room for it (its text, tag, colour escapes and CR LF: LINE_EXTRA more
- * than text and name) and RESERVE more, kept for the hypervisor's lines.
+ * room for it (its text, and for each of its rows the tag, colour
+ * escapes and CR LF: LINE_EXTRA more than the name) and RESERVE more,
+ * kept for the hypervisor's lines.  It never waits for room: the guest
+ * writes the line again later.
  */
 #define CONMUX_LINE_EXTRA 16
 #define CONMUX_RESERVE KiB(4)
@@ -59,6 +63,8 @@ struct conmux_bucket {
 void conmux_bucket_init(struct conmux_bucket *b, u64 rate, u64 burst, u64 now_ns);
 /* Take n bytes' worth at now_ns: true if they fit (and are taken), false if not (none taken). */
 bool conmux_bucket_take(struct conmux_bucket *b, u64 n, u64 now_ns);
+/* Give back n bytes taken for a line that was not shown after all. */
+void conmux_bucket_put_back(struct conmux_bucket *b, u64 n);
 /* Whole bytes available at the last refill. */
 u64 conmux_bucket_bytes(const struct conmux_bucket *b);
 
@@ -90,18 +96,26 @@ struct conmux_port {
 	bool live;   /* attached: prints and may have the focus */
 	struct conmux_bucket bucket;
 	struct conmux_history history;
-	u64 dropped;	   /* bytes dropped since the last report */
-	u64 dropped_total; /* bytes dropped since attach */
+	u64 dropped;	   /* bytes dropped by the rate limit since the last report */
+	u64 dropped_full;  /* bytes dropped at a stop, the console full, not yet reported */
+	u64 dropped_total; /* bytes dropped since attach, for either reason */
 	u64 report_ns;	   /* no drop report before this time, but at a stop */
 };
 
+/*
+ * The terminal's width in columns (console_width=, kernel/options.h):
+ * every row a partition's line is printed in, tag included, fits in it.
+ */
+#define CONMUX_WIDTH_DEFAULT 80
+
 struct conmux {
 	bool colour;
+	u32 width; /* columns of a row, the tag included */
 	int focus; /* port slot, CONMUX_FOCUS_HYPERVISOR, or CONMUX_FOCUS_UNSET */
 	struct conmux_port *ports[CONMUX_MAX_PORTS];
 };
 
-void conmux_init(struct conmux *m, bool colour);
+void conmux_init(struct conmux *m, bool colour, u32 width);
 /*
  * Put port in slot (0-based, the partition id - 1) and make it live,
  * its bucket full at now_ns.  The history buffer may be NULL (no
@@ -113,19 +127,44 @@ void conmux_attach(struct conmux *m, u32 slot, struct conmux_port *port, const c
 /* Report pending drops, take the port out; a focused port passes the focus on. */
 void conmux_detach(struct conmux *m, struct conmux_port *port);
 /*
- * One finished line of the port's output (text without '\n').  Returns
+ * One finished line of the port's output (text without '\n'), printed
+ * in rows of at most m->width columns that each start with the tag, so
+ * that a terminal of that width never wraps it (the second half of a
+ * wrapped line would start a row without the tag, maybe with a forged
+ * "cloison: ").  Columns are counted as a terminal would at worst:
+ * printable ASCII 1, a tab up to the next multiple of 8, any other
+ * character (filtered text is UTF-8, kernel/confilter.h) 2, as wide
+ * characters take; a UTF-8 sequence is never split.  The rows come out
+ * under one console hold; the history keeps the line whole and the rate
+ * limit counts its bytes.  Returns
  * true when it is done with: shown, or dropped by the rate limit.  When
- * the console's output ring is nearly full (console_room()), false
- * without wait: the line is left to the caller, nothing is taken from the
- * bucket, and the guest's write stops there.  With wait it is shown even
- * if the writer must wait for the UART (the emulated UART, a stop).
- * A line shown comes after the report of the bytes dropped before it,
- * unless the last report is less than CONMUX_REPORT_NS old.
+ * the console's output ring is nearly full (console_room()), or another
+ * CPU holds the console for a block of its own (console_try_hold()),
+ * false: the line is left to the caller, nothing is taken from the
+ * bucket, and the guest's write stops there, to be made again.  A
+ * partition's line never waits, neither for the UART nor for another
+ * CPU; a line the rate limit drops does not even need the console.  A line shown comes after the
+ * report of the bytes dropped before it, unless the last report is less than CONMUX_REPORT_NS old.
  */
-bool conmux_line(struct conmux *m, struct conmux_port *port, const char *text, u32 len, u64 now_ns,
-		 bool wait);
+bool conmux_line(struct conmux *m, struct conmux_port *port, const char *text, u32 len, u64 now_ns);
+/* How many bytes of the console's output ring printing this line takes. */
+u64 conmux_line_cost(const struct conmux *m, const struct conmux_port *port, const char *text,
+		     u32 len);
 /*
- * Print the drop report now if bytes were dropped since the last one,
+ * Would conmux_line() take this line now, were up to more bytes added
+ * to it first?  (A hint, from console_room(): the emulated UART says
+ * "busy" to a guest that polls it while the answer is no.)
+ */
+bool conmux_has_room(const struct conmux *m, const struct conmux_port *port, const char *text,
+		     u32 len, u32 more);
+/*
+ * A line the console could not take when there was no later to write it
+ * in (the partition stops): its bytes are counted as dropped, to be
+ * reported.
+ */
+void conmux_drop_line(struct conmux_port *port, u32 len);
+/*
+ * Print the drop reports now if bytes were dropped since the last one,
  * whenever the last one was: for a stop, a crash or a restart.
  */
 void conmux_report_drops(struct conmux_port *port);

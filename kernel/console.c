@@ -13,10 +13,18 @@
  * dropped.  A partition's line does not wait: the multiplexer checks
  * console_room() first and the guest is told to call again
  * (kernel/conmux.c).  The same interrupt hands typed bytes on.
+ *
+ * A CPU may hold the console (console_hold) to print several lines as
+ * one block: other CPUs' lines wait for its release, outside the lock.
+ * While it holds, the holder drains a full ring by polling the UART
+ * itself, as any writer does, so it never depends on COM1's interrupt,
+ * which only the boot CPU takes and which a waiting boot CPU may have
+ * masked.
  */
 #include "kernel/console.h"
 #include "drivers/ioapic.h"
 #include "drivers/uart.h"
+#include "kernel/cpu.h"
 #include "kernel/format.h"
 #include "kernel/spinlock.h"
 #include "kernel/trap.h"
@@ -31,6 +39,16 @@ static u32 head, tail;		  /* free-running; under lock */
 static bool async;		  /* COM1's interrupt empties the ring */
 static void (*on_input)(u8 byte); /* called for each typed byte */
 
+/*
+ * The hold (console_hold): 1 + the index of the CPU whose lines the
+ * others wait for, or 0.  hold_depth counts that CPU's nested holds;
+ * only the holder touches it.  After a panic (console_break_lock)
+ * nobody holds or waits any more.
+ */
+static u32 holder;
+static u32 hold_depth;
+static bool holds_broken;
+
 void console_init(void)
 {
 	uart_init(UART_COM1);
@@ -38,8 +56,86 @@ void console_init(void)
 
 void console_break_lock(void)
 {
+	holds_broken = true; /* panic: its report must not wait for anybody */
+	holder = 0;
+	hold_depth = 0;
 	lock.locked = 0;
 	async = false; /* panic: the other CPUs are stopping; this one writes it all out */
+}
+
+static u32 me(void)
+{
+	return this_cpu()->index + 1;
+}
+
+/* Does another CPU hold the console?  (No CPU lookup while nobody does: early boot.) */
+static bool held_elsewhere(void)
+{
+	u32 h = __atomic_load_n(&holder, __ATOMIC_ACQUIRE);
+
+	return h && h != me() && !__atomic_load_n(&holds_broken, __ATOMIC_RELAXED);
+}
+
+/*
+ * Interrupts are off while the hold changes hands, so that an
+ * interrupt handler on this CPU that holds and releases (a typed byte
+ * moving the focus) never sees the hold taken with its depth not yet
+ * set.
+ */
+bool console_try_hold(void)
+{
+	u64 flags = read_rflags();
+	u32 mine = me(), none = 0;
+	bool held = true;
+
+	irq_disable();
+	if (__atomic_load_n(&holds_broken, __ATOMIC_RELAXED))
+		; /* after a panic, every CPU prints as if it held the console */
+	else if (__atomic_load_n(&holder, __ATOMIC_RELAXED) == mine)
+		hold_depth++;
+	else if (__atomic_compare_exchange_n(&holder, &none, mine, false, __ATOMIC_ACQUIRE,
+					     __ATOMIC_RELAXED))
+		hold_depth = 1;
+	else
+		held = false;
+	if (flags & RFLAGS_IF)
+		irq_enable();
+	return held;
+}
+
+void console_hold(void)
+{
+	while (!console_try_hold())
+		while (held_elsewhere())
+			cpu_relax();
+}
+
+void console_release(void)
+{
+	u64 flags = read_rflags();
+
+	irq_disable();
+	if (!__atomic_load_n(&holds_broken, __ATOMIC_RELAXED) && hold_depth && !--hold_depth)
+		__atomic_store_n(&holder, 0, __ATOMIC_RELEASE);
+	if (flags & RFLAGS_IF)
+		irq_enable();
+}
+
+/*
+ * Take the lock to print a line: at once if nobody holds the console or
+ * this CPU does, else once the holder has let go.  The wait is outside
+ * the lock, so that the holder's own lines go on meanwhile.
+ */
+static u64 lock_for_line(void)
+{
+	for (;;) {
+		u64 flags = spin_lock_irqsave(&lock);
+		if (!held_elsewhere())
+			return flags;
+		spin_unlock_irqrestore(&lock, flags);
+		while (held_elsewhere())
+			cpu_relax();
+	}
 }
 
 /* Fill the transmitter from the ring; with wait, wait for it to take at least one batch. */
@@ -82,7 +178,7 @@ static void vprint(const char *prefix, const char *fmt, va_list ap, bool newline
 {
 	char buf[LINE_MAX];
 	int n = format_v(buf, sizeof(buf), fmt, ap);
-	u64 flags = spin_lock_irqsave(&lock);
+	u64 flags = lock_for_line();
 
 	if (prefix)
 		emit(prefix, LINE_MAX);

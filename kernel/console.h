@@ -17,6 +17,20 @@ void klog(const char *fmt, ...) PRINTF_LIKE(1, 2);
 /* Panic path: take the console even if another CPU died holding it, and write synchronously. */
 void console_break_lock(void);
 /*
+ * Keep this CPU's next lines together: until the matching
+ * console_release(), every other CPU's line waits, so a report of
+ * several lines (a crash record, a partition's accounting) is never
+ * cut by another CPU's.  Reentrant on the holding CPU: its own klog()
+ * and kprintf() go on, nested holds included.  Waits while another CPU
+ * holds the console.  Lock order: the hold comes before any lock a
+ * holder takes (the console multiplexer's included), and a CPU must not
+ * print while it keeps a lock that a holder may want.
+ */
+void console_hold(void);
+/* As console_hold(), but never waits: false (nothing held) when another CPU holds it. */
+bool console_try_hold(void);
+void console_release(void);
+/*
  * Route COM1's interrupt to the CPU with APIC id apic_id, which then
  * sends buffered output and passes each typed byte to input.  False when
  * it cannot (no UART, no I/O APIC): output stays synchronous, and the

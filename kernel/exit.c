@@ -67,10 +67,12 @@ static void dump_guest(struct vcpu *v)
 static u32 crash(struct vcpu *v, struct vm_exit *e, const char *reason)
 {
 	struct partition *p = v->partition;
+	console_hold(); /* the record and its crashed/restarted lines: one block */
 	klog("partition %s: crash record: %s exit (vendor code 0x%llx, %s)", p->cfg.name,
 	     exit_kind_name(e->kind), (unsigned long long)e->raw_code, virt->exit_name(e));
 	dump_guest(v);
 	partition_crash(p, "%s", reason);
+	console_release();
 	return EXIT_STOP;
 }
 
@@ -131,16 +133,21 @@ static u32 port_in(struct partition *p, u16 port)
 	return 0xffffffffu; /* nothing else is there */
 }
 
-/* False when the write stopped the partition (exit port). */
-static bool port_out(struct partition *p, u16 port, u32 value)
+/*
+ * EXIT_NEXT once done, EXIT_STOP when the write stopped the partition
+ * (exit port), EXIT_RESUME when the UART could not take the byte now:
+ * the OUT is to be executed again.
+ */
+static u32 port_out(struct partition *p, u16 port, u32 value)
 {
-	if (port >= VUART_BASE && port < VUART_BASE + VUART_PORTS)
-		vuart_write(&p->uart, &p->console, port - VUART_BASE, (u8)value);
-	else if (port == PORT_EXIT) {
+	if (port >= VUART_BASE && port < VUART_BASE + VUART_PORTS) {
+		if (!vuart_write(&p->uart, &p->console, port - VUART_BASE, (u8)value))
+			return EXIT_RESUME;
+	} else if (port == PORT_EXIT) {
 		partition_exit(p, (int)value);
-		return false;
+		return EXIT_STOP;
 	}
-	return true;
+	return EXIT_NEXT;
 }
 
 /*
@@ -221,8 +228,11 @@ static u32 on_io(struct vcpu *v, struct vm_exit *e)
 			v->regs.rax = value; /* 32-bit writes zero-extend */
 		else
 			v->regs.rax = (v->regs.rax & ~(u64)size_mask) | value;
-	} else if (!port_out(v->partition, e->io.port, (u32)v->regs.rax & size_mask)) {
-		return EXIT_STOP;
+	} else {
+		u32 next = port_out(v->partition, e->io.port, (u32)v->regs.rax & size_mask);
+		if (next == EXIT_RESUME) /* the console is busy: others run, then the OUT again */
+			cpu_end_slice();
+		return next;
 	}
 	return EXIT_NEXT;
 }

@@ -38,7 +38,7 @@ static s64 console_write(struct partition *p, u64 gpa, u64 len)
 	len = MIN(len, sizeof(buf));
 	if (guest_read(p, gpa, buf, len) < 0)
 		return -EFAULT;
-	return (s64)pconsole_write(&p->console, buf, len, false);
+	return (s64)pconsole_write(&p->console, buf, len);
 }
 
 static s64 console_read(struct partition *p, u64 gpa, u64 len)

@@ -137,7 +137,7 @@ void kmain(u32 magic, u64 mbi_phys)
 	spec_init();
 	if (virt && virt->cpu_enable() < 0)
 		virt = NULL;
-	pconsole_setup(options.colour);
+	pconsole_setup(options.colour, options.console_width);
 	if (options.selftest_dirty)
 		selftest_dirty_free();
 	partition_create_all();

@@ -13,6 +13,28 @@ static bool word_is(const char *w, size_t n, const char *s)
 	return strlen(s) == n && !strncmp(w, s, n);
 }
 
+static bool starts_with(const char *w, size_t n, const char *prefix)
+{
+	size_t len = strlen(prefix);
+
+	return n >= len && !strncmp(w, prefix, len);
+}
+
+/* console_width=N: a decimal or 0x number of columns, in range, else the word is refused. */
+static void set_console_width(struct hv_options *o, const char *w, size_t n)
+{
+	size_t key = strlen("console_width=");
+	u64 v;
+
+	if (parse_u64(w + key, n - key, &v) < 0 || v < OPTIONS_CONSOLE_WIDTH_MIN ||
+	    v > OPTIONS_CONSOLE_WIDTH_MAX) {
+		klog("option '%.*s': the width must be %u to %u columns; ignored", (int)n, w,
+		     OPTIONS_CONSOLE_WIDTH_MIN, OPTIONS_CONSOLE_WIDTH_MAX);
+		return;
+	}
+	o->console_width = (u32)v;
+}
+
 static void apply(struct hv_options *o, const char *w, size_t n)
 {
 	if (word_is(w, n, "exit_when_done"))
@@ -25,6 +47,8 @@ static void apply(struct hv_options *o, const char *w, size_t n)
 		o->colour = true;
 	else if (word_is(w, n, "colour=off"))
 		o->colour = false;
+	else if (starts_with(w, n, "console_width="))
+		set_console_width(o, w, n);
 	else if (word_is(w, n, "selftest=panic"))
 		o->selftest_panic = true;
 	else if (word_is(w, n, "selftest=bad_entry"))
@@ -44,7 +68,7 @@ void options_parse(const char *cmdline, struct hv_options *o)
 	const char *p = cmdline, *w;
 	size_t n;
 
-	*o = (struct hv_options){ 0 };
+	*o = (struct hv_options){ .console_width = OPTIONS_CONSOLE_WIDTH };
 	for (bool first = true; (w = next_word(&p, &n)); first = false)
 		if (!(first && is_loader_path(w)))
 			apply(o, w, n);

@@ -12,6 +12,7 @@ struct hv_options {
 	bool exit_when_done; /* power off once no partition is left running */
 	bool force_xapic;    /* apic=xapic: do not use x2APIC mode */
 	bool colour;	     /* colour=on: partition tags in ANSI colours */
+	u32 console_width;   /* console_width=N: columns of a partition's rows, tag included */
 	bool selftest_panic; /* selftest=panic: fault on purpose to test the panic path */
 	/* selftest=bad_entry: give the first partition a guest CR0 the CPU must refuse */
 	bool selftest_bad_entry;
@@ -22,6 +23,11 @@ struct hv_options {
 	/* selftest=dirty: fill every free frame with a pattern before partitions get RAM */
 	bool selftest_dirty;
 };
+
+/* console_width=: the default, and the range outside which a value is refused. */
+#define OPTIONS_CONSOLE_WIDTH 80
+#define OPTIONS_CONSOLE_WIDTH_MIN 40
+#define OPTIONS_CONSOLE_WIDTH_MAX 1000
 
 /* Parse cmdline; unknown or malformed options are reported and skipped. */
 void options_parse(const char *cmdline, struct hv_options *o);

@@ -1,16 +1,20 @@
 /*
  * Partition console: line assembly, and the kernel side of the console
- * multiplexer.  A line is handed on when the guest sends '\n', when it
- * is full (PCONSOLE_LINE) and another byte comes, or when the partition
- * stops.  '\r' is
- * dropped and other control bytes except tab are shown as '?', so a
- * guest cannot move the terminal's cursor over the hypervisor's lines.
+ * multiplexer.  Every byte first goes through the console filter
+ * (kernel/confilter.c: printable ASCII, tab and well-formed UTF-8 pass,
+ * '\r' is dropped, anything else becomes '?'), so a guest can neither
+ * move the terminal's cursor over the hypervisor's lines nor send it
+ * escape sequences.  A line is handed on when the guest sends '\n',
+ * when it is full (PCONSOLE_LINE) and more text comes, or when the
+ * partition stops.  A UTF-8 sequence is never split between lines: the
+ * filter hands it on whole.
  * The multiplexer itself (kernel/conmux.c) is pure; here it gets the
  * clock (time_ns), the history frames and one lock for its shared
  * state (ports and focus).
  */
 #include "kernel/pconsole.h"
 #include "drivers/timer.h"
+#include "kernel/console.h"
 #include "kernel/lib.h"
 #include "kernel/memory.h"
 #include "kernel/paging.h"
@@ -21,9 +25,30 @@
 static struct conmux mux;
 static struct spinlock mux_lock = SPINLOCK_INIT;
 
-void pconsole_setup(bool colour)
+/*
+ * The multiplexer's state is shared by every CPU.  Whatever may print
+ * hypervisor lines there (a drop report, a focus line) enters with the
+ * console hold first, then mux_lock (the order of kernel/console.h), so
+ * that those lines never wait for another CPU's block while mux_lock is
+ * held.  A partition's line takes mux_lock alone (emit_line): the
+ * multiplexer then only tries the hold, and refuses the line for now if
+ * another CPU has it.
+ */
+static u64 mux_enter(void)
 {
-	conmux_init(&mux, colour);
+	console_hold();
+	return spin_lock_irqsave(&mux_lock);
+}
+
+static void mux_leave(u64 flags)
+{
+	spin_unlock_irqrestore(&mux_lock, flags);
+	console_release();
+}
+
+void pconsole_setup(bool colour, u32 width)
+{
+	conmux_init(&mux, colour, width);
 }
 
 int pconsole_init(struct pconsole *c, const char *name)
@@ -32,6 +57,8 @@ int pconsole_init(struct pconsole *c, const char *name)
 
 	memset(c, 0, sizeof(*c));
 	c->name = name;
+	confilter_init(&c->filter);
+	spsc_init(&c->input, c->input_buf, PCONSOLE_INPUT);
 	phys = frame_alloc_run(&frames, HISTORY_FRAMES, FRAME_SIZE);
 	if (!phys)
 		return -ENOMEM;
@@ -42,19 +69,19 @@ int pconsole_init(struct pconsole *c, const char *name)
 
 void pconsole_start(struct pconsole *c, u32 slot)
 {
-	u64 flags = spin_lock_irqsave(&mux_lock);
+	u64 flags = mux_enter();
 
 	conmux_attach(&mux, slot, &c->port, c->name, c, c->history, CONMUX_HISTORY_BYTES,
 		      time_ns());
-	spin_unlock_irqrestore(&mux_lock, flags);
+	mux_leave(flags);
 }
 
 void pconsole_close(struct pconsole *c)
 {
 	if (c->port.live) {
-		u64 flags = spin_lock_irqsave(&mux_lock);
+		u64 flags = mux_enter();
 		conmux_detach(&mux, &c->port);
-		spin_unlock_irqrestore(&mux_lock, flags);
+		mux_leave(flags);
 	}
 	if (c->history) {
 		/* It held the partition's output: nothing of it goes to the next owner. */
@@ -64,11 +91,19 @@ void pconsole_close(struct pconsole *c)
 	}
 }
 
-/* Hand the line collected so far to the multiplexer, even when empty; false if it was not taken. */
-static bool emit_line(struct pconsole *c, bool wait)
+/*
+ * Hand the line collected so far to the multiplexer, even when empty.
+ * Never waits: false (the line stays) when the console has no room for
+ * it, or another CPU holds the console for a block of its own.
+ */
+static bool emit_line(struct pconsole *c)
 {
+	/*
+	 * mux_lock without the hold first: conmux_line() only tries the hold,
+	 * so it never waits under mux_lock for another CPU's block.
+	 */
 	u64 flags = spin_lock_irqsave(&mux_lock);
-	bool taken = conmux_line(&mux, &c->port, c->line, c->len, time_ns(), wait);
+	bool taken = conmux_line(&mux, &c->port, c->line, c->len, time_ns());
 
 	spin_unlock_irqrestore(&mux_lock, flags);
 	if (taken)
@@ -76,73 +111,100 @@ static bool emit_line(struct pconsole *c, bool wait)
 	return taken;
 }
 
-void pconsole_flush(struct pconsole *c)
+/* Add the filter's output for one line to the line; the caller made room. */
+static void append(struct pconsole *c, const u8 *text, u32 n)
 {
-	u64 flags;
-
-	if (c->len)
-		emit_line(c, true);
-	flags = spin_lock_irqsave(&mux_lock);
-	conmux_report_drops(&c->port);
-	spin_unlock_irqrestore(&mux_lock, flags);
-}
-
-u64 pconsole_write(struct pconsole *c, const u8 *buf, u64 len, bool wait)
-{
-	for (u64 i = 0; i < len; i++) {
-		u8 b = buf[i];
-		/* A full line goes out before its next byte: a line of exactly PCONSOLE_LINE is
-		 * one. */
-		if ((b == '\n' || c->len == PCONSOLE_LINE) && !emit_line(c, wait))
-			return i; /* the line waits in c->line; buf[i] is not taken */
-		if (b == '\n' || b == '\r')
-			continue;
-		if ((b < 0x20 && b != '\t') || b == 0x7f)
-			b = '?';
-		c->line[c->len++] = (char)b;
-	}
-	return len;
+	memcpy(c->line + c->len, text, n);
+	c->len += n;
 }
 
 /*
- * The input ring has one producer (the boot CPU, under mux_lock) and one
- * consumer (the CPU running the partition): each index is written by
- * one side only, and published with release after the byte it covers.
+ * Within the multiplexer, at a stop: show the line collected so far if
+ * the console has room for it now, else count its bytes as dropped.
+ * There is no later in which to write it again, and waiting for the
+ * UART here would hold the multiplexer and this CPU.
  */
-static void push_input(struct pconsole *c, u8 b)
+static void flush_line(struct pconsole *c)
 {
-	u32 head = c->in_head, next = (head + 1) % PCONSOLE_INPUT;
+	if (!conmux_line(&mux, &c->port, c->line, c->len, time_ns()))
+		conmux_drop_line(&c->port, c->len);
+	c->len = 0;
+}
 
-	if (next == __atomic_load_n(&c->in_tail, __ATOMIC_ACQUIRE))
-		return; /* full: the byte is dropped */
-	c->input[head] = b;
-	__atomic_store_n(&c->in_head, next, __ATOMIC_RELEASE);
+void pconsole_flush(struct pconsole *c)
+{
+	u8 out[CONFILTER_OUT_MAX];
+	u32 n = confilter_end(&c->filter, out);
+	u64 flags = mux_enter(); /* waits for another CPU's block at most, never for the UART */
+
+	if (n && c->len >= PCONSOLE_LINE)
+		flush_line(c);
+	append(c, out, n);
+	if (c->len)
+		flush_line(c);
+	conmux_report_drops(&c->port);
+	mux_leave(flags);
+}
+
+/*
+ * Take one byte through the filter into the line, handing the line on
+ * when it is full or ends.  False when the console cannot take a line
+ * that must go first: then nothing of b is taken (the filter and the
+ * line are as before), so the same byte can come again.
+ */
+static bool take(struct pconsole *c, u8 b)
+{
+	struct confilter f = c->filter;
+	u8 out[CONFILTER_OUT_MAX];
+	u32 n = confilter_byte(&f, b, out), len;
+	bool end = n && out[n - 1] == '\n';
+
+	if (end)
+		n--;
+	/* A full line goes out before more text: a line of exactly PCONSOLE_LINE is one. */
+	if (n && c->len >= PCONSOLE_LINE && !emit_line(c))
+		return false;
+	len = c->len;
+	append(c, out, n);
+	if (end && !emit_line(c)) {
+		c->len = len;
+		return false;
+	}
+	c->filter = f;
+	return true;
+}
+
+u64 pconsole_write(struct pconsole *c, const u8 *buf, u64 len)
+{
+	for (u64 i = 0; i < len; i++)
+		if (!take(c, buf[i]))
+			return i; /* the line waits in c->line; buf[i] is not taken */
+	return len;
+}
+
+bool pconsole_write_ready(const struct pconsole *c)
+{
+	/* The next byte may end the line, or add one to it (a cut UTF-8 sequence: up to four). */
+	return conmux_has_room(&mux, &c->port, c->line, c->len, CONFILTER_OUT_MAX);
 }
 
 struct pconsole *pconsole_input(u8 byte)
 {
-	u64 flags = spin_lock_irqsave(&mux_lock);
+	u64 flags = mux_enter();
 	struct pconsole *c = conmux_input(&mux, byte);
 
 	if (c)
-		push_input(c, byte);
-	spin_unlock_irqrestore(&mux_lock, flags);
+		spsc_push(&c->input, byte); /* full: the byte is dropped */
+	mux_leave(flags);
 	return c;
 }
 
 bool pconsole_has_input(const struct pconsole *c)
 {
-	return __atomic_load_n(&c->in_head, __ATOMIC_ACQUIRE) != c->in_tail;
+	return spsc_ready(&c->input);
 }
 
 int pconsole_pop_input(struct pconsole *c)
 {
-	u32 tail = c->in_tail;
-	int b;
-
-	if (!pconsole_has_input(c))
-		return -1;
-	b = c->input[tail];
-	__atomic_store_n(&c->in_tail, (tail + 1) % PCONSOLE_INPUT, __ATOMIC_RELEASE);
-	return b;
+	return spsc_pop(&c->input);
 }

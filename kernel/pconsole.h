@@ -11,24 +11,27 @@
 #ifndef KERNEL_PCONSOLE_H
 #define KERNEL_PCONSOLE_H
 
+#include "kernel/confilter.h"
 #include "kernel/conmux.h"
+#include "kernel/spsc.h"
 #include "kernel/types.h"
 
 #define PCONSOLE_LINE 160
-#define PCONSOLE_INPUT 64
+#define PCONSOLE_INPUT 64 /* a power of two (kernel/spsc.h) */
 
 struct pconsole {
 	const char *name;
-	char line[PCONSOLE_LINE];
+	struct confilter filter; /* carries a UTF-8 sequence over from one write to the next */
+	char line[PCONSOLE_LINE + CONFILTER_OUT_MAX];
 	u32 len;
-	u8 input[PCONSOLE_INPUT];
-	u32 in_head, in_tail;
+	struct spsc_ring input; /* typed bytes: the boot CPU pushes, the partition's CPU pops */
+	u8 input_buf[PCONSOLE_INPUT];
 	u8 *history; /* CONMUX_HISTORY_BYTES, from the frame allocator */
 	struct conmux_port port;
 };
 
-/* Once at boot, before any partition: colour=on|off from the options. */
-void pconsole_setup(bool colour);
+/* Once at boot, before any partition: colour= and console_width= from the options. */
+void pconsole_setup(bool colour, u32 width);
 /* At partition creation: take the history frames; -ENOMEM when there are none. */
 int pconsole_init(struct pconsole *c, const char *name);
 /* When the partition becomes runnable: join the multiplexer in slot (partition id - 1). */
@@ -36,13 +39,21 @@ void pconsole_start(struct pconsole *c, u32 slot);
 /* At stop (or a failed creation): leave the multiplexer, scrub and free the history. */
 void pconsole_close(struct pconsole *c);
 /*
- * Take bytes written by the guest; returns how many were taken.  Without
- * wait, that stops before a finished line the console has no room for
- * (kernel/conmux.h), possibly at 0: the guest writes the rest later.
- * With wait (the emulated UART, which cannot refuse a byte), all are.
+ * Take bytes written by the guest; returns how many were taken.  Never
+ * waits: that stops before a byte that finishes a line the console
+ * cannot take now (no room, kernel/conmux.h, or another CPU printing a
+ * block), possibly at 0, and the guest writes the rest later (the
+ * hypercall returns the count; the emulated UART executes the OUT
+ * again).
  */
-u64 pconsole_write(struct pconsole *c, const u8 *buf, u64 len, bool wait);
-/* Print what is left of an unfinished line, and any pending drop report. */
+u64 pconsole_write(struct pconsole *c, const u8 *buf, u64 len);
+/* Would a byte written now be taken?  A hint (the emulated UART's LSR). */
+bool pconsole_write_ready(const struct pconsole *c);
+/*
+ * At a stop: print what is left of an unfinished line if the console
+ * has room for it now, else count it as dropped; then any pending drop
+ * report.  Never waits for the UART.
+ */
 void pconsole_flush(struct pconsole *c);
 /*
  * One byte typed on COM1 (the scheduler calls this for each): the hot

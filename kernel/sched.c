@@ -216,12 +216,14 @@ static void report(const struct partition *p, u64 now)
 				      exit_kind_name((enum exit_kind)k),
 				      (unsigned long long)p->vcpu.exits[k]);
 	}
+	console_hold(); /* the two lines together */
 	klog("partition %s: ran %llu ms of %llu ms (%llu.%llu%%), %llu slices, %llu exits",
 	     p->cfg.name, (unsigned long long)(ran / 1000000), (unsigned long long)(life / 1000000),
 	     (unsigned long long)(permille / 10), (unsigned long long)(permille % 10),
 	     (unsigned long long)p->entity.runs, (unsigned long long)exits);
 	if (exits)
 		klog("partition %s: exits by reason: %s", p->cfg.name, by);
+	console_release();
 }
 
 /*

@@ -1,8 +1,14 @@
 /*
  * Emulated 16550 (PC16550D register map).  Writing THR sends a byte to
- * the partition's console; LSR always says "transmitter empty" and sets
- * "data ready" when console input is waiting; RBR pops that input.
- * DLAB selects the divisor latch, which is stored and otherwise ignored.
+ * the partition's console; RBR pops its console input, and LSR sets
+ * "data ready" while some is waiting.  LSR says "transmitter empty"
+ * (THRE and TEMT) while the console could take a byte, and neither
+ * while it could not take the line that byte may end, as a 16550 still
+ * busy sending would: a driver that polls LSR before each byte waits
+ * politely, in its own time.  A byte written to THR anyway that the
+ * console cannot take is refused (vuart_write returns false) and the
+ * OUT executed again later.  DLAB selects the divisor latch, which is
+ * stored and otherwise ignored.
  */
 #include "kernel/vuart.h"
 #include "kernel/pconsole.h"
@@ -48,7 +54,8 @@ u8 vuart_read(struct vuart *u, struct pconsole *c, u16 offset)
 	case REG_MCR:
 		return u->mcr;
 	case REG_LSR:
-		return LSR_THR_EMPTY | LSR_TX_IDLE | (pconsole_has_input(c) ? LSR_DATA_READY : 0);
+		return (pconsole_write_ready(c) ? LSR_THR_EMPTY | LSR_TX_IDLE : 0) |
+		       (pconsole_has_input(c) ? LSR_DATA_READY : 0);
 	case REG_MSR:
 		return MSR_CTS_DSR_DCD;
 	default:
@@ -56,16 +63,15 @@ u8 vuart_read(struct vuart *u, struct pconsole *c, u16 offset)
 	}
 }
 
-void vuart_write(struct vuart *u, struct pconsole *c, u16 offset, u8 value)
+bool vuart_write(struct vuart *u, struct pconsole *c, u16 offset, u8 value)
 {
 	bool dlab = u->lcr & LCR_DLAB;
 
 	switch (offset) {
 	case REG_DATA:
-		if (dlab)
-			u->dll = value;
-		else
-			pconsole_write(c, &value, 1, true);
+		if (!dlab)
+			return pconsole_write(c, &value, 1) == 1;
+		u->dll = value;
 		break;
 	case REG_IER:
 		if (dlab)
@@ -85,4 +91,5 @@ void vuart_write(struct vuart *u, struct pconsole *c, u16 offset, u8 value)
 	default:
 		break; /* FCR, LSR, MSR: nothing to do */
 	}
+	return true;
 }

@@ -1,7 +1,10 @@
 /*
  * The 16550 UART a partition sees at ports 0x3f8-0x3ff.  Polled only:
- * transmit is always ready, receive reports bytes from the partition's
- * console input.  No interrupts are raised.
+ * transmit goes to the partition's console, receive reports bytes from
+ * its console input.  No interrupts are raised.  A transmitted byte
+ * never makes the hypervisor wait: while the console cannot take a
+ * line, the transmitter reads busy, and a byte written anyway is not
+ * taken (the caller executes the OUT again later).
  */
 #ifndef KERNEL_VUART_H
 #define KERNEL_VUART_H
@@ -20,6 +23,11 @@ struct vuart {
 void vuart_reset(struct vuart *u);
 /* Port access at offset 0..7 from VUART_BASE. */
 u8 vuart_read(struct vuart *u, struct pconsole *c, u16 offset);
-void vuart_write(struct vuart *u, struct pconsole *c, u16 offset, u8 value);
+/*
+ * False when the write was not taken: a byte for THR that the console
+ * cannot take now.  Nothing changed; the guest's OUT is to be executed
+ * again later, once others have run.
+ */
+bool vuart_write(struct vuart *u, struct pconsole *c, u16 offset, u8 value);
 
 #endif

@@ -36,7 +36,8 @@ cd "$(dirname "$0")/.." || exit 2
 
 cc=${HOSTCC:-cc}
 out=build/unit
-cflags=(-DCLOISON_HOST_TEST -I. -std=gnu11 -Wall -Wextra -Werror -g)
+# -pthread: tests/unit/test_spsc.c runs a producer and a consumer thread.
+cflags=(-DCLOISON_HOST_TEST -I. -std=gnu11 -Wall -Wextra -Werror -g -pthread)
 renames=()
 for f in memset memcpy memmove memcmp strlen strnlen strcmp strncmp; do
 	renames+=("-D$f=k_$f")

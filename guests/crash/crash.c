@@ -36,7 +36,7 @@ __attribute__((interrupt)) static void on_ud(struct frame *f)
 	(void)f;
 	if (!ud_expected)
 		exception_seen("#UD");
-	printf("crash: %s raised #UD, as on a CPU without it; now reading outside my RAM\n", doing);
+	printf("crash: %s raised #UD, as on a CPU without it; now reading outside RAM\n", doing);
 	(void)*(volatile uint32_t *)OUTSIDE_RAM;
 	printf("crash: FAIL: the read outside RAM returned\n");
 	guest_exit(1);

@@ -18,13 +18,13 @@
  * partition's deadline, and the woken one runs first (docs/scheduling.md),
  * so a beat should wait only for the exit its neighbour is in.  A console
  * exit is short: the hypervisor copies the line into its output ring, or
- * (the ring nearly full) takes nothing and the guest calls again.  Where
- * a writer still waits for the UART (a line written to the emulated UART
- * into a full ring, a partition's stop), that is up to about 16 ms at
- * 115200 baud for a 160-character line with its tag, and it may first
- * wait as long for the console lock that the other CPU holds.  Two such
- * lines and one slice (RUNQ_SLICE_NS, 10 ms) come to about 42 ms:
- * LATE_BOUND_NS is 45 ms, just under a period.  A
+ * (the ring nearly full) takes nothing and the guest writes it again, by
+ * hypercall or through the emulated UART alike.  Only the hypervisor's
+ * own lines still wait for the UART when the ring is full: up to about
+ * 16 ms at 115200 baud for a long line, and the neighbour's exit may
+ * first wait as long for another CPU's block of lines (a crash record).
+ * Two such waits and one slice (RUNQ_SLICE_NS, 10 ms) come to about
+ * 42 ms: LATE_BOUND_NS is 45 ms, just under a period.  A
  * neighbour that kept the CPU for a few slices in a row breaks it, and
  * one that starves the heartbeat makes beats fall behind for good.  It is
  * a check against starvation, not a latency goal.

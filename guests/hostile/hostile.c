@@ -25,6 +25,7 @@ static const struct hostile_case cases[] = {
 	{ "ports", case_ports },	     /* 10 */
 	{ "uart16550", case_uart16550 },     /* 11 */
 	{ "shadow", case_shadow },	     /* 12 */
+	{ "console", case_console },	     /* 13 */
 	{ "time", case_time },		     /* 14 */
 	{ "cli-spin", case_cli_spin },	     /* 16 */
 	{ "sti-spin", case_sti_spin },	     /* 16 */

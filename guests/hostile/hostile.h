@@ -54,6 +54,7 @@ int case_unbacked(unsigned magic, unsigned info);
 int case_ports(unsigned magic, unsigned info);
 int case_uart16550(unsigned magic, unsigned info);
 int case_shadow(unsigned magic, unsigned info);
+int case_console(unsigned magic, unsigned info);
 int case_time(unsigned magic, unsigned info);
 int case_cli_spin(unsigned magic, unsigned info);
 int case_sti_spin(unsigned magic, unsigned info);

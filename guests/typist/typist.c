@@ -51,7 +51,7 @@ int guest_main(unsigned magic, unsigned info)
 		printf("typist: needs cloison's console; nothing to do natively\n");
 		return 0;
 	}
-	printf("typist: press Ctrl-] until the focus is mine, then type a line (quit to stop)\n");
+	printf("typist: press Ctrl-] until the focus is mine, then type (quit to stop)\n");
 	while ((n = read_line(line)) >= 0) {
 		line[n] = 0;
 		if (same(line, "quit"))

@@ -124,7 +124,7 @@ load() {
 				return 1
 			fi
 			;;
-		timeout | until | has | once | none | same | count | features | type) ;;
+		timeout | until | has | once | none | rawnone | same | count | features | type) ;;
 		memory | cpus | exited)
 			if [ -n "$arg" ]; then
 				S_ERROR="line $n: '$key' takes no argument"
@@ -137,7 +137,7 @@ load() {
 			;;
 		esac
 		case $key in
-		lanes | timeout | has | once | none | same | count | features | template | type)
+		lanes | timeout | has | once | none | rawnone | same | count | features | template | type)
 			if [ -z "$arg" ]; then
 				S_ERROR="line $n: '$key' needs an argument"
 				return 1
@@ -184,6 +184,16 @@ load() {
 				else
 					C_KIND+=("$key") C_ARG+=("$arg")
 				fi
+			fi
+			;;
+		rawnone)
+			LC_ALL=C grep -qaP -- "$arg" </dev/null 2>/dev/null
+			if [ $? = 2 ]; then
+				S_ERROR="line $n: bad Perl-compatible regular expression: $arg"
+				return 1
+			fi
+			if [ -n "$lane" ] && applies "$filter" "$lane"; then
+				C_KIND+=("$key") C_ARG+=("$arg")
 			fi
 			;;
 		type)
@@ -238,10 +248,14 @@ build_iso() {
 	iso_of[$key]=$ISO
 }
 
-# check KIND ARG: run one check on the cleaned log $txt of lane $lane; sets
-# WHAT (the check, for the PASS/FAIL line) and WHY (what was found).
+# check KIND ARG: run one check on the cleaned log $txt (rawnone: the raw
+# log $log) of lane $lane; sets WHAT (the check, for the PASS/FAIL line)
+# and WHY (what was found).
 count() { grep -acE -- "$1" "$txt"; }
 first() { grep -aE -m 1 -- "$1" "$txt"; }
+# The raw log is matched byte by byte (C locale), with PCRE's \xHH.
+raw_count() { LC_ALL=C grep -acP -- "$1" "$log"; }
+raw_first() { LC_ALL=C grep -aP -m 1 -- "$1" "$log" | cat -v; }
 check() {
 	local kind=$1 arg=$2 n mem lines=()
 	WHAT="$kind: $arg" WHY=''
@@ -260,6 +274,12 @@ check() {
 		n=$(count "$arg")
 		[ "$n" = 0 ] && return 0
 		WHY="$n lines match, the first: $(first "$arg")"
+		;;
+	rawnone)
+		WHAT="rawnone (raw log): $arg"
+		n=$(raw_count "$arg")
+		[ "$n" = 0 ] && return 0
+		WHY="$n lines of $(rel "$log") match, the first (cat -v): $(raw_first "$arg")"
 		;;
 	count)
 		local want=${arg%% *} re=${arg#* }

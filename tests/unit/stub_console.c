@@ -4,7 +4,8 @@
  * text to a capture buffer instead of writing to COM1, so tests can
  * check the lines the code under test printed.  klog() lines get the
  * same "cloison: " prefix and newline as on the machine.  Set
- * UNIT_CONSOLE=1 in the environment to also see them on stderr.
+ * UNIT_CONSOLE=1 in the environment to also see them on stderr.  The
+ * console hold is kept as on one CPU, and counted.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -66,6 +67,53 @@ void klog(const char *fmt, ...)
 	va_end(ap);
 }
 
+/*
+ * The hold, as on one CPU: console_hold() nests.  A test may pretend
+ * that another CPU holds the console (console_try_hold() then fails),
+ * and may ask how many blocks were held and whether every hold was
+ * released.
+ */
+static unsigned hold_depth, holds_taken;
+static bool held_elsewhere;
+
+void console_hold(void)
+{
+	if (!hold_depth++)
+		holds_taken++;
+}
+
+bool console_try_hold(void)
+{
+	if (held_elsewhere && !hold_depth)
+		return false;
+	console_hold();
+	return true;
+}
+
+void console_release(void)
+{
+	if (!hold_depth) {
+		fprintf(stderr, "stub console: console_release() without a hold\n");
+		abort();
+	}
+	hold_depth--;
+}
+
+unsigned console_hold_depth(void)
+{
+	return hold_depth;
+}
+
+unsigned console_holds_taken(void)
+{
+	return holds_taken;
+}
+
+void console_set_held_elsewhere(bool held)
+{
+	held_elsewhere = held;
+}
+
 static u32 room = 0xffffffffu;
 
 u32 console_room(void)
@@ -82,6 +130,7 @@ void console_capture_reset(void)
 {
 	used = 0;
 	captured[0] = '\0';
+	holds_taken = 0;
 }
 
 const char *console_captured(void)

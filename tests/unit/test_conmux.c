@@ -1,12 +1,15 @@
 /*
  * Unit tests of kernel/conmux.c, the console multiplexer: the exact
  * "[<name>] <text>" tag with colour off and on (colour wraps the tag
- * only), the history ring (byte count, wrap-around that forgets whole
- * lines, replay in order), the token bucket (burst, refill over
- * simulated time, the dropped count and its one report line, at most
- * one report a second during a long flood, one partition's flood
- * leaving another alone), a busy console refusing a
- * line without taking from the bucket, and the input focus (the
+ * only), the rows a long line is broken into (each with the tag, at
+ * most console_width columns: ASCII 1, tab to the next multiple of 8,
+ * other characters 2, never a UTF-8 sequence split; colour escapes
+ * take no column; one console hold for all the rows; the history and
+ * the rate limit see the line whole; the room it needs), the history ring (byte count, wrap-around
+ * that forgets whole lines, replay in order), the token bucket (burst, refill over simulated time,
+ * the dropped count and its one report line, at most one report a second during a long flood, one
+ * partition's flood leaving another alone), a busy console refusing a line without taking from the
+ * bucket, a line dropped at a stop for want of room and its own report, and the input focus (the
  * hot key's cycle, with partitions that stopped, and every other byte
  * value passing to the focused partition unchanged).
  */
@@ -30,9 +33,10 @@ static int reset(void **state)
 {
 	(void)state;
 	memset(ports, 0, sizeof(ports));
-	conmux_init(&mux, false);
+	conmux_init(&mux, false, CONMUX_WIDTH_DEFAULT);
 	console_capture_reset();
 	console_set_room(0xffffffffu);
+	console_set_held_elsewhere(false);
 	return 0;
 }
 
@@ -43,7 +47,7 @@ static void attach(u32 slot, const char *name)
 
 static void line(u32 slot, const char *text, u64 now)
 {
-	assert_true(conmux_line(&mux, &ports[slot], text, (u32)strlen(text), now, false));
+	assert_true(conmux_line(&mux, &ports[slot], text, (u32)strlen(text), now));
 }
 
 /* ---- a busy console ---------------------------------------------------- */
@@ -55,34 +59,96 @@ static void test_busy_console(void **state)
 	u32 need = 5 + 5 + CONMUX_LINE_EXTRA + CONMUX_RESERVE;
 
 	attach(0, "alpha");
+	assert_int_equal(conmux_line_cost(&mux, &ports[0], "hello", 5), need - CONMUX_RESERVE);
 	console_set_room(need - 1);
-	assert_false(conmux_line(&mux, &ports[0], "hello", 5, 0, false));
+	assert_false(conmux_has_room(&mux, &ports[0], "hello", 5, 0));
+	assert_false(conmux_line(&mux, &ports[0], "hello", 5, 0));
 	assert_console_quiet();
 	assert_int_equal(conmux_bucket_bytes(&ports[0].bucket), CONMUX_BURST);
 	assert_int_equal(ports[0].dropped, 0);
 
-	/* With wait the line goes out anyway (the emulated UART, a stop). */
-	assert_true(conmux_line(&mux, &ports[0], "hello", 5, 0, true));
+	/* Exactly enough room takes it. */
+	console_set_room(need);
+	assert_true(conmux_has_room(&mux, &ports[0], "hello", 5, 0));
+	/* ... but not with more bytes to come (what the emulated UART's LSR asks). */
+	assert_false(conmux_has_room(&mux, &ports[0], "hello", 5, 1));
+	assert_true(conmux_line(&mux, &ports[0], "hello", 5, 0));
 	assert_string_equal(console_captured(), "[alpha] hello\n");
 	assert_int_equal(conmux_bucket_bytes(&ports[0].bucket), CONMUX_BURST - 6);
 
-	/* Exactly enough room takes it. */
-	console_capture_reset();
-	console_set_room(need);
-	assert_true(conmux_line(&mux, &ports[0], "hello", 5, 0, false));
-	assert_string_equal(console_captured(), "[alpha] hello\n");
-
 	/* A line the bucket refuses is done with (dropped), not left to the caller. */
 	ports[0].bucket.tokens = 0;
-	assert_true(conmux_line(&mux, &ports[0], "hello", 5, 0, false));
+	assert_true(conmux_line(&mux, &ports[0], "hello", 5, 0));
 	assert_int_equal(ports[0].dropped, 6);
 
 	/* A port that has left takes everything, and shows nothing. */
 	console_capture_reset();
 	console_set_room(0);
 	ports[0].live = false;
-	assert_true(conmux_line(&mux, &ports[0], "hello", 5, 0, false));
+	assert_true(conmux_line(&mux, &ports[0], "hello", 5, 0));
 	assert_console_quiet();
+}
+
+/*
+ * Another CPU holds the console for a block of its own: a line to show is
+ * refused for now, its bucket untouched, and never waited for; a line the
+ * rate limit drops is done with all the same, as it needs no console.
+ */
+static void test_held_elsewhere(void **state)
+{
+	(void)state;
+	attach(0, "alpha");
+	console_set_held_elsewhere(true);
+	assert_false(conmux_line(&mux, &ports[0], "hello", 5, 0));
+	assert_console_quiet();
+	assert_int_equal(conmux_bucket_bytes(&ports[0].bucket), CONMUX_BURST);
+	assert_int_equal(console_holds_taken(), 0);
+	ports[0].bucket.tokens = 0;
+	assert_true(conmux_line(&mux, &ports[0], "hello", 5, 0));
+	assert_int_equal(ports[0].dropped, 6);
+	assert_console_quiet();
+	/* Let go: the line comes, with the report of the drop before it, in one hold. */
+	console_set_held_elsewhere(false);
+	ports[0].bucket.tokens = CONMUX_BURST * 1000000000ull;
+	assert_true(conmux_line(&mux, &ports[0], "hello", 5, 0));
+	assert_string_equal(
+		console_captured(),
+		"cloison: partition alpha: dropped 6 bytes of console output (rate limit)\n"
+		"[alpha] hello\n");
+	assert_int_equal(console_holds_taken(), 1);
+	assert_int_equal(console_hold_depth(), 0);
+}
+
+/*
+ * At a stop, a line the console has no room for is not waited for: it is
+ * counted as dropped, and reported apart from the rate limit's drops.
+ */
+static void test_drop_at_stop(void **state)
+{
+	(void)state;
+	attach(0, "alpha");
+	ports[0].bucket.tokens = 0;
+	assert_true(conmux_line(&mux, &ports[0], "0123456789", 10, 0)); /* rate limit: 11 */
+	console_set_room(0);
+	assert_false(conmux_line(&mux, &ports[0], "last words", 10, 0));
+	conmux_drop_line(&ports[0], 10);
+	assert_int_equal(ports[0].dropped, 11);
+	assert_int_equal(ports[0].dropped_full, 11);
+	assert_int_equal(ports[0].dropped_total, 22);
+	assert_console_quiet();
+	conmux_report_drops(&ports[0]);
+	assert_string_equal(
+		console_captured(),
+		"cloison: partition alpha: dropped 11 bytes of console output (rate limit)\n"
+		"cloison: partition alpha: dropped 11 bytes of console output (console full)\n");
+	/* Reported once. */
+	console_capture_reset();
+	conmux_report_drops(&ports[0]);
+	assert_console_quiet();
+	/* An empty line costs its newline. */
+	conmux_drop_line(&ports[0], 0);
+	conmux_detach(&mux, &ports[0]);
+	assert_int_equal(console_lines_with("dropped 1 bytes of console output (console full)"), 1);
 }
 
 /* ---- tagging and colour ------------------------------------------------ */
@@ -107,7 +173,7 @@ static void test_colour(void **state)
 	(void)state;
 	char plain[256];
 
-	conmux_init(&mux, true);
+	conmux_init(&mux, true, CONMUX_WIDTH_DEFAULT);
 	attach(0, "alpha");
 	attach(1, "beta");
 	attach(10, "kappa");
@@ -247,6 +313,201 @@ static void test_history_of_port(void **state)
 	assert_string_equal(last, "line 001999 ...........................");
 }
 
+/* ---- rows ------------------------------------------------------------- */
+
+/* A line of n characters: "0123456789" again and again (one buffer: one call at a time). */
+static const char *digits(unsigned n)
+{
+	static char text[512];
+
+	for (unsigned i = 0; i < n; i++)
+		text[i] = (char)('0' + i % 10);
+	text[n] = '\0';
+	return text;
+}
+
+static void test_rows_of_a_long_line(void **state)
+{
+	(void)state;
+	static u8 buf[4096];
+	struct replay r;
+
+	/* 40 columns; "[alpha] " takes 8 of each row, so 32 are left for the text. */
+	conmux_init(&mux, false, 40);
+	conmux_attach(&mux, 0, &ports[0], "alpha", NULL, buf, sizeof(buf), 0);
+	line(0, digits(100), 0);
+	assert_string_equal(console_captured(), "[alpha] 01234567890123456789012345678901\n"
+						"[alpha] 23456789012345678901234567890123\n"
+						"[alpha] 45678901234567890123456789012345\n"
+						"[alpha] 6789\n");
+	/* One block: the rows came out under one console hold, released. */
+	assert_int_equal(console_holds_taken(), 1);
+	assert_int_equal(console_hold_depth(), 0);
+	/* The history keeps the line whole; the rate limit counts its 100 bytes and newline. */
+	r = replay(&ports[0].history);
+	assert_int_equal(r.lines, 1);
+	assert_int_equal(strlen(r.text), 101);
+	assert_int_equal(conmux_bucket_bytes(&ports[0].bucket), CONMUX_BURST - 101);
+	/* Its room: the text, and a tag with its escapes and CR LF for each of the 4 rows. */
+	assert_int_equal(conmux_line_cost(&mux, &ports[0], digits(100), 100),
+			 100 + 4 * (5 + CONMUX_LINE_EXTRA));
+}
+
+static void test_row_exactly_the_width(void **state)
+{
+	(void)state;
+	char want[256];
+
+	/* 80 columns: "[alpha] " and 72 characters fill a row exactly. */
+	attach(0, "alpha");
+	line(0, digits(72), 0);
+	snprintf(want, sizeof(want), "[alpha] %s\n", digits(72));
+	assert_string_equal(console_captured(), want);
+	assert_int_equal(strlen(want) - 1, 80);
+	assert_int_equal(conmux_line_cost(&mux, &ports[0], digits(72), 72),
+			 72 + 5 + CONMUX_LINE_EXTRA);
+
+	/* One more goes to a second row. */
+	console_capture_reset();
+	line(0, digits(73), 0);
+	snprintf(want, sizeof(want), "[alpha] %s\n[alpha] 2\n", digits(72));
+	assert_string_equal(console_captured(), want);
+
+	/* The empty line is one row, the tag alone. */
+	console_capture_reset();
+	line(0, "", 0);
+	assert_string_equal(console_captured(), "[alpha] \n");
+	assert_int_equal(conmux_line_cost(&mux, &ports[0], "", 0), 5 + CONMUX_LINE_EXTRA);
+}
+
+static void test_rows_with_colour(void **state)
+{
+	(void)state;
+	char want[512];
+
+	/* The colour escapes take no columns and are never split from their tag. */
+	conmux_init(&mux, true, 40);
+	attach(0, "alpha");
+	line(0, digits(40), 0);
+	snprintf(want, sizeof(want),
+		 "\x1b[36m[alpha]\x1b[0m 01234567890123456789012345678901\n"
+		 "\x1b[36m[alpha]\x1b[0m 23456789\n");
+	assert_string_equal(console_captured(), want);
+	/* ... but count as bytes of the ring (CONMUX_LINE_EXTRA covers them). */
+	assert_true(CONMUX_LINE_EXTRA >= strlen("\x1b[36m[]\x1b[0m \r\n"));
+}
+
+static void test_rows_of_wide_characters(void **state)
+{
+	(void)state;
+	char text[256], want[512];
+
+	/* Every non-ASCII character counts 2 columns: 36 "é" fill the 72 of a row. */
+	attach(0, "alpha");
+	text[0] = '\0';
+	for (int i = 0; i < 36; i++)
+		strcat(text, "\xc3\xa9");
+	line(0, text, 0);
+	snprintf(want, sizeof(want), "[alpha] %s\n", text);
+	assert_string_equal(console_captured(), want);
+	/* A 37th goes to the next row, whole. */
+	console_capture_reset();
+	strcat(text, "\xc3\xa9");
+	line(0, text, 0);
+	snprintf(want, sizeof(want), "[alpha] %.72s\n[alpha] \xc3\xa9\n", text);
+	assert_string_equal(console_captured(), want);
+
+	/* A sequence is never split: 71 columns of ASCII leave 1, too few for a 3-byte "€". */
+	console_capture_reset();
+	snprintf(text, sizeof(text), "%s\xe2\x82\xac!", digits(71));
+	line(0, text, 0);
+	snprintf(want, sizeof(want), "[alpha] %s\n[alpha] \xe2\x82\xac!\n", digits(71));
+	assert_string_equal(console_captured(), want);
+	/* ... nor is a 4-byte one. */
+	console_capture_reset();
+	snprintf(text, sizeof(text), "%s\xf0\x9f\x98\x80", digits(71));
+	line(0, text, 0);
+	snprintf(want, sizeof(want), "[alpha] %s\n[alpha] \xf0\x9f\x98\x80\n", digits(71));
+	assert_string_equal(console_captured(), want);
+	/* 70 columns leave 2: it fits. */
+	console_capture_reset();
+	snprintf(text, sizeof(text), "%s\xe2\x82\xac", digits(70));
+	line(0, text, 0);
+	snprintf(want, sizeof(want), "[alpha] %s\n", text);
+	assert_string_equal(console_captured(), want);
+}
+
+static void test_rows_with_tabs(void **state)
+{
+	(void)state;
+	char text[128], want[512];
+
+	/* 40 columns.  A tab goes to the next multiple of 8, counted from the row's start. */
+	conmux_init(&mux, false, 40);
+	attach(0, "alpha");
+	/* 30 characters end at column 38: the tab takes 2, to 40 exactly, and "y" moves on. */
+	snprintf(text, sizeof(text), "%s\ty", digits(30));
+	line(0, text, 0);
+	snprintf(want, sizeof(want), "[alpha] %s\t\n[alpha] y\n", digits(30));
+	assert_string_equal(console_captured(), want);
+	/* 32 characters end at 40: the tab (8 more) starts the next row, at column 8. */
+	console_capture_reset();
+	snprintf(text, sizeof(text), "%s\t", digits(32));
+	strcat(text, digits(24));
+	line(0, text, 0);
+	snprintf(want, sizeof(want), "[alpha] %s\n[alpha] \t", digits(32));
+	strcat(want, digits(24));
+	strcat(want, "\n");
+	assert_string_equal(console_captured(), want);
+	/* Tabs alone: after the tag at 8, each takes 8: four to a row. */
+	console_capture_reset();
+	line(0, "\t\t\t\t\t", 0);
+	assert_string_equal(console_captured(), "[alpha] \t\t\t\t\n[alpha] \t\n");
+	/* A tag whose end is not on a tab stop: "[ab] " is 5 columns, the first tab takes 3. */
+	attach(1, "ab");
+	console_capture_reset();
+	snprintf(text, sizeof(text), "\t%s", digits(32));
+	line(1, text, 0);
+	snprintf(want, sizeof(want), "[ab] \t%s\n", digits(32));
+	assert_string_equal(console_captured(), want);
+}
+
+/*
+ * The room a long line needs counts every row's tag: a line of 4 rows
+ * is refused with one byte less, taken with exactly that.
+ */
+static void test_rows_need_room(void **state)
+{
+	(void)state;
+	u32 need = 100 + 4 * (5 + CONMUX_LINE_EXTRA) + CONMUX_RESERVE;
+
+	conmux_init(&mux, false, 40);
+	attach(0, "alpha");
+	console_set_room(need - 1);
+	assert_false(conmux_line(&mux, &ports[0], digits(100), 100, 0));
+	assert_console_quiet();
+	console_set_room(need);
+	assert_true(conmux_line(&mux, &ports[0], digits(100), 100, 0));
+	assert_int_equal(console_lines(), 4);
+	/*
+	 * What the emulated UART asks: room for the line with up to 4 more
+	 * bytes, which may start a fifth row.
+	 */
+	assert_false(conmux_has_room(&mux, &ports[0], digits(100), 100, 4));
+	console_set_room(need + 4 + 5 + CONMUX_LINE_EXTRA);
+	assert_true(conmux_has_room(&mux, &ports[0], digits(100), 100, 4));
+}
+
+/* A width narrower than the tag still moves on: one character a row. */
+static void test_rows_too_narrow(void **state)
+{
+	(void)state;
+	conmux_init(&mux, false, 4);
+	attach(0, "alpha");
+	line(0, "ab", 0);
+	assert_string_equal(console_captured(), "[alpha] a\n[alpha] b\n");
+}
+
 /* ---- rate limit -------------------------------------------------------- */
 
 static void test_bucket(void **state)
@@ -281,6 +542,13 @@ static void test_bucket(void **state)
 	assert_false(conmux_bucket_take(&b, 16384, 1000000 * S));
 	assert_true(conmux_bucket_take(&b, 16384, 1000000 * S + MS));
 	assert_false(conmux_bucket_take(&b, 1, 1000000 * S + MS)); /* not 16391 - 16384 */
+	/* What was taken for a line not shown after all comes back, up to the burst. */
+	conmux_bucket_init(&b, 8192, 16384, 0);
+	assert_true(conmux_bucket_take(&b, 100, 0));
+	conmux_bucket_put_back(&b, 100);
+	assert_int_equal(conmux_bucket_bytes(&b), 16384);
+	conmux_bucket_put_back(&b, 100);
+	assert_int_equal(conmux_bucket_bytes(&b), 16384);
 	/* More than the burst can never pass. */
 	conmux_bucket_init(&b, 8192, 16384, 0);
 	assert_false(conmux_bucket_take(&b, 16385, 0));
@@ -298,10 +566,20 @@ static void test_rate_limit(void **state)
 	memset(text, 'x', 99);
 	text[99] = '\0';
 
-	/* 100 bytes a line: the 16 KiB burst lets 163 lines through (16300 bytes). */
+	/*
+	 * 100 bytes a line: the 16 KiB burst lets 163 lines through (16300
+	 * bytes: the rate limit counts a line's bytes, not its rows), each
+	 * in two rows of the 80-column console.
+	 */
 	for (unsigned i = 0; i < 200; i++)
 		line(0, text, 0);
-	assert_int_equal(console_lines(), 163);
+	assert_int_equal(console_lines(), 2 * 163);
+	assert_int_equal(console_lines_with(
+				 "[flood] " /* 72 */
+				 "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+				 "xxxxxxxx\n"),
+			 163);
+	assert_int_equal(console_lines_with("[flood] xxxxxxxxxxxxxxxxxxxxxxxxxxx\n"), 163);
 	assert_int_equal(ports[0].dropped, 37 * 100);
 	assert_int_equal(conmux_history_bytes(&ports[0].history), 4000);
 
@@ -315,10 +593,10 @@ static void test_rate_limit(void **state)
 	line(0, text, 1 * MS);
 	assert_console_quiet();
 	assert_int_equal(ports[0].dropped, 38 * 100);
-	/* ... 2 ms make 84 + 16.384 = 100.384: one report line, then the line. */
+	/* ... 2 ms make 84 + 16.384 = 100.384: one report line, then the line's two rows. */
 	memcpy(text, "resumed", 7);
 	line(0, text, 2 * MS);
-	assert_console(2, "cloison: partition flood: dropped 3800 bytes of console output "
+	assert_console(3, "cloison: partition flood: dropped 3800 bytes of console output "
 			  "(rate limit)\n");
 	assert_int_equal(console_lines_with("[flood] resumed"), 1);
 	assert_true(strstr(console_captured(), "cloison: partition flood: dropped") <
@@ -571,6 +849,13 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup(test_tag, reset),
 		cmocka_unit_test_setup(test_colour, reset),
+		cmocka_unit_test_setup(test_rows_of_a_long_line, reset),
+		cmocka_unit_test_setup(test_row_exactly_the_width, reset),
+		cmocka_unit_test_setup(test_rows_with_colour, reset),
+		cmocka_unit_test_setup(test_rows_of_wide_characters, reset),
+		cmocka_unit_test_setup(test_rows_with_tabs, reset),
+		cmocka_unit_test_setup(test_rows_need_room, reset),
+		cmocka_unit_test_setup(test_rows_too_narrow, reset),
 		cmocka_unit_test_setup(test_history_wraps, reset),
 		cmocka_unit_test_setup(test_history_of_port, reset),
 		cmocka_unit_test_setup(test_bucket, reset),
@@ -578,6 +863,8 @@ int main(void)
 		cmocka_unit_test_setup(test_rate_limit_per_partition, reset),
 		cmocka_unit_test_setup(test_drop_reports_paced, reset),
 		cmocka_unit_test_setup(test_busy_console, reset),
+		cmocka_unit_test_setup(test_held_elsewhere, reset),
+		cmocka_unit_test_setup(test_drop_at_stop, reset),
 		cmocka_unit_test_setup(test_focus_cycle, reset),
 		cmocka_unit_test_setup(test_focus_with_stopped, reset),
 		cmocka_unit_test_setup(test_pass_through, reset),

@@ -2,7 +2,9 @@
  * Unit tests of kernel/options.c, the parser of the hypervisor's own
  * command line: each known option, a loader's leading image path, an
  * unknown word (named in one line and ignored), runs of spaces and tabs,
- * and the empty line.  colour=on|off sets the tag colour flag.  The
+ * and the empty line.  colour=on|off sets the tag colour flag;
+ * console_width=N the width of a partition's rows, 40 to 1000, and a
+ * value outside that is refused in one line.  The
  * selftest options that spoil a partition's first VM entry are parsed
  * like the others.
  */
@@ -102,6 +104,47 @@ static void test_colour(void **state)
 	assert_int_equal(console_lines_with("option 'color=on' is unknown"), 1);
 	assert_int_equal(console_lines_with("option 'colour=yes' is unknown"), 1);
 	assert_int_equal(console_lines_with("option 'colour=ON' is unknown"), 1);
+}
+
+static void test_console_width(void **state)
+{
+	(void)state;
+	struct hv_options o = parse("");
+	assert_int_equal(o.console_width, 80);
+
+	o = parse("console_width=132");
+	assert_int_equal(o.console_width, 132);
+	assert_console_quiet();
+	/* The limits are allowed, hex too; the last one wins. */
+	o = parse("console_width=40");
+	assert_int_equal(o.console_width, 40);
+	o = parse("console_width=1000");
+	assert_int_equal(o.console_width, 1000);
+	o = parse("console_width=0x50 exit_when_done");
+	assert_int_equal(o.console_width, 80);
+	assert_true(o.exit_when_done);
+	o = parse("console_width=100 console_width=120");
+	assert_int_equal(o.console_width, 120);
+	assert_console_quiet();
+
+	/* Out of range or not a number: one line each, the value before it kept. */
+	o = parse("console_width=39");
+	assert_int_equal(o.console_width, 80);
+	assert_console(1, "cloison: option 'console_width=39': the width must be 40 to 1000 "
+			  "columns; ignored\n");
+	o = parse("console_width=120 console_width=1001");
+	assert_int_equal(o.console_width, 120);
+	assert_console(1, "cloison: option 'console_width=1001': the width must be 40 to 1000 "
+			  "columns; ignored\n");
+	o = parse("console_width=0 console_width= console_width=wide console_width=-80 "
+		  "console_width=80x console_width=99999999999999999999999");
+	assert_int_equal(o.console_width, 80);
+	assert_int_equal(console_lines(), 6);
+	assert_int_equal(console_lines_with("the width must be 40 to 1000 columns; ignored"), 6);
+	/* Near misses of the key are unknown words. */
+	o = parse("console_width console-width=100 CONSOLE_WIDTH=100");
+	assert_int_equal(o.console_width, 80);
+	assert_int_equal(console_lines_with("is unknown; ignored"), 3);
 }
 
 static void test_selftest_panic(void **state)
@@ -223,6 +266,7 @@ int main(void)
 		cmocka_unit_test(test_spaces_and_tabs),
 		/* Options of the console multiplexer. */
 		cmocka_unit_test(test_colour),
+		cmocka_unit_test(test_console_width),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -8,13 +8,19 @@
 
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include <cmocka.h>
 
-/* Forget everything printed so far. */
+/* Forget everything printed so far (and the count of holds taken). */
 void console_capture_reset(void);
+/* The console hold (console_hold): how deep it is now, how many outermost holds were taken. */
+unsigned console_hold_depth(void);
+unsigned console_holds_taken(void);
+/* Pretend another CPU holds the console: console_try_hold() fails while nothing is held here. */
+void console_set_held_elsewhere(bool held);
 /* What console_room() says from now on (at first: plenty). */
 void console_set_room(unsigned bytes);
 /* Everything printed since the last reset, as one string. */
