@@ -204,10 +204,15 @@ static u32 string_io(struct vcpu *v, struct vm_exit *e)
 			if (guest_write_virt(v, at, &value, e->io.size) < 0)
 				return crash(v, e, "string input to an unmapped address");
 		} else {
+			u32 next;
+
 			if (guest_read_virt(v, at, &value, e->io.size) < 0)
 				return crash(v, e, "string output from an unmapped address");
-			if (!port_out(p, e->io.port, value))
-				return EXIT_STOP;
+			next = port_out(p, e->io.port, value);
+			if (next == EXIT_RESUME) /* the UART is busy: this element again, later */
+				cpu_end_slice();
+			if (next != EXIT_NEXT)
+				return next; /* the registers say how far it got */
 		}
 		set_sized(index, *index + (u64)step, asize);
 		if (e->io.rep)
