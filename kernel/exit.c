@@ -372,7 +372,7 @@ static void cr_state(struct vcpu *v, struct cr_state *s)
 /*
  * A control-register access that the backend could not let the CPU do
  * by itself (on VMX: a CR0 or CR4 bit the host owns, and CR8, which
- * must never reach the host's own TPR; on SVM: every CR0 and CR4 write,
+ * must never reach the host's own TPR; on SVM: every CR0, CR4 and CR8 write,
  * svm/svm.c says why).  Values the CPU
  * would refuse get #GP.  A valid CR0 write on VMX changes only what the
  * guest reads, and the guest runs the MOV again (VREG_CR0_SHADOW); other

@@ -87,6 +87,7 @@ int mb1_load(const u8 *img, u64 size, u64 mem, guest_write_fn write, void *ctx,
 	const struct mb1_header *mb;
 	u64 phoff, entry;
 	u32 phnum, phentsize, loaded = 0;
+	struct segment seen[MB1_MAX_SEGMENTS];
 	bool elf64, entry_loaded = false;
 
 	if (size < sizeof(struct elf32_ehdr) || memcmp(img, "\177ELF", 4) != 0)
@@ -139,6 +140,15 @@ int mb1_load(const u8 *img, u64 size, u64 mem, guest_write_fn write, void *ctx,
 		get_segment(img, phoff, i, elf64, &s, &type);
 		if (type != PT_LOAD || s.memsz == 0)
 			continue;
+		if (loaded == MB1_MAX_SEGMENTS)
+			FAIL(-ENOEXEC, "more than %u loadable segments", MB1_MAX_SEGMENTS);
+		/* One segment's bytes would overwrite another's: which one wins is no rule. */
+		for (u32 k = 0; k < loaded; k++)
+			if (ranges_overlap(s.paddr, s.memsz, seen[k].paddr, seen[k].memsz))
+				FAIL(-ENOEXEC,
+				     "segment %u overlaps an earlier segment (0x%llx-0x%llx)", i,
+				     (unsigned long long)seen[k].paddr,
+				     (unsigned long long)(seen[k].paddr + seen[k].memsz));
 		if (s.filesz > s.memsz || s.offset > size || s.filesz > size - s.offset)
 			FAIL(-ENOEXEC, "segment %u has sizes that do not fit the file", i);
 		if (s.paddr >= mem || s.memsz > mem - s.paddr)
@@ -154,7 +164,7 @@ int mb1_load(const u8 *img, u64 size, u64 mem, guest_write_fn write, void *ctx,
 			entry_loaded = true;
 		out->start = MIN(out->start, s.paddr);
 		out->end = MAX(out->end, s.paddr + s.memsz);
-		loaded++;
+		seen[loaded++] = s;
 	}
 	if (!loaded)
 		FAIL(-ENOEXEC, "no loadable segment");

@@ -14,6 +14,7 @@
 #define MB1_HEADER_MAGIC 0x1badb002u
 #define MB1_BOOT_MAGIC 0x2badb002u
 #define MB1_SEARCH_BYTES 8192
+#define MB1_MAX_SEGMENTS 64 /* loadable segments in one image (a kernel has a handful) */
 
 /* Multiboot1 header flags (spec §3.1.2). */
 #define MB1_FLAG_PAGE_ALIGN (1u << 0)

@@ -34,7 +34,7 @@ static void parse_module(struct boot_info *bi, const struct mb2_tag *t, u32 inde
 		klog(MB2_TOO_MANY_MODULES, BOOT_MAX_MODULES, index, str);
 		return;
 	}
-	bi->modules[bi->nmodules++] = (struct boot_module){ m->mod_start, m->mod_end, str };
+	bi->modules[bi->nmodules++] = (struct boot_module){ m->mod_start, m->mod_end, str, index };
 }
 
 static void parse_mmap(struct boot_info *bi, const struct mb2_tag *t)
@@ -227,7 +227,7 @@ void mb2_check_modules(struct boot_info *bi, u64 image_start, u64 image_end)
 					   bi->modules[j].end - bi->modules[j].start))
 				why = "overlaps another module";
 		if (why) {
-			klog("boot: module %u (%s) at 0x%llx-0x%llx %s; module refused", i,
+			klog("boot: module %u (%s) at 0x%llx-0x%llx %s; module refused", m->number,
 			     m->cmdline, (unsigned long long)m->start, (unsigned long long)m->end,
 			     why);
 			continue;

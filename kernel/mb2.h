@@ -103,6 +103,7 @@ struct boot_module {
 	u64 start; /* physical, inclusive */
 	u64 end;   /* physical, exclusive */
 	const char *cmdline;
+	u32 number; /* its place among the module tags (from 0), as messages name it */
 };
 
 struct boot_framebuffer {

@@ -325,7 +325,7 @@ static void create(const struct boot_module *m, u32 index)
 void partition_create_all(void)
 {
 	for (u32 i = 0; i < boot_info.nmodules; i++)
-		create(&boot_info.modules[i], i);
+		create(&boot_info.modules[i], boot_info.modules[i].number);
 }
 
 struct partition *partition_waiting_for(const struct partition *stopped)

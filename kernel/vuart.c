@@ -8,7 +8,10 @@
  * politely, in its own time.  A byte written to THR anyway that the
  * console cannot take is refused (vuart_write returns false) and the
  * OUT executed again later.  DLAB selects the divisor latch, which is
- * stored and otherwise ignored.
+ * stored and otherwise ignored.  In loopback mode (MCR bit 4, PC16550D
+ * §8.6) a byte written to THR goes to the receiver instead of the line,
+ * up to the 16 bytes of its FIFO, and MSR's upper half shows MCR's
+ * outputs: CTS = RTS, DSR = DTR, RI = OUT1, DCD = OUT2.
  */
 #include "kernel/vuart.h"
 #include "kernel/pconsole.h"
@@ -28,6 +31,15 @@
 #define LSR_TX_IDLE 0x40
 #define IIR_NO_INTERRUPT 0x01
 #define MSR_CTS_DSR_DCD 0xb0
+#define MCR_LOOP 0x10
+#define LSR_OVERRUN 0x02
+
+/* MSR in loopback: the modem inputs wired to MCR's outputs (DTR, RTS, OUT1, OUT2). */
+static u8 loop_msr(u8 mcr)
+{
+	return (u8)(((mcr & 0x01) << 5) | ((mcr & 0x02) << 3) | ((mcr & 0x04) << 4) |
+		    ((mcr & 0x08) << 4));
+}
 
 void vuart_reset(struct vuart *u)
 {
@@ -43,6 +55,14 @@ u8 vuart_read(struct vuart *u, struct pconsole *c, u16 offset)
 	case REG_DATA:
 		if (dlab)
 			return u->dll;
+		if (u->mcr & MCR_LOOP) {
+			u8 v = u->loop_len ? u->loop[u->loop_head] : 0;
+			if (u->loop_len) {
+				u->loop_head = (u8)((u->loop_head + 1) % VUART_FIFO);
+				u->loop_len--;
+			}
+			return v;
+		}
 		b = pconsole_pop_input(c);
 		return b < 0 ? 0 : (u8)b;
 	case REG_IER:
@@ -54,10 +74,12 @@ u8 vuart_read(struct vuart *u, struct pconsole *c, u16 offset)
 	case REG_MCR:
 		return u->mcr;
 	case REG_LSR:
+		if (u->mcr & MCR_LOOP) /* the line is not used: always ready to send */
+			return LSR_THR_EMPTY | LSR_TX_IDLE | (u->loop_len ? LSR_DATA_READY : 0);
 		return (pconsole_write_ready(c) ? LSR_THR_EMPTY | LSR_TX_IDLE : 0) |
 		       (pconsole_has_input(c) ? LSR_DATA_READY : 0);
 	case REG_MSR:
-		return MSR_CTS_DSR_DCD;
+		return (u->mcr & MCR_LOOP) ? loop_msr(u->mcr) : MSR_CTS_DSR_DCD;
 	default:
 		return u->scr;
 	}
@@ -69,9 +91,14 @@ bool vuart_write(struct vuart *u, struct pconsole *c, u16 offset, u8 value)
 
 	switch (offset) {
 	case REG_DATA:
-		if (!dlab)
+		if (dlab) {
+			u->dll = value;
+		} else if (u->mcr & MCR_LOOP) {
+			if (u->loop_len < VUART_FIFO) /* a full FIFO loses the byte (overrun) */
+				u->loop[(u->loop_head + u->loop_len++) % VUART_FIFO] = value;
+		} else {
 			return pconsole_write(c, &value, 1) == 1;
-		u->dll = value;
+		}
 		break;
 	case REG_IER:
 		if (dlab)
@@ -84,6 +111,8 @@ bool vuart_write(struct vuart *u, struct pconsole *c, u16 offset, u8 value)
 		break;
 	case REG_MCR:
 		u->mcr = value & 0x1f;
+		if (!(u->mcr & MCR_LOOP))
+			u->loop_len = 0; /* what looped back stays in the chip only while looping */
 		break;
 	case REG_SCR:
 		u->scr = value;

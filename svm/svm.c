@@ -128,10 +128,11 @@ static int svm_vcpu_create(struct vcpu *v, u64 slat_root, u32 tag)
 	 * CR0 and CR4 writes go through kernel/cr.c: an emulator may take a
 	 * value natively that its own VMRUN then refuses (QEMU 7.2 takes
 	 * CR4.SMXE and reserved CR4 bits, and CR0.NW without CD, on its AMD
-	 * CPU), and no guest value may make an entry fail.  OSes write CR0
-	 * and CR4 rarely; CR3, written at every context switch, stays native.
+	 * CPU), and no guest value may make an entry fail.  CR8 writes too:
+	 * QEMU takes reserved bits there without #GP.  OSes write CR0, CR4
+	 * and CR8 rarely; CR3, written at every context switch, stays native.
 	 */
-	vm->control.intercept_cr = INTERCEPT_CR0_WRITE | INTERCEPT_CR4_WRITE;
+	vm->control.intercept_cr = INTERCEPT_CR0_WRITE | INTERCEPT_CR4_WRITE | INTERCEPT_CR8_WRITE;
 	vm->control.intercept_misc1 = MISC1_INTR | MISC1_NMI | MISC1_CPUID | MISC1_INVD |
 				      MISC1_HLT | MISC1_INVLPGA | MISC1_IOIO | MISC1_MSR |
 				      MISC1_SHUTDOWN;
@@ -319,6 +320,9 @@ static void decode(struct vcpu *v, struct vm_exit *e)
 		return;
 	case SVM_EXIT_CR4_WRITE:
 		decode_cr_write(v, e, 4, info1);
+		return;
+	case SVM_EXIT_CR8_WRITE:
+		decode_cr_write(v, e, 8, info1);
 		return;
 	case SVM_EXIT_IOIO:
 		e->kind = EXIT_IO;

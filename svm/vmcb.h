@@ -131,6 +131,7 @@ _Static_assert(sizeof(struct vmcb) == 4096, "VMCB is one page");
 /* Intercept bits (APM Vol. 2 §15.9-15.13, appendix B table B-1). */
 #define INTERCEPT_CR0_WRITE (1u << 16) /* in intercept_cr: writes are bits 31:16 */
 #define INTERCEPT_CR4_WRITE (1u << 20)
+#define INTERCEPT_CR8_WRITE (1u << 24)
 #define CR_EXIT_MOV (1ull << 63) /* EXITINFO1 of a CR exit, with decode assists */
 #define MISC1_INTR (1u << 0)
 #define MISC1_NMI (1u << 1)
@@ -191,6 +192,7 @@ _Static_assert(sizeof(struct vmcb) == 4096, "VMCB is one page");
 enum svm_exit_code {
 	SVM_EXIT_CR0_WRITE = 0x10,
 	SVM_EXIT_CR4_WRITE = 0x14,
+	SVM_EXIT_CR8_WRITE = 0x18,
 	SVM_EXIT_EXCEPTION_BASE = 0x40, /* + vector */
 	SVM_EXIT_INTR = 0x60,
 	SVM_EXIT_NMI = 0x61,

@@ -670,6 +670,23 @@ static void test_entry_outside_segments(void **state)
 	refused(-ENOEXEC, "entry point 0x102080 is not in the bytes a segment loads");
 }
 
+/* Two segments over the same bytes: which one wins would be no rule, so neither loads. */
+static void test_overlapping_segments(void **state)
+{
+	(void)state;
+	build(false, MB_OFF, 0);
+	set_phdr(2, PT_LOAD, DATA_OFF, TEXT_PADDR + TEXT_SIZE - 1, DATA_FILESZ, DATA_MEMSZ);
+	refused(-ENOEXEC, "segment 2 overlaps an earlier segment (0x100000-0x100300)");
+	/* Touching is not overlapping. */
+	build(false, MB_OFF, 0);
+	set_phdr(2, PT_LOAD, DATA_OFF, TEXT_PADDR + TEXT_SIZE, DATA_FILESZ, DATA_MEMSZ);
+	assert_int_equal(load(), 0);
+	/* A bss that reaches over a later segment's bytes counts too. */
+	build(true, MB_OFF, MB1_FLAG_ADDRESS);
+	set_phdr(0, PT_LOAD, TEXT_OFF, TEXT_PADDR, TEXT_SIZE, DATA_PADDR - TEXT_PADDR + 1);
+	refused(-ENOEXEC, "segment 2 overlaps an earlier segment (0x100000-0x102001)");
+}
+
 /* ---- the Multiboot header --------------------------------------------- */
 
 static void no_header(void)
@@ -978,6 +995,7 @@ int main(void)
 		T(test_no_loadable_segment),
 		T(test_entry_outside_ram),
 		T(test_entry_outside_segments),
+		T(test_overlapping_segments),
 		T(test_no_multiboot_header),
 		T(test_header_beyond_8192),
 		T(test_address_fields_truncated),

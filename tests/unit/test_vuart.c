@@ -159,14 +159,39 @@ static void test_other_registers(void **state)
 	assert_int_equal(vuart_read(&u, &console, IIR), 0x01); /* no interrupt pending */
 	assert_true(vuart_write(&u, &console, LSR, 0));
 	assert_true(vuart_write(&u, &console, MSR, 0));
+	assert_true(vuart_write(&u, &console, MCR, 0x0f)); /* not looping back */
 	assert_int_equal(vuart_read(&u, &console, MSR), 0xb0);
 	assert_int_equal(nout, 0);
+}
+
+/* Loopback (MCR bit 4): THR comes back in RBR, not on the line; MSR shows MCR's outputs. */
+static void test_loopback(void **state)
+{
+	(void)state;
+	assert_true(vuart_write(&u, &console, MCR, 0x10 | 0x02 | 0x08)); /* LOOP, RTS, OUT2 */
+	assert_int_equal(vuart_read(&u, &console, MSR), 0x90);		 /* CTS, DCD */
+	assert_true(vuart_write(&u, &console, MCR, 0x10 | 0x01 | 0x04)); /* LOOP, DTR, OUT1 */
+	assert_int_equal(vuart_read(&u, &console, MSR), 0x60);		 /* DSR, RI */
+	for (int i = 0; i < 20; i++) /* 4 more than the FIFO holds: lost, as an overrun */
+		assert_true(vuart_write(&u, &console, THR, (u8)('a' + i)));
+	assert_int_equal(nout, 0); /* nothing went to the console */
+	for (int i = 0; i < 16; i++) {
+		assert_int_equal(vuart_read(&u, &console, LSR) & LSR_DR, LSR_DR);
+		assert_int_equal(vuart_read(&u, &console, THR), 'a' + i);
+	}
+	assert_int_equal(vuart_read(&u, &console, LSR) & LSR_DR, 0);
+	/* Out of loopback: what was left goes, and THR prints again. */
+	assert_true(vuart_write(&u, &console, THR, 'z'));
+	assert_true(vuart_write(&u, &console, MCR, 0));
+	assert_true(vuart_write(&u, &console, THR, 'y'));
+	assert_int_equal(nout, 1);
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup(test_transmit, reset),
+		cmocka_unit_test_setup(test_loopback, reset),
 		cmocka_unit_test_setup(test_busy_console, reset),
 		cmocka_unit_test_setup(test_divisor_latch, reset),
 		cmocka_unit_test_setup(test_receive, reset),
