@@ -8,6 +8,7 @@
 #   make run-bochs   the VMX lane (Bochs), interactive
 #   make bench       exit-path benchmarks (Bochs instruction counts)
 #   make mutants     deliberate breakages, each of which a test must catch (MUTANTS=names)
+#   make soak        an hour of the mixed workload and the in-guest fuzzer (SOAK_S, SOAK_LANE)
 #   make lint        check grub.cfg files with the hypervisor's own parsers (CFG=files)
 #   make fuzz        fuzz the parsers of outside input with libFuzzer, FUZZ_S seconds each
 #                    (default 60; FUZZ="mb2 acpi" for some); make fuzz-replay replays the
@@ -50,7 +51,7 @@ SVM_OBJS := $(filter-out svm/asm-offsets.o,$(patsubst %.c,%.o,$(wildcard svm/*.c
 OBJS := $(addprefix $(B)/,$(BOOT_OBJS) $(KERNEL_OBJS) $(DRIVER_OBJS) $(VMX_OBJS) $(SVM_OBJS))
 
 .PHONY: all iso run test unit boot-tests debug run-bochs bench format format-check clean deps guests \
-	lint lint-tests mutants bad-images fuzz fuzz-replay fuzz-merge
+	lint lint-tests mutants soak bad-images fuzz fuzz-replay fuzz-merge
 all: $(B)/cloison.elf guests bad-images
 
 # Structure offsets for assembly, generated from C (kernel/asm-offsets.c).
@@ -115,6 +116,9 @@ bench: deps
 
 mutants: deps
 	@tools/mutants.sh $(MUTANTS)
+
+soak: deps
+	@tools/soak.sh
 
 # ---- grub.cfg linter (host tool) -------------------------------------------
 # tools/lint/ with the hypervisor's own parsers, built for this machine.

@@ -138,10 +138,13 @@ void kmain(u32 magic, u64 mbi_phys)
 	if (virt && virt->cpu_enable() < 0)
 		virt = NULL;
 	pconsole_setup(options.colour, options.console_width);
+	sched_start_cpus();
 	if (options.selftest_dirty)
 		selftest_dirty_free();
+	if (options.selftest_pools)
+		partition_report_pools();
 	partition_create_all();
 	if (options.selftest_bad_entry || options.selftest_bad_control)
 		selftest_spoil_entry(&options);
-	sched_run(options.exit_when_done, options.selftest_remote);
+	sched_run(options.exit_when_done, options.selftest_remote, options.selftest_pools);
 }

@@ -22,6 +22,8 @@ struct hv_options {
 	bool selftest_remote;
 	/* selftest=dirty: fill every free frame with a pattern before partitions get RAM */
 	bool selftest_dirty;
+	/* selftest=pools: print what the allocators hold before the partitions and after them */
+	bool selftest_pools;
 };
 
 /* console_width=: the default, and the range outside which a value is refused. */

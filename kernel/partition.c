@@ -459,6 +459,19 @@ void partition_abandon(struct partition *p, const char *why)
 	p->state = PARTITION_STOPPED;
 }
 
+void partition_report_pools(void)
+{
+	u32 holding = 0;
+
+	for (u32 i = 0; i < MAX_PARTITIONS; i++)
+		holding += partitions[i].state == PARTITION_RUNNABLE ||
+			   partitions[i].state == PARTITION_STOPPING || partitions[i].chunks ||
+			   partitions[i].vcpu.vmcs || partitions[i].vcpu.xstate.area ||
+			   partitions[i].slat.root || partitions[i].console.history;
+	klog("pools: %llu frames free, %u partitions hold resources, %u console ports attached",
+	     (unsigned long long)frames.free_frames, holding, pconsole_attached());
+}
+
 u32 partition_count_running(void)
 {
 	u32 n = 0;

@@ -96,6 +96,13 @@ bool partition_work(struct partition *p);
 void partition_stop(struct partition *p, const char *why);
 /* Stop a started partition that cannot be run, saying why. */
 void partition_abandon(struct partition *p, const char *why);
+/*
+ * The test aid selftest=pools: one line with what every allocator
+ * partitions take from has free, "cloison: pools: N frames free, P
+ * partitions hold resources, C console ports": the same before any
+ * partition and after all have stopped, or something leaked.
+ */
+void partition_report_pools(void);
 /* What p costs the hypervisor besides its RAM (printed when it starts). */
 void partition_overhead(const struct partition *p, struct partition_overhead *o);
 

@@ -51,6 +51,17 @@ void pconsole_setup(bool colour, u32 width)
 	conmux_init(&mux, colour, width);
 }
 
+u32 pconsole_attached(void)
+{
+	u32 n = 0;
+	u64 flags = spin_lock_irqsave(&mux_lock);
+
+	for (u32 i = 0; i < CONMUX_MAX_PORTS; i++)
+		n += mux.ports[i] != NULL;
+	spin_unlock_irqrestore(&mux_lock, flags);
+	return n;
+}
+
 int pconsole_init(struct pconsole *c, const char *name)
 {
 	u64 phys;

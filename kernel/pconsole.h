@@ -30,6 +30,8 @@ struct pconsole {
 	struct conmux_port port;
 };
 
+/* How many consoles are attached to the multiplexer now (selftest=pools). */
+u32 pconsole_attached(void);
 /* Once at boot, before any partition: colour= and console_width= from the options. */
 void pconsole_setup(bool colour, u32 width);
 /* At partition creation: take the history frames; -ENOMEM when there are none. */

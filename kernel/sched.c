@@ -463,9 +463,9 @@ void sched_ap_main(void)
 	struct percpu *c = this_cpu();
 	struct cpu_sched *cs = &cpu_sched[c->index];
 
+	runq_init(&cs->rq, c->index); /* before go: the BSP may place partitions once ready */
 	while (!__atomic_load_n(&go, __ATOMIC_ACQUIRE))
 		__asm__ volatile("pause");
-	runq_init(&cs->rq, c->index);
 	xstate_cpu_init();
 	if (virt && virt->cpu_enable() == 0)
 		__atomic_store_n(&cs->ready, true, __ATOMIC_RELEASE);
@@ -494,7 +494,14 @@ static void wait_for_aps(bool done_flag, u64 ns)
 	}
 }
 
-void sched_run(bool exit_when_done, bool selftest)
+void sched_start_cpus(void)
+{
+	cpu_sched[0].ready = virt != NULL;
+	__atomic_store_n(&go, true, __ATOMIC_RELEASE);
+	wait_for_aps(false, SCHED_AP_WAIT_NS);
+}
+
+void sched_run(bool exit_when_done, bool selftest, bool report_pools)
 {
 	struct cpu_sched *bsp = &cpu_sched[0];
 
@@ -504,15 +511,14 @@ void sched_run(bool exit_when_done, bool selftest)
 	com1_irq = console_use_irq(percpus[0].apic_id, input_byte);
 	watchdog_start();
 	runq_init(&bsp->rq, 0);
-	bsp->ready = virt != NULL;
-	__atomic_store_n(&go, true, __ATOMIC_RELEASE);
-	wait_for_aps(false, SCHED_AP_WAIT_NS);
 	place_all();
 	__atomic_store_n(&placed, true, __ATOMIC_RELEASE);
 	cpu_loop(bsp, true);
 	/* The last lines of the other CPUs come before this one. */
 	wait_for_aps(true, SCHED_AP_WAIT_NS);
 	klog("all partitions stopped");
+	if (report_pools)
+		partition_report_pools();
 	if (exit_when_done)
 		power_off();
 	for (;;)

@@ -12,10 +12,17 @@
 #define SCHED_AP_WAIT_NS 1000000000ull /* how long the BSP waits for the APs at start and end */
 
 /*
- * On the BSP: start every CPU's loop, run partitions until none is left;
- * never returns.  selftest_remote: see selftest_remote_step() in sched.c.
+ * On the BSP, before partitions are created: let every AP turn
+ * virtualization on (and take its frames for it), and wait until each
+ * has, or gave up, or SCHED_AP_WAIT_NS passed.
  */
-NORETURN void sched_run(bool exit_when_done, bool selftest_remote);
+void sched_start_cpus(void);
+/*
+ * On the BSP: start every CPU's loop, run partitions until none is left;
+ * never returns.  selftest_remote: see selftest_remote_step() in sched.c;
+ * report_pools: print partition_report_pools() once all have stopped.
+ */
+NORETURN void sched_run(bool exit_when_done, bool selftest_remote, bool report_pools);
 /* On each AP once it is online: wait for sched_run(), then run its queue; never returns. */
 NORETURN void sched_ap_main(void);
 

@@ -16,9 +16,12 @@
  * the hypervisor carries on (the scenario runs a heartbeat beside it).
  *
  * Its name sets the run: "gfuzz" alone takes its seed from TIME and
- * runs GFUZZ_OPS operations; "gfuzz_S" replays seed S (decimal), and
- * "gfuzz_S_N" runs N operations of seed S.  It prints the seed first,
- * so any run replays exactly:
+ * runs GFUZZ_OPS operations; "gfuzz_S" replays seed S (decimal; 0 takes
+ * it from TIME), and "gfuzz_S_N" runs N operations of seed S.  After N,
+ * "s" makes N a number of seconds (of TIME) instead, and "c" makes the
+ * run end with a read outside RAM instead of an exit, so that under
+ * on_crash=restart it lives again, with a new seed (make soak does
+ * both).  It prints the seed first, so any run replays exactly:
  *   gfuzz: seed S, N operations
  *   gfuzz: done: N operations, E exceptions, I interrupts, seed S
  */
@@ -350,7 +353,9 @@ static uint32_t parse(const char *s, uint32_t dflt)
 int guest_main(unsigned magic, unsigned info)
 {
 	char name[32] = "", *p = name;
-	uint32_t seed, ops;
+	uint32_t seed, ops, done = 0;
+	bool seconds = false, crash = false;
+	uint64_t until = 0;
 	uint32_t a, b, c, d;
 
 	if (!hv_present()) {
@@ -366,11 +371,20 @@ int guest_main(unsigned magic, unsigned info)
 		seed = parse(++p, 0);
 		while (*p >= '0' && *p <= '9')
 			p++;
-		if (*p == '_')
-			ops = parse(p + 1, GFUZZ_OPS);
+		if (*p == '_') {
+			ops = parse(++p, GFUZZ_OPS);
+			while (*p >= '0' && *p <= '9')
+				p++;
+			for (; *p; p++) {
+				seconds |= *p == 's';
+				crash |= *p == 'c';
+			}
+		}
 	}
 	if (!seed)
 		seed = (uint32_t)hv_time_ns() | 1;
+	if (seconds)
+		until = hv_time_ns() + (uint64_t)ops * 1000000000ull;
 	rng = ((uint64_t)seed << 32) | 0x9e3779b9u;
 	for (uint32_t i = 0; i < CANARY_WORDS; i++)
 		canary[i] = CANARY ^ i;
@@ -379,7 +393,7 @@ int guest_main(unsigned magic, unsigned info)
 		desc_set_handler((uint8_t)v, (void *)(gfuzz_stubs + 16 * v));
 	printf("gfuzz: seed %u, %u operations\n", seed, ops);
 	__asm__ volatile("sti");
-	for (uint32_t i = 0; i < ops; i++) {
+	for (; seconds ? hv_time_ns() < until : done < ops; done++) {
 		switch (below(8)) {
 		case 0:
 		case 1:
@@ -414,7 +428,12 @@ int guest_main(unsigned magic, unsigned info)
 		printf("gfuzz: FAIL: the hypervisor leaf changed, seed %u\n", seed);
 		return 1;
 	}
-	printf("gfuzz: done: %u operations, %u exceptions, %u interrupts, seed %u\n", ops,
+	printf("gfuzz: done: %u operations, %u exceptions, %u interrupts, seed %u\n", done,
 	       exceptions, interrupts, seed);
+	if (crash) {
+		(void)*(volatile uint32_t *)0x40000000u; /* outside RAM: a crash, to be restarted */
+		printf("gfuzz: FAIL: the read outside RAM returned\n");
+		return 1;
+	}
 	return 0;
 }
