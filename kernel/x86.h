@@ -40,6 +40,10 @@
 #define RFLAGS_DF (1ull << 10)
 #define RFLAGS_VM (1ull << 17) /* virtual-8086 mode */
 
+/* DR6: why a #DB came */
+#define DR6_BS (1u << 14)  /* single step */
+#define DR6_CAUSES 0xe00fu /* B0-B3, BD, BS and BT */
+
 /* Architectural MSRs. */
 #define MSR_IA32_APIC_BASE 0x1b
 #define APIC_BASE_BSP (1ull << 8)   /* this CPU is the bootstrap processor */

@@ -214,12 +214,26 @@ static const struct {
 
 #define ATTR_L (1u << 9) /* CS.L in the VMCB's attribute form */
 
+/*
+ * The guest's EFER as it sees it: without SVME, with LME as it set it,
+ * and with LMA as the CPU runs it, LME and CR0.PG together (APM Vol. 2
+ * §14.6.1).  LMA is not taken from the VMCB: Bochs 2.7 computes it so at
+ * VMRUN, yet writes it back cleared at #VMEXIT.
+ */
+static u64 guest_efer(struct vcpu *v)
+{
+	const struct vmcb_save *s = &vmcb_of(v)->save;
+	u64 efer = (s->efer & ~(EFER_SVME | EFER_LMA)) | (v->lme_deferred ? EFER_LME : 0);
+
+	return (efer & EFER_LME) && (s->cr0 & CR0_PG) ? efer | EFER_LMA : efer;
+}
+
 /* Where the guest's instruction is, and whether it runs 64-bit code. */
 static u64 guest_ip(struct vcpu *v, bool *long64)
 {
 	struct vmcb_save *st = &vmcb_of(v)->save;
 
-	*long64 = (st->efer & EFER_LMA) && (st->cs.attrib & ATTR_L);
+	*long64 = (guest_efer(v) & EFER_LMA) && (st->cs.attrib & ATTR_L);
 	return *long64 ? st->rip : (st->cs.base + st->rip) & 0xffffffffull;
 }
 
@@ -279,6 +293,19 @@ static u32 length_from_bytes(struct vcpu *v, u64 code, u64 info1)
 			len = insn_length(bytes, INSN_MAX, long64, op, opcodes[i].len);
 		return len ? len : opcodes[i].len;
 	}
+	return 0;
+}
+
+/*
+ * The DR6 bits kernel/exit.c adds for an intercepted exception.  The CPU
+ * wrote DR6 before a #DB intercept (APM Vol. 2 §15.12), except Bochs 2.7,
+ * which drops the cause of a single step: there a #DB with no cause in
+ * DR6, taken with RFLAGS.TF set, gets BS, as the step would have set it.
+ */
+static u32 single_step_dr6(const struct vmcb *vm, u8 vector)
+{
+	if (vector == EXC_DB && !(vm->save.dr6 & DR6_CAUSES) && (vm->save.rflags & RFLAGS_TF))
+		return DR6_BS;
 	return 0;
 }
 
@@ -375,8 +402,7 @@ static void decode(struct vcpu *v, struct vm_exit *e)
 			e->exc.vector = (u8)(code - SVM_EXIT_EXCEPTION_BASE);
 			e->exc.has_error = e->exc.vector == EXC_AC;
 			e->exc.error = (u32)info1;
-			e->exc.dr6 =
-				0; /* the CPU wrote DR6 before the intercept (APM Vol. 2 §15.12) */
+			e->exc.dr6 = single_step_dr6(vm, e->exc.vector);
 		} else {
 			e->kind = EXIT_UNHANDLED;
 		}
@@ -387,6 +413,19 @@ static void decode(struct vcpu *v, struct vm_exit *e)
 static const char *exit_name(const struct vm_exit *e)
 {
 	return svm_exit_name(e->raw_code);
+}
+
+/*
+ * VMRUN loads the guest's CR2 from the VMCB (APM Vol. 2 §15.5.1), but
+ * Bochs 2.7 reads it and drops it: its guest runs with whatever CR2 the
+ * CPU holds, the page-fault address of the last partition that ran here.
+ * So the CPU's CR2 is made the guest's before every VMRUN; on hardware
+ * this only does early what VMRUN does anyway.
+ */
+static void load_guest_cr2(const struct vmcb *vm)
+{
+	if (read_cr2() != vm->save.cr2)
+		write_cr2(vm->save.cr2);
 }
 
 bool svm_exit(struct vcpu *v)
@@ -415,6 +454,8 @@ bool svm_exit(struct vcpu *v)
 			exit_deliver_pending(v);
 	}
 	vm->save.rax = v->regs.rax;
+	if (action & EXIT_RESUME)
+		load_guest_cr2(vm);
 	return action & EXIT_RESUME;
 }
 
@@ -436,6 +477,7 @@ static void svm_vcpu_run(struct vcpu *v)
 	c->vcpu_loaded = v;
 	v->last_cpu = c->index;
 	vm->save.rax = v->regs.rax;
+	load_guest_cr2(vm);
 	note(v);
 	svm_enter(v, v->vmcs_phys, host_save[c->index]);
 }
@@ -463,8 +505,8 @@ static u64 svm_get(struct vcpu *v, enum vreg r)
 		return s->cr3;
 	case VREG_CR4:
 		return s->cr4;
-	case VREG_EFER: /* the guest never sees SVME, and sees LME as it set it */
-		return (s->efer & ~EFER_SVME) | (v->lme_deferred ? EFER_LME : 0);
+	case VREG_EFER:
+		return guest_efer(v);
 	case VREG_CS_BASE:
 		return s->cs.base;
 	case VREG_CS_SEL:

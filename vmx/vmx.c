@@ -166,9 +166,14 @@ static bool read_caps(void)
 		caps.invept_type = 1;
 	else if ((ept & EPT_CAP_INVEPT) && (ept & EPT_CAP_INVEPT_ALL))
 		caps.invept_type = 2;
+	/*
+	 * The debug controls are default settings that the TRUE control MSRs
+	 * may let go: without them the guest would run on the CPU's own DR7
+	 * and DEBUGCTL, and its MOV to DR7 would outlive it.
+	 */
 	ok &= adjust(tc ? MSR_VMX_TRUE_EXIT_CTLS : MSR_VMX_EXIT_CTLS,
-		     EXIT_HOST_64BIT | EXIT_SAVE_EFER | EXIT_LOAD_EFER | EXIT_SAVE_PAT |
-			     EXIT_LOAD_PAT,
+		     EXIT_SAVE_DEBUG | EXIT_HOST_64BIT | EXIT_SAVE_EFER | EXIT_LOAD_EFER |
+			     EXIT_SAVE_PAT | EXIT_LOAD_PAT,
 		     &caps.exit);
 	/* The timer's count survives exits when the CPU saves it; otherwise it is set each entry.
 	 */
@@ -176,7 +181,7 @@ static bool read_caps(void)
 		caps.exit |= EXIT_SAVE_PREEMPTION_TIMER &
 			     vmx_allowed1(rdmsr(tc ? MSR_VMX_TRUE_EXIT_CTLS : MSR_VMX_EXIT_CTLS));
 	ok &= adjust(tc ? MSR_VMX_TRUE_ENTRY_CTLS : MSR_VMX_ENTRY_CTLS,
-		     ENTRY_LOAD_EFER | ENTRY_LOAD_PAT, &caps.entry);
+		     ENTRY_LOAD_DEBUG | ENTRY_LOAD_EFER | ENTRY_LOAD_PAT, &caps.entry);
 	caps.entry &= ~ENTRY_IA32E_GUEST; /* guests start in 32-bit mode */
 	if (!ok)
 		klog("vmx: a required VM-execution, exit or entry control is missing");

@@ -58,6 +58,7 @@
 #define PROC2_UNRESTRICTED_GUEST (1u << 7)
 #define PROC2_INVPCID (1u << 12)
 /* VM-exit controls (§25.7.1). */
+#define EXIT_SAVE_DEBUG (1u << 2) /* DR7 and IA32_DEBUGCTL saved at exit */
 #define EXIT_HOST_64BIT (1u << 9)
 #define EXIT_SAVE_PAT (1u << 18)
 #define EXIT_LOAD_PAT (1u << 19)
@@ -65,6 +66,7 @@
 #define EXIT_LOAD_EFER (1u << 21)
 #define EXIT_SAVE_PREEMPTION_TIMER (1u << 22)
 /* VM-entry controls (§25.8.1). */
+#define ENTRY_LOAD_DEBUG (1u << 2) /* DR7 and IA32_DEBUGCTL loaded at entry */
 #define ENTRY_IA32E_GUEST (1u << 9)
 #define ENTRY_LOAD_PAT (1u << 14)
 #define ENTRY_LOAD_EFER (1u << 15)
