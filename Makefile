@@ -10,9 +10,10 @@
 #   make mutants     deliberate breakages, each of which a test must catch (MUTANTS=names)
 #   make soak        an hour of the mixed workload and the in-guest fuzzer (SOAK_S, SOAK_LANE)
 #   make lint        check grub.cfg files with the hypervisor's own parsers (CFG=files)
-#   make fuzz        fuzz the parsers of outside input with libFuzzer, FUZZ_S seconds each
-#                    (default 60; FUZZ="mb2 acpi" for some); make fuzz-replay replays the
-#                    checked-in corpus (part of make test), make fuzz-merge minimises it
+#   make fuzz        fuzz the parsers of outside input and the hypercall arguments with
+#                    libFuzzer, FUZZ_S seconds each (default 60; FUZZ="mb2 hypercall" for
+#                    some); make fuzz-replay replays the checked-in corpus (part of
+#                    make test), make fuzz-merge minimises it
 #   make format-check / make format
 #
 # Cross builds: make CROSS=x86_64-linux-gnu-   or   make CROSS=x86_64-elf-
@@ -157,8 +158,10 @@ lint-tests: $(LINT)
 	@tests/lint/run.sh
 
 # ---- fuzzing (host) ---------------------------------------------------------
-# One libFuzzer harness per parser of outside input, tests/fuzz/fuzz_*.c,
-# built by tools/fuzz.sh from the tree's own sources (as tools/unit.sh).
+# One libFuzzer harness per parser of outside input, tests/fuzz/fuzz_*.c
+# (config, mb2, acpi, loader, grub, and hypercall for the registers of a
+# hypercall), built by tools/fuzz.sh from the tree's own sources (as
+# tools/unit.sh).
 # make fuzz needs clang with its sanitizer runtimes; the replay of the
 # checked-in corpus needs only the host cc.
 FUZZ_S ?= 60

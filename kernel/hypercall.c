@@ -1,18 +1,21 @@
 /*
  * Hypercall dispatch.  Only the guest's kernel may call: VMCALL and
  * VMMCALL exit at any privilege level, so a call from CPL 1-3 or from
- * virtual-8086 mode is refused here with -1 (EPERM) and does nothing,
- * as KVM refuses it.  Arguments are taken from the saved registers,
- * cut to 32 bits for guests not in 64-bit mode, and guest buffers are
- * checked against the partition's RAM (overflow-safe) before a single
- * copy through its SLAT view; the copy is what gets used.  Results go
- * to RAX (EDX:EAX for 64-bit values of 32-bit guests) as negative
- * errno on failure.
+ * virtual-8086 mode is refused with -1 (EPERM) and does nothing, as KVM
+ * refuses it.  The saved registers, the guest's mode and privilege and
+ * the partition's RAM size go to hcargs_decode() (kernel/hcargs.c,
+ * pure and fuzzed), which cuts them to 32 bits for guests not in 64-bit
+ * mode, checks buffers against the partition's RAM (overflow-safe) and
+ * refuses what the ABI refuses; only a call it accepts is carried out
+ * here.  A buffer is copied once through the partition's SLAT view, and
+ * the copy is what gets used.  Results go to RAX (EDX:EAX for 64-bit
+ * values of 32-bit guests) as negative errno on failure.
  */
 #include "kernel/hypercall.h"
 #include "drivers/timer.h"
 #include "kernel/cpu.h"
 #include "kernel/exit.h"
+#include "kernel/hcargs.h"
 #include "kernel/lib.h"
 #include "kernel/partition.h"
 #include "kernel/virt.h"
@@ -29,27 +32,23 @@ static void set_result(struct vcpu *v, u64 value, bool narrow, bool wide32)
 		v->regs.rdx = value >> 32;
 }
 
+/* CONSOLE_WRITE of a buffer hcargs_decode() checked: one copy, then the console. */
 static s64 console_write(struct partition *p, u64 gpa, u64 len)
 {
 	u8 buf[HC_CONSOLE_CHUNK];
 
-	if (!guest_range_ok(p, gpa, len))
-		return -EFAULT;
-	len = MIN(len, sizeof(buf));
 	if (guest_read(p, gpa, buf, len) < 0)
 		return -EFAULT;
 	return (s64)pconsole_write(&p->console, buf, len);
 }
 
+/* CONSOLE_READ into a buffer hcargs_decode() checked; never waits for input. */
 static s64 console_read(struct partition *p, u64 gpa, u64 len)
 {
 	u8 buf[HC_CONSOLE_CHUNK];
 	u64 n = 0;
 	int b;
 
-	if (!guest_range_ok(p, gpa, len))
-		return -EFAULT;
-	len = MIN(len, sizeof(buf));
 	while (n < len && (b = pconsole_pop_input(&p->console)) >= 0)
 		buf[n++] = (u8)b;
 	if (n && guest_write(p, gpa, buf, n) < 0)
@@ -58,66 +57,69 @@ static s64 console_read(struct partition *p, u64 gpa, u64 len)
 }
 
 /*
- * SET_TIMER: deadline 0 cancels; vectors 0-31 are exceptions, refused.
- * A deadline already past raises the interrupt at once, as a timer set
+ * SET_TIMER with a checked vector (32-255): deadline 0 cancels.  A
+ * deadline already past raises the interrupt at once, as a timer set
  * in the past fires at once on hardware.  (A later deadline is checked
  * at the end of each slice, and cuts the next slice short.)
  */
-static s64 set_timer(struct vcpu *v, u64 deadline, u64 vector)
+static void set_timer(struct vcpu *v, u64 deadline, u8 vector)
 {
 	u64 now = time_ns();
 
-	if (vector < 32 || vector > 255)
-		return -EINVAL;
 	v->timer_deadline = deadline;
-	v->timer_vector = (u8)vector;
+	v->timer_vector = vector;
 	if (!deadline)
-		return 0;
+		return;
 	if (deadline <= now) {
 		v->timer_deadline = 0;
-		v->pending_irq = VIRQ_PENDING | (u8)vector;
+		v->pending_irq = VIRQ_PENDING | vector;
 		exit_deliver_pending(v);
 	}
-	return 0;
 }
 
 bool hypercall_handle(struct vcpu *v)
 {
 	struct partition *p = v->partition;
-	bool narrow = virt_guest_mode(v) != GUEST_LONG64;
-	u64 mask = narrow ? 0xffffffffull : ~0ull;
-	u64 nr = v->regs.rax & mask, a1 = v->regs.rbx & mask, a2 = v->regs.rcx & mask;
-	s64 ret;
+	struct hc_regs r = {
+		.rax = v->regs.rax,
+		.rbx = v->regs.rbx,
+		.rcx = v->regs.rcx,
+		.rdx = v->regs.rdx,
+		.mem = p->cfg.mem,
+	};
+	struct hc_call c;
+	s64 ret = 0;
 
-	if (virt->get(v, VREG_CPL) != 0 || (virt->get(v, VREG_RFLAGS) & RFLAGS_VM)) {
-		set_result(v, (u64)-EPERM, narrow, false);
+	r.narrow = virt_guest_mode(v) != GUEST_LONG64;
+	r.unprivileged = virt->get(v, VREG_CPL) != 0 || (virt->get(v, VREG_RFLAGS) & RFLAGS_VM);
+	c = hcargs_decode(&r);
+	if (c.err) {
+		set_result(v, (u64)c.err, r.narrow, false);
 		return true;
 	}
-	switch (nr) {
+	switch (c.nr) {
 	case HC_CONSOLE_WRITE:
-		ret = console_write(p, a1, a2);
+		ret = console_write(p, c.gpa, c.len);
 		break;
 	case HC_CONSOLE_READ:
-		ret = console_read(p, a1, a2);
+		ret = console_read(p, c.gpa, c.len);
 		break;
 	case HC_YIELD:
 		cpu_end_slice();
-		ret = 0;
 		break;
 	case HC_EXIT:
-		partition_exit(p, (int)(s32)a1);
+		partition_exit(p, c.code);
 		return false;
 	case HC_TIME:
-		set_result(v, time_ns(), narrow, true);
+		set_result(v, time_ns(), r.narrow, true);
 		return true;
 	case HC_SET_TIMER:
-		/* A 64-bit deadline: RBX in 64-bit mode, ECX:EBX otherwise; vector in RDX. */
-		ret = set_timer(v, narrow ? (a2 << 32) | a1 : a1, v->regs.rdx & mask);
+		set_timer(v, c.deadline, c.vector);
 		break;
-	default:
+	default: /* hcargs_decode() accepts no other number */
 		ret = -ENOSYS;
 		break;
 	}
-	set_result(v, (u64)ret, narrow, false);
+	set_result(v, (u64)ret, r.narrow, false);
 	return true;
 }

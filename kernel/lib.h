@@ -48,6 +48,12 @@ static inline bool ranges_overlap(u64 a, u64 alen, u64 b, u64 blen)
 	return a <= b + (blen - 1) && b <= a + (alen - 1);
 }
 
+/* Does [a, a+len) lie wholly inside [0, size)?  Overflow-safe. */
+static inline bool range_within(u64 a, u64 len, u64 size)
+{
+	return len <= size && a <= size - len;
+}
+
 /* a * b / c with a 128-bit intermediate; saturates at UINT64_MAX. */
 static inline u64 mul_div_u64(u64 a, u64 b, u64 c)
 {

@@ -49,7 +49,7 @@ void slat_free_table(u64 phys)
 
 bool guest_range_ok(const struct partition *p, u64 gpa, u64 len)
 {
-	return len <= p->cfg.mem && gpa <= p->cfg.mem - len;
+	return range_within(gpa, len, p->cfg.mem);
 }
 
 /* Copy to or from guest-physical memory, page by page through the SLAT. */

@@ -1,5 +1,6 @@
 #!/bin/bash
-# Fuzzing of the parsers fed from outside the hypervisor (tests/fuzz/):
+# Fuzzing of the parsers fed from outside the hypervisor, and of the
+# hypercall arguments a guest passes in its registers (tests/fuzz/):
 #
 #   tools/fuzz.sh run [NAME...]     `make fuzz`: each harness FUZZ_S seconds
 #                                   (default 60) with libFuzzer

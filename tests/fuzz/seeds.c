@@ -2,16 +2,19 @@
  * Writes the binary seed inputs of the fuzzing corpus (tests/fuzz/seeds.sh
  * runs it): Multiboot2 information blocks as GRUB lays them out, good
  * and damaged; the ACPI tables captured from QEMU and Bochs for the unit
- * tests; and small Multiboot1 guest images, ELF32 and ELF64.  The
- * layouts are the tree's own structures (kernel/mb2.h, kernel/loader.h),
- * so the seeds follow them if they change.
+ * tests; small Multiboot1 guest images, ELF32 and ELF64; and hypercalls,
+ * good ones and those the hostile catalog makes (docs/security.md).  The
+ * layouts are the tree's own structures (kernel/mb2.h, kernel/loader.h)
+ * and call numbers (kernel/hypercall.h), so the seeds follow them if
+ * they change.
  *
- *   seeds DIR      writes DIR/mb2/, DIR/acpi/ and DIR/loader/
+ *   seeds DIR      writes DIR/mb2/, DIR/acpi/, DIR/loader/ and DIR/hypercall/
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "kernel/hypercall.h"
 #include "kernel/loader.h"
 #include "kernel/mb2.h"
 #include "tests/unit/acpi_captured.h"
@@ -271,6 +274,82 @@ static void elf64(const char *name)
 	save("loader", name, img, seg + n);
 }
 
+/* ---- Hypercalls ------------------------------------------------------------ */
+
+/* As tests/fuzz/fuzz_hypercall.c reads its bytes. */
+#define HC_NARROW 0x01
+#define HC_CPL3 0x02
+#define HC_VM86 0x04
+#define HC_RAM_PARTITION 0x10 /* mem: 2 MiB * (1 + mem % 32768) */
+#define HC_RAM_SMALL 0x20     /* mem: mem % (64 KiB + 1), with a fake guest RAM */
+#define HC_RAM_TOP 0x30	      /* mem: 2^64 - 1 - (mem & 0xffff) */
+#define MEM_16M MiB(16)	      /* the default partition size */
+
+static void hc(const char *name, u8 flags, u64 rax, u64 rbx, u64 rcx, u64 rdx, u64 mem)
+{
+	u64 regs[6] = { rax, rbx, rcx, rdx, mem, 0x0123456789abcdefull };
+	u8 b[49];
+
+	for (unsigned i = 0; i < 48; i++)
+		b[i] = (u8)(regs[i / 8] >> (8 * (i % 8)));
+	b[48] = flags;
+	save("hypercall", name, b, sizeof(b));
+}
+
+static void hypercall_seeds(void)
+{
+	const u8 N = HC_NARROW;
+
+	/* What the demo guests do. */
+	hc("write-32", N, HC_CONSOLE_WRITE, 0x102000, 14, 0, MEM_16M);
+	hc("write-64", 0, HC_CONSOLE_WRITE, 0x102000, 14, 0, MEM_16M);
+	hc("read-32", N, HC_CONSOLE_READ, 0x103000, 64, 0, MEM_16M);
+	hc("yield", N, HC_YIELD, 0, 0, 0, MEM_16M);
+	hc("time-64", 0, HC_TIME, 0, 0, 0, MEM_16M);
+	hc("exit-42", N, HC_EXIT, 42, 0, 0, MEM_16M);
+	hc("exit-minus-1-64", 0, HC_EXIT, ~0ull, 0, 0, MEM_16M);
+	hc("timer-32", N, HC_SET_TIMER, 0x3b9aca00, 1, 32, MEM_16M);
+	hc("timer-64", 0, HC_SET_TIMER, 0x13b9aca00ull, 0, 255, MEM_16M);
+	hc("timer-cancel", N, HC_SET_TIMER, 0, 0, 48, MEM_16M);
+	hc("timer-vector-31", N, HC_SET_TIMER, 1000, 0, 31, MEM_16M);
+	hc("timer-vector-256", 0, HC_SET_TIMER, 1000, 0, 256, MEM_16M);
+	hc("timer-vector-upper-32", N, HC_SET_TIMER, 1000, 0, 0x100000040ull, MEM_16M);
+	/* Catalog check 1: pointers. */
+	hc("write-long", N, HC_CONSOLE_WRITE, 0x1000, 0x10000, 0, MEM_16M);
+	hc("write-len-0", N, HC_CONSOLE_WRITE, MEM_16M, 0, 0, MEM_16M);
+	hc("write-past-end", N, HC_CONSOLE_WRITE, MEM_16M, 1, 0, MEM_16M);
+	hc("write-straddle", N, HC_CONSOLE_WRITE, MEM_16M - 4, 8, 0, MEM_16M);
+	hc("write-wrap-4g", N, HC_CONSOLE_WRITE, 0xfffffff0, 0x20, 0, MEM_16M);
+	hc("write-huge", N, HC_CONSOLE_WRITE, 0x1000, 0xffffffff, 0, MEM_16M);
+	hc("write-wrap-64", 0, HC_CONSOLE_WRITE, ~0ull - 0xf, 0x20, 0, MEM_16M);
+	hc("write-alias-4g", 0, HC_CONSOLE_WRITE, 0x100102000ull, 14, 0, MEM_16M);
+	hc("write-alias-4g-32", N, HC_CONSOLE_WRITE, 0x100102000ull, 14, 0, MEM_16M);
+	hc("write-len-upper-64", 0, HC_CONSOLE_WRITE, 0x102000, 0xffffffff00000010ull, 0, MEM_16M);
+	hc("read-outside", N, HC_CONSOLE_READ, 0x40000000, 16, 0, MEM_16M);
+	/* Catalog check 2: privilege. */
+	hc("cpl3-write", N | HC_CPL3, HC_CONSOLE_WRITE, 0x102000, 14, 0, MEM_16M);
+	hc("cpl3-exit", N | HC_CPL3, HC_EXIT, 42, 0, 0, MEM_16M);
+	hc("cpl3-unknown-64", HC_CPL3, 0x12345678abcdull, 0, 0, 0, MEM_16M);
+	hc("vm86-time", N | HC_VM86, HC_TIME, 0, 0, 0, MEM_16M);
+	hc("vm86-write", N | HC_VM86, HC_CONSOLE_WRITE, 0x2000, 4, 0, MEM_16M);
+	/* Catalog check 3: unknown numbers. */
+	hc("nr-0", N, 0, 0, 0, 0, MEM_16M);
+	hc("nr-7", N, 7, 0, 0, 0, MEM_16M);
+	hc("nr-80000004", N, 0x80000004, 0, 0, 0, MEM_16M);
+	hc("nr-ffffffff", N, 0xffffffff, 0, 0, 0, MEM_16M);
+	hc("nr-exit-upper-32", N, 0x100000004ull, 7, 0, 0, MEM_16M);
+	hc("nr-exit-upper-64", 0, 0x100000004ull, 7, 0, 0, MEM_16M);
+	hc("nr-time-top-64", 0, 0x8000000000000005ull, 0, 0, 0, MEM_16M);
+	hc("nr-all-ones-64", 0, ~0ull, 0, 0, 0, MEM_16M);
+	/* Other RAM sizes: a partition's, a small fake RAM, none, nearly 2^64. */
+	hc("ram-partition", N | HC_RAM_PARTITION, HC_CONSOLE_WRITE, 0x1ff000, 0x1000, 0, 0);
+	hc("ram-small-all", HC_RAM_SMALL, HC_CONSOLE_READ, 0, 4096, 0, 4096);
+	hc("ram-small-end", HC_RAM_SMALL, HC_CONSOLE_WRITE, 3072, 1024, 0, 4096);
+	hc("ram-small-past", N | HC_RAM_SMALL, HC_CONSOLE_WRITE, 3073, 1024, 0, 4096);
+	hc("ram-none", HC_RAM_SMALL, HC_CONSOLE_WRITE, 0, 0, 0, 0);
+	hc("ram-top", HC_RAM_TOP, HC_CONSOLE_WRITE, ~0ull - 0x10, 0x10, 0, 0);
+}
+
 int main(int argc, char **argv)
 {
 	if (argc != 2) {
@@ -283,5 +362,6 @@ int main(int argc, char **argv)
 	elf32("elf32-small", false);
 	elf32("elf32-bss", true);
 	elf64("elf64-small");
+	hypercall_seeds();
 	return 0;
 }
