@@ -2,7 +2,7 @@
  * The hypervisor's console: formatted output to the serial port (and
  * any later sinks), serialised across CPUs, and typed input from it.
  *
- * Console contract (DESIGN.md): every hypervisor line starts with
+ * Console contract (docs/console.md): every hypervisor line starts with
  * "cloison: ".  Use klog() for those; kprintf() writes raw text.
  */
 #ifndef KERNEL_CONSOLE_H

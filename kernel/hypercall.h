@@ -1,5 +1,5 @@
 /*
- * Hypercall ABI version 1 (DESIGN.md, docs/hypercalls.md): detection
+ * Hypercall ABI version 1 (docs/hypercalls.md): detection
  * through CPUID 0x40000000/0x40000001, VMCALL or VMMCALL with the call
  * number in RAX and arguments in RBX, RCX, RDX, RSI.
  */

@@ -1,8 +1,11 @@
 /*
- * Prefix skipping for kernel/insn.h.  Any number of legacy prefixes may
- * come before the opcode, and in 64-bit mode REX bytes among them (only
- * the last counts for the CPU, but all take room); the whole instruction
- * is at most 15 bytes, or the CPU would have raised #GP instead of exiting.
+ * The decoding of kernel/insn.h: prefix skipping, and the few control
+ * register writes (MOV to CR, CLTS, LMSW) the SVM backend reads from the
+ * guest's bytes when the CPU does not decode them.  Any number of legacy
+ * prefixes may come before the opcode, and in 64-bit mode REX bytes
+ * among them (only the last counts for the CPU, but all take room); the
+ * whole instruction is at most 15 bytes, or the CPU would have raised
+ * #GP instead of exiting.
  */
 #include "kernel/insn.h"
 

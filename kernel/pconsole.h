@@ -2,7 +2,7 @@
  * A partition's console: bytes from the hypercall or the emulated UART
  * are collected into lines and handed to the console multiplexer
  * (kernel/conmux.c), which prints them as "[<name>] <text>" (console
- * contract, DESIGN.md), keeps them in the partition's history and holds
+ * contract, docs/console.md), keeps them in the partition's history and holds
  * the partition to its output rate.  Input typed for the partition
  * while it has the focus waits in a small ring until the guest reads it.
  * This file is also the multiplexer's glue to the kernel: the clock,

@@ -1,5 +1,5 @@
 #!/bin/bash
-# Boot an ISO on one emulator lane of DESIGN.md and capture COM1.
+# Boot an ISO on one emulator lane (tools/lanes.conf, README.md) and capture COM1.
 #
 #   tools/lane.sh LANE ISO SERIAL_LOG [TIMEOUT_SECONDS] [UNTIL_REGEX] [TYPE_FILE]
 #
