@@ -33,7 +33,7 @@ crasher=virt
 restarts=$((secs / 4 < 1 ? 1 : secs / 4 > 1000 ? 1000 : secs / 4))
 sed -e "s/@SECONDS@/$secs/" -e "s/@CRASHER@/$crasher/" -e "s/@RESTARTS@/$restarts/" \
 	tests/soak/grub.cfg.in >"$out/grub.cfg"
-sed -e "s|@TIMEOUT@|$((secs * 2 + 600))|" -e "s|@LANE@|$lane|" -e "s|@CFG@|$out/grub.cfg|" \
+sed -e "s|@TIMEOUT@|$((secs * 2 + 600))|" -e "s|@LANE@|$lane|" -e "s|@CFG@|build/soak/grub.cfg|" \
 	-e "s/@CRASHER@/$crasher/g" tests/soak/scenario.in >"$out/soak.scenario"
 echo "soak: $secs s on $lane (the log: build/boot-tests/soak/$lane.txt)"
 BOOT_JOBS=1 LANES=$lane tests/boot/run.sh "$out/soak.scenario" | tee "$out/run.log"
