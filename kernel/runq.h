@@ -109,7 +109,9 @@ struct runq_entity *runq_pick(struct runq *q, u64 now_ns, u64 *slice_ns);
 /*
  * After e ran for ran_ns ending at now_ns: advance its virtual runtime
  * by ran_ns * 256 / weight, count it against its cap (throttling it if
- * the budget is spent) and in its accounting.  Clears q->curr.
+ * the budget is spent) and in its accounting.  Clears q->curr.  What
+ * a run covers is the caller's to say: kernel/sched.c charges it from
+ * the end of the run before, its own work between them included.
  */
 void runq_charge(struct runq_entity *e, u64 now_ns, u64 ran_ns);
 /* e halted: not picked until wake_ns (RUNQ_NEVER: until runq_wake). */

@@ -376,9 +376,21 @@ static void selftest_remote_step(void)
 	next++;
 }
 
-/* The loop of one CPU; returns once no partition is left anywhere. */
+/*
+ * The loop of one CPU; returns once no partition is left anywhere.
+ *
+ * since is the CPU's last accounting point: each run is charged from
+ * there to its end, so the loop's own work before it (taking interrupts,
+ * the pick, the switch) is charged too, and every moment of the CPU goes
+ * to some partition but its halts and the stops (their lines, the
+ * successors' start), which move since past them.  Charged from its pick
+ * only, a partition that yields in a tight loop got about twice the CPU
+ * time it was charged (docs/scheduling.md, "How a run is charged").
+ */
 static void cpu_loop(struct cpu_sched *cs, bool bsp)
 {
+	u64 since = time_ns();
+
 	for (;;) {
 		struct runq_entity *e;
 		struct partition *p;
@@ -398,8 +410,10 @@ static void cpu_loop(struct cpu_sched *cs, bool bsp)
 			if (selftest_remote)
 				selftest_remote_step();
 		}
-		if (__atomic_exchange_n(&cs->requests, false, __ATOMIC_ACQUIRE))
+		if (__atomic_exchange_n(&cs->requests, false, __ATOMIC_ACQUIRE)) {
 			handle_requests(cs);
+			since = time_ns();
+		}
 		if (!partition_count_running()) {
 			kick_all(); /* their loops end too */
 			return;
@@ -411,6 +425,7 @@ static void cpu_loop(struct cpu_sched *cs, bool bsp)
 			u64 next = runq_next_event(&cs->rq);
 			spin_unlock_irqrestore(&cs->lock, flags);
 			idle(now, next, bsp && (!com1_irq || selftest_remote));
+			since = time_ns();
 			continue;
 		}
 		spin_unlock_irqrestore(&cs->lock, flags);
@@ -420,14 +435,17 @@ static void cpu_loop(struct cpu_sched *cs, bool bsp)
 			run(p, now, slice);
 		end = time_ns();
 		flags = spin_lock_irqsave(&cs->lock);
-		runq_charge(e, end, end - now);
+		runq_charge(e, end, end - since);
+		since = end;
 		if (p->state == PARTITION_RUNNABLE && (p->paused || !has_event(p, end))) {
 			/* Under the lock: sched_wake() sees it blocked, or this sees the input. */
 			runq_block(e, p->paused ? RUNQ_NEVER : wake_time(p));
 		}
 		spin_unlock_irqrestore(&cs->lock, flags);
-		if (p->state == PARTITION_STOPPED)
+		if (p->state == PARTITION_STOPPED) {
 			retire(cs, p, end);
+			since = time_ns();
+		}
 	}
 }
 
