@@ -22,12 +22,15 @@
  * run end with a read outside RAM instead of an exit, so that under
  * on_crash=restart it lives again, with a new seed (make soak does
  * both).  It prints the seed first, so any run replays exactly:
- *   gfuzz: seed S, N operations
+ *   gfuzz: seed S, N operations        (or N seconds)
  *   gfuzz: done: N operations, E exceptions, I interrupts, seed S
+ * and, in a run of seconds, a sign of life every PROGRESS_S seconds:
+ *   gfuzz: T s, N operations
  */
 #include "guests/lib/guest.h"
 
 #define GFUZZ_OPS 100000u
+#define PROGRESS_S 10u
 #define CANARY_WORDS 1024
 #define CANARY 0xc0ffee11u
 #define PORT_EXIT 0xf4
@@ -355,8 +358,8 @@ int guest_main(unsigned magic, unsigned info)
 	char name[32] = "", *p = name;
 	uint32_t seed, ops, done = 0;
 	bool seconds = false, crash = false;
-	uint64_t until = 0;
-	uint32_t a, b, c, d;
+	uint64_t until = 0, report = 0;
+	uint32_t a, b, c, d, elapsed = 0;
 
 	if (!hv_present()) {
 		printf("gfuzz: needs cloison\n");
@@ -383,17 +386,31 @@ int guest_main(unsigned magic, unsigned info)
 	}
 	if (!seed)
 		seed = (uint32_t)hv_time_ns() | 1;
-	if (seconds)
-		until = hv_time_ns() + (uint64_t)ops * 1000000000ull;
+	if (seconds) {
+		report = hv_time_ns() + PROGRESS_S * 1000000000ull;
+		until = report - PROGRESS_S * 1000000000ull + (uint64_t)ops * 1000000000ull;
+	}
 	rng = ((uint64_t)seed << 32) | 0x9e3779b9u;
 	for (uint32_t i = 0; i < CANARY_WORDS; i++)
 		canary[i] = CANARY ^ i;
 	desc_init();
 	for (unsigned v = 0; v < 256; v++)
 		desc_set_handler((uint8_t)v, (void *)(gfuzz_stubs + 16 * v));
-	printf("gfuzz: seed %u, %u operations\n", seed, ops);
+	printf("gfuzz: seed %u, %u %s\n", seed, ops, seconds ? "seconds" : "operations");
 	__asm__ volatile("sti");
-	for (; seconds ? hv_time_ns() < until : done < ops; done++) {
+	for (;; done++) {
+		if (seconds) {
+			uint64_t now = hv_time_ns();
+			if (now >= until)
+				break;
+			if (now >= report) { /* a sign of life in a long run */
+				elapsed += PROGRESS_S;
+				printf("gfuzz: %u s, %u operations\n", elapsed, done);
+				report += PROGRESS_S * 1000000000ull;
+			}
+		} else if (done >= ops) {
+			break;
+		}
 		switch (below(8)) {
 		case 0:
 		case 1:
