@@ -24,6 +24,10 @@
 # goes through a pipe (QEMU: -chardev pipe, two FIFOs) or a TCP socket to
 # 127.0.0.1 (Bochs: com1 mode=socket-server), copied into SERIAL_LOG byte
 # for byte; without TYPE_FILE it is written to the file as before.
+#
+# QEMU_EXTRA (environment): more QEMU arguments, split at spaces, for a
+# look inside a run that hangs; e.g. QEMU_EXTRA="-monitor
+# unix:/tmp/mon.sock,server,nowait" and then "info registers -a" on it.
 set -u
 lane=$1 iso=$2 log=$3 timeout=${4:-120} until=${5:-} typing=${6:-}
 here=$(cd "$(dirname "$0")" && pwd)
@@ -89,6 +93,8 @@ qemu-svm | qemu-uefi)
 		args+=(-drive "if=pflash,format=raw,readonly=on,file=$OVMF_CODE"
 			-drive "if=pflash,format=raw,file=$work/vars.fd")
 	fi
+	# shellcheck disable=SC2206 # QEMU_EXTRA is split at spaces on purpose
+	args+=(${QEMU_EXTRA:-})
 	qemu-system-x86_64 "${args[@]}" </dev/null >"$work/emu.out" 2>&1 &
 	pid=$!
 	;;
