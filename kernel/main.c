@@ -101,6 +101,46 @@ static void selftest_dirty_free(void)
 	klog("selftest: every free frame holds 0xa5 bytes");
 }
 
+/*
+ * selftest=switch: what the registers of one partition switch cost,
+ * timed on the boot CPU before any partition runs.  Two scratch vCPUs
+ * take turns, switched as kernel/sched.c's run() switches partitions
+ * (xstate_switch_to(), then spec_switch()); the first, untimed switch
+ * has nothing to save.  docs/benchmarks.md uses the figure.
+ */
+#define SELFTEST_SWITCHES 64
+
+static void selftest_switch_cost(void)
+{
+	static struct vcpu scratch[2];
+	u32 t[SELFTEST_SWITCHES];
+
+	if (xstate_vcpu_init(&scratch[0]) < 0 || xstate_vcpu_init(&scratch[1]) < 0) {
+		klog("selftest: switch: no frame for the scratch vCPUs");
+		goto out;
+	}
+	xstate_switch_to(&scratch[1]);
+	for (u32 i = 0; i < SELFTEST_SWITCHES; i++) {
+		u64 t0 = rdtsc();
+
+		if (xstate_switch_to(&scratch[i & 1]))
+			spec_switch();
+		t[i] = (u32)(rdtsc() - t0);
+	}
+	for (u32 i = 1; i < SELFTEST_SWITCHES; i++) /* insertion sort, for the median */
+		for (u32 j = i; j > 0 && t[j - 1] > t[j]; j--) {
+			u32 x = t[j];
+			t[j] = t[j - 1];
+			t[j - 1] = x;
+		}
+	klog("selftest: switch of registers (XCR0 0x%llx, %u-byte image): min %u median %u cycles",
+	     (unsigned long long)guest_features.xcr0_allowed, guest_features.xsave_size, t[0],
+	     t[SELFTEST_SWITCHES / 2]);
+out:
+	xstate_vcpu_free(&scratch[0]);
+	xstate_vcpu_free(&scratch[1]);
+}
+
 NORETURN void kmain(u32 magic, u64 mbi_phys);
 void kmain(u32 magic, u64 mbi_phys)
 {
@@ -135,6 +175,8 @@ void kmain(u32 magic, u64 mbi_phys)
 	cpuid_init(virt ? virt->guest_cr4() : ~0ull);
 	xstate_cpu_init();
 	spec_init();
+	if (options.selftest_switch)
+		selftest_switch_cost();
 	if (virt && virt->cpu_enable() < 0)
 		virt = NULL;
 	pconsole_setup(options.colour, options.console_width);

@@ -61,6 +61,8 @@ static void apply(struct hv_options *o, const char *w, size_t n)
 		o->selftest_dirty = true;
 	else if (word_is(w, n, "selftest=pools"))
 		o->selftest_pools = true;
+	else if (word_is(w, n, "selftest=switch"))
+		o->selftest_switch = true;
 	else
 		klog("option '%.*s' is unknown; ignored", (int)n, w);
 }

@@ -24,6 +24,8 @@ struct hv_options {
 	bool selftest_dirty;
 	/* selftest=pools: print what the allocators hold before the partitions and after them */
 	bool selftest_pools;
+	/* selftest=switch: time the register switch between two vCPUs before partitions run */
+	bool selftest_switch;
 };
 
 /* console_width=: the default, and the range outside which a value is refused. */

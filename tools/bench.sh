@@ -1,9 +1,14 @@
 #!/bin/bash
 # make bench: the exit-path benchmark.  Boots the bench guest (guests/bench)
-# alone on each lane and prints its figures: RDTSC cycles for a CPUID round
-# trip, a null hypercall round trip and a 32-byte CONSOLE_WRITE.  In Bochs the TSC counts emulated
-# instructions, so those figures are the hypervisor's path length; under
-# QEMU's software emulator they are host cycles and only roughly comparable.
+# on each lane and prints its figures: RDTSC cycles for a CPUID round trip,
+# a null hypercall round trip, a 32-byte CONSOLE_WRITE and a YIELD, all
+# alone on CPU 0 (partition "bench"); then, once it has stopped, a YIELD
+# with a second partition ("yielder") yielding on the same CPU, so that
+# each round trip is two partition switches (partition "bench-switch").
+# selftest=switch adds the hypervisor's own count of one register switch.
+# In Bochs the TSC counts emulated instructions, so those figures are the
+# hypervisor's path length; under QEMU's software emulator they are host
+# cycles and only roughly comparable.
 #   tools/bench.sh [LANE ...]     (default: bochs-vmx bochs-svm qemu-svm)
 set -u
 cd "$(dirname "$0")/.." || exit 1
@@ -17,8 +22,10 @@ terminal_input serial
 terminal_output serial
 set timeout=0
 menuentry "cloison bench" {
-	multiboot2 /boot/cloison.elf exit_when_done
-	module2 /boot/bench.elf name=bench mem=4M
+	multiboot2 /boot/cloison.elf exit_when_done selftest=switch
+	module2 /boot/bench.elf name=bench mem=4M cpus=0
+	module2 /boot/bench.elf name=bench-switch mem=4M cpus=0 after=bench
+	module2 /boot/bench.elf name=yielder mem=4M cpus=0 after=bench
 	boot
 }
 CFG
@@ -26,9 +33,11 @@ tools/mkiso.sh "$work/bench.iso" "$work/grub.cfg" build/cloison.elf build/guests
 status=0
 for lane in $lanes; do
 	tools/lane.sh "$lane" "$work/bench.iso" "$work/$lane.log" 300 '^cloison: powering off' >/dev/null 2>&1
-	lines=$(tr -d '\r' <"$work/$lane.log" | grep -a '^\[bench\] bench:' | sed 's/^\[bench\] bench: //')
+	mkdir -p build && cp "$work/$lane.log" "build/bench-$lane.log" # kept for a look afterwards
+	lines=$(tr -d '\r' <"$work/$lane.log" | grep -a -e '^\[bench[a-z-]*\] bench:' -e '^cloison: selftest: switch' |
+		sed -e 's/^\[bench[a-z-]*\] bench: //' -e 's/^cloison: selftest: //')
 	if [ -z "$lines" ]; then
-		echo "$lane: no result (see $work/$lane.log)"
+		echo "$lane: no result (see build/bench-$lane.log)"
 		status=1
 		continue
 	fi

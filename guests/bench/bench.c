@@ -1,14 +1,25 @@
 /*
- * bench: times the exit path.  Each round trip is measured with RDTSC
- * around one CPUID (leaf 0), around one null hypercall (an unknown
- * number: the shortest path through the hypercall dispatcher) and
- * around one CONSOLE_WRITE of a 32-byte line (what a guest waits for
- * its output).  It prints the minimum and the median of many runs.  In Bochs the TSC
- * counts instructions, so the figure is the hypervisor's path length.
+ * bench: times the exit path and the partition switch with RDTSC.  In
+ * Bochs the TSC counts instructions, so each figure is a path length.
+ * The partition's name= picks its role (tools/bench.sh boots all three):
+ *
+ *   bench         alone on its CPU: one CPUID (leaf 0), one null
+ *                 hypercall (an unknown number: the shortest path through
+ *                 the dispatcher), one CONSOLE_WRITE of a 32-byte line,
+ *                 and one YIELD, after which the scheduler picks this
+ *                 partition again, so no registers are switched;
+ *   bench-switch  one YIELD while a yielder shares its CPU: the round
+ *                 trip is two partition switches and the yielder's run;
+ *   yielder       does nothing but YIELD, YIELDER_ROUNDS times, then exits.
+ *
+ * Each prints the minimum and the median of RUNS round trips.
  */
 #include "guests/lib/guest.h"
 
 #define RUNS 64
+#define WARMUP 4 /* yields before the timed ones: both partitions have run */
+/* More than bench-switch needs, so that it never yields alone; alone, a yield is short. */
+#define YIELDER_ROUNDS 2000
 
 static void sort(uint32_t *v, int n)
 {
@@ -26,11 +37,28 @@ static void report(const char *what, uint32_t *v)
 	printf("bench: %s: min %u median %u cycles\n", what, v[0], v[RUNS / 2]);
 }
 
-int guest_main(unsigned magic, unsigned info)
+static bool same(const char *a, const char *b)
+{
+	while (*a && *a == *b)
+		a++, b++;
+	return *a == *b;
+}
+
+static void time_yields(uint32_t *v)
+{
+	for (int i = 0; i < WARMUP; i++)
+		hv_call(HC_YIELD, 0, 0, 0, 0);
+	for (int i = 0; i < RUNS; i++) {
+		uint64_t t0 = rdtsc();
+		hv_call(HC_YIELD, 0, 0, 0, 0);
+		v[i] = (uint32_t)(rdtsc() - t0);
+	}
+}
+
+static void alone(void)
 {
 	static const char line[] = "write: one 32-byte console line\n";
-	uint32_t cpuid_t[RUNS], call_t[RUNS], empty_t[RUNS], write_t[RUNS];
-	(void)magic, (void)info;
+	uint32_t cpuid_t[RUNS], call_t[RUNS], empty_t[RUNS], write_t[RUNS], yield_t[RUNS];
 
 	for (int i = 0; i < RUNS; i++) {
 		uint64_t t0 = rdtsc(), t1 = rdtsc();
@@ -42,21 +70,47 @@ int guest_main(unsigned magic, unsigned info)
 		cpuid(0, &a, &b, &c, &d);
 		cpuid_t[i] = (uint32_t)(rdtsc() - t0);
 	}
-	for (int i = 0; i < RUNS && hv_present(); i++) {
-		uint64_t t0 = rdtsc();
-		hv_call(0, 0, 0, 0, 0);
-		call_t[i] = (uint32_t)(rdtsc() - t0);
-	}
-	for (int i = 0; i < RUNS && hv_present(); i++) {
-		uint64_t t0 = rdtsc();
-		hv_call(HC_CONSOLE_WRITE, (unsigned long)line, sizeof(line) - 1, 0, 0);
-		write_t[i] = (uint32_t)(rdtsc() - t0);
+	if (hv_present()) {
+		for (int i = 0; i < RUNS; i++) {
+			uint64_t t0 = rdtsc();
+			hv_call(0, 0, 0, 0, 0);
+			call_t[i] = (uint32_t)(rdtsc() - t0);
+		}
+		time_yields(yield_t);
+		/* Last: COM1's interrupts, draining these lines, would land in the others. */
+		for (int i = 0; i < RUNS; i++) {
+			uint64_t t0 = rdtsc();
+			hv_call(HC_CONSOLE_WRITE, (unsigned long)line, sizeof(line) - 1, 0, 0);
+			write_t[i] = (uint32_t)(rdtsc() - t0);
+		}
 	}
 	report("rdtsc alone", empty_t);
 	report("cpuid round trip", cpuid_t);
 	if (hv_present()) {
 		report("null hypercall round trip", call_t);
 		report("32-byte console write", write_t);
+		report("yield alone", yield_t);
+	}
+}
+
+int guest_main(unsigned magic, unsigned info)
+{
+	char name[32] = "bench";
+	uint32_t yield_t[RUNS];
+
+	cmdline_value(guest_cmdline(magic, info), "name", name, sizeof(name));
+	if (!same(name, "bench") && !hv_present()) {
+		printf("bench: %s needs cloison\n", name);
+		return 1;
+	}
+	if (same(name, "yielder")) {
+		for (int i = 0; i < YIELDER_ROUNDS; i++)
+			hv_call(HC_YIELD, 0, 0, 0, 0);
+	} else if (same(name, "bench-switch")) {
+		time_yields(yield_t);
+		report("yield with a yielder", yield_t);
+	} else {
+		alone();
 	}
 	return 0;
 }

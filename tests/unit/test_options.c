@@ -193,6 +193,20 @@ static void test_selftest_bad_entry(void **state)
 	assert_int_equal(console_lines_with("option 'bad_entry' is unknown"), 1);
 }
 
+static void test_selftest_switch(void **state)
+{
+	(void)state;
+	struct hv_options o = parse("exit_when_done selftest=switch");
+	assert_true(o.selftest_switch);
+	assert_true(o.exit_when_done);
+	assert_false(o.selftest_remote);
+	assert_console_quiet();
+
+	o = parse("selftest=switches selftest=Switch");
+	assert_false(o.selftest_switch);
+	assert_int_equal(console_lines_with("is unknown; ignored"), 2);
+}
+
 static void test_all_together(void **state)
 {
 	(void)state;
@@ -260,6 +274,7 @@ int main(void)
 		cmocka_unit_test(test_apic),
 		cmocka_unit_test(test_selftest_panic),
 		cmocka_unit_test(test_selftest_bad_entry),
+		cmocka_unit_test(test_selftest_switch),
 		cmocka_unit_test(test_all_together),
 		cmocka_unit_test(test_leading_path),
 		cmocka_unit_test(test_unknown_word),
