@@ -428,10 +428,34 @@ static void load_guest_cr2(const struct vmcb *vm)
 		write_cr2(vm->save.cr2);
 }
 
+/*
+ * An event whose delivery the exit cut short (EXITINTINFO, APM Vol. 2
+ * §15.7.2) is not lost: an interrupt waits again in pending_irq (for IF,
+ * the shadow and V_TPR, as when it was first raised); an exception is
+ * injected again at the next VMRUN, unless the exit's handler injected
+ * one of its own; an INT n, INT3 or INTO runs again, RIP still on it.
+ * Without this, a timer interrupt that met a host interrupt or a nested
+ * page fault on its way in vanished, and a guest halted until it came
+ * halted for good.
+ */
+static void requeue_cut_event(struct vcpu *v, u64 info)
+{
+	struct vmcb *vm = vmcb_of(v);
+
+	if ((info & EVENTINJ_TYPE_MASK) == EVENTINJ_TYPE_INTR) {
+		if (!(v->pending_irq & VIRQ_PENDING))
+			v->pending_irq = VIRQ_PENDING | (u8)info;
+	} else if ((info & EVENTINJ_TYPE_MASK) == EVENTINJ_TYPE_EXCEPTION &&
+		   !(vm->control.eventinj & EVENTINJ_VALID)) {
+		vm->control.eventinj = info;
+	}
+}
+
 bool svm_exit(struct vcpu *v)
 {
 	struct vmcb *vm = vmcb_of(v);
 	struct vm_exit e;
+	u64 cut = vm->control.exitintinfo;
 	u32 action;
 
 	v->regs.rax = vm->save.rax;
@@ -442,6 +466,8 @@ bool svm_exit(struct vcpu *v)
 	action = exit_handle(v, &e);
 	if (action == EXIT_STOP)
 		return false; /* v may be gone, or have a new VMCB (a restart) */
+	if (cut & EVENTINJ_VALID)
+		requeue_cut_event(v, cut);
 	if (action & EXIT_ADVANCE) {
 		vm->save.rip = exit_next_rip(v, vm->save.rip, e.insn_len);
 		vm->control.interrupt_shadow = 0; /* it ends with the instruction */
@@ -454,8 +480,11 @@ bool svm_exit(struct vcpu *v)
 			exit_deliver_pending(v);
 	}
 	vm->save.rax = v->regs.rax;
-	if (action & EXIT_RESUME)
+	if (action & EXIT_RESUME) {
+		if (v->pending_irq && !(vm->control.eventinj & EVENTINJ_VALID))
+			exit_deliver_pending(v); /* an interrupt requeued above */
 		load_guest_cr2(vm);
+	}
 	return action & EXIT_RESUME;
 }
 

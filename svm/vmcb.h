@@ -187,6 +187,7 @@ _Static_assert(sizeof(struct vmcb) == 4096, "VMCB is one page");
 #define EVENTINJ_HAS_ERROR (1ull << 11)
 #define EVENTINJ_TYPE_INTR (0ull << 8)
 #define EVENTINJ_TYPE_EXCEPTION (3ull << 8)
+#define EVENTINJ_TYPE_MASK (7ull << 8) /* EXITINTINFO has the same layout */
 
 /* Exit codes (APM Vol. 2 appendix C). */
 enum svm_exit_code {

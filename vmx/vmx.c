@@ -626,16 +626,48 @@ static void arm_preemption_timer(void)
 			     left <= 0 ? 0 : MIN((u64)left >> caps.timer_rate, 0xffffffffull));
 }
 
+/*
+ * An event whose delivery the exit cut short (the IDT-vectoring
+ * information, SDM 3C §28.2.4) is not lost: an external interrupt waits
+ * again in pending_irq; a hardware exception is injected again at the
+ * next entry, unless the exit's handler injected one of its own (every
+ * exit clears the entry's interruption field first); an NMI cloison
+ * never injects, and an INT n, INT3 or INTO runs again, RIP still on it.
+ */
+static void requeue_cut_event(struct vcpu *v, u32 info)
+{
+	u32 type = (info >> INTR_INFO_TYPE_SHIFT) & 7;
+
+	if (type == INTR_TYPE_EXTERNAL) {
+		if (!(v->pending_irq & VIRQ_PENDING))
+			v->pending_irq = VIRQ_PENDING | (u8)info;
+	} else if (type == INTR_TYPE_HW_EXCEPTION &&
+		   !(vmcs_read32(VMCS_ENTRY_INTR_INFO) & INTR_INFO_VALID)) {
+		if (info & INTR_INFO_HAS_ERROR)
+			vmcs_write32(VMCS_ENTRY_EXCEPTION_ERROR,
+				     vmcs_read32(VMCS_IDT_VECTORING_ERROR));
+		vmcs_write32(VMCS_ENTRY_INTR_INFO, info & ~(1u << 12)); /* bit 12: undefined here */
+	}
+}
+
 bool vmx_exit(struct vcpu *v)
 {
 	struct vm_exit e;
-	u32 action;
+	u32 action, cut;
 
 	v->launched = true;
+	cut = vmcs_read32(VMCS_IDT_VECTORING_INFO);
 	decode(v, vmcs_read32(VMCS_EXIT_REASON), &e);
 	action = exit_handle(v, &e);
+	if (action == EXIT_STOP)
+		return false; /* v may be gone, or have been reset (a restart) */
+	if (cut & INTR_INFO_VALID)
+		requeue_cut_event(v, cut);
 	if (action & EXIT_ADVANCE)
 		advance(v, e.insn_len);
+	if ((action & EXIT_RESUME) && v->pending_irq &&
+	    !(vmcs_read32(VMCS_ENTRY_INTR_INFO) & INTR_INFO_VALID))
+		exit_deliver_pending(v); /* an interrupt requeued above */
 	if ((action & EXIT_RESUME) && !(caps.exit & EXIT_SAVE_PREEMPTION_TIMER))
 		arm_preemption_timer();
 	return action & EXIT_RESUME;
