@@ -25,7 +25,13 @@ trampoline_start:
 	xorw %ax, %ax
 	movw %ax, %ds
 	lgdtl REL(tramp_gdtr)
+	/*
+	 * INIT leaves CR0 at 0x60000010: CD and NW set, the caches off.
+	 * The BSP's firmware turned them on for it; an AP must do it itself,
+	 * or it runs every partition uncached.
+	 */
 	movl %cr0, %eax
+	andl $0x9fffffff, %eax           /* CR0.CD and CR0.NW clear */
 	orl $1, %eax                     /* CR0.PE */
 	movl %eax, %cr0
 	ljmpl $SEL_CODE32, $REL(tramp32)

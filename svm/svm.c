@@ -473,7 +473,7 @@ bool svm_exit(struct vcpu *v)
 		vm->control.interrupt_shadow = 0; /* it ends with the instruction */
 		/*
 		 * An interrupt that waited for this shadow goes in now, before
-		 * the next instruction, as on hardware: the emulators would
+		 * the next instruction, as on hardware: QEMU would
 		 * take the V_IRQ window only after one more instruction.
 		 */
 		if (v->pending_irq)
