@@ -445,6 +445,7 @@ static void requeue_cut_event(struct vcpu *v, u64 info)
 	if ((info & EVENTINJ_TYPE_MASK) == EVENTINJ_TYPE_INTR) {
 		if (!(v->pending_irq & VIRQ_PENDING))
 			v->pending_irq = VIRQ_PENDING | (u8)info;
+		exit_deliver_pending(v); /* or ask for the window again */
 	} else if ((info & EVENTINJ_TYPE_MASK) == EVENTINJ_TYPE_EXCEPTION &&
 		   !(vm->control.eventinj & EVENTINJ_VALID)) {
 		vm->control.eventinj = info;
@@ -480,11 +481,8 @@ bool svm_exit(struct vcpu *v)
 			exit_deliver_pending(v);
 	}
 	vm->save.rax = v->regs.rax;
-	if (action & EXIT_RESUME) {
-		if (v->pending_irq && !(vm->control.eventinj & EVENTINJ_VALID))
-			exit_deliver_pending(v); /* an interrupt requeued above */
+	if (action & EXIT_RESUME)
 		load_guest_cr2(vm);
-	}
 	return action & EXIT_RESUME;
 }
 

@@ -641,6 +641,7 @@ static void requeue_cut_event(struct vcpu *v, u32 info)
 	if (type == INTR_TYPE_EXTERNAL) {
 		if (!(v->pending_irq & VIRQ_PENDING))
 			v->pending_irq = VIRQ_PENDING | (u8)info;
+		exit_deliver_pending(v); /* or ask for the window again */
 	} else if (type == INTR_TYPE_HW_EXCEPTION &&
 		   !(vmcs_read32(VMCS_ENTRY_INTR_INFO) & INTR_INFO_VALID)) {
 		if (info & INTR_INFO_HAS_ERROR)
@@ -659,15 +660,10 @@ bool vmx_exit(struct vcpu *v)
 	cut = vmcs_read32(VMCS_IDT_VECTORING_INFO);
 	decode(v, vmcs_read32(VMCS_EXIT_REASON), &e);
 	action = exit_handle(v, &e);
-	if (action == EXIT_STOP)
-		return false; /* v may be gone, or have been reset (a restart) */
-	if (cut & INTR_INFO_VALID)
+	if ((cut & INTR_INFO_VALID) && action != EXIT_STOP) /* stopped: v may be gone */
 		requeue_cut_event(v, cut);
 	if (action & EXIT_ADVANCE)
 		advance(v, e.insn_len);
-	if ((action & EXIT_RESUME) && v->pending_irq &&
-	    !(vmcs_read32(VMCS_ENTRY_INTR_INFO) & INTR_INFO_VALID))
-		exit_deliver_pending(v); /* an interrupt requeued above */
 	if ((action & EXIT_RESUME) && !(caps.exit & EXIT_SAVE_PREEMPTION_TIMER))
 		arm_preemption_timer();
 	return action & EXIT_RESUME;
