@@ -481,8 +481,16 @@ bool svm_exit(struct vcpu *v)
 			exit_deliver_pending(v);
 	}
 	vm->save.rax = v->regs.rax;
-	if (action & EXIT_RESUME)
+	if (action & EXIT_RESUME) {
+		/*
+		 * An interrupt still pending is offered again at every entry:
+		 * without this, under Bochs, one that waited for IF came late,
+		 * after STI and its shadow, or never (the catalog's shadow case).
+		 */
+		if (v->pending_irq && !(vm->control.eventinj & EVENTINJ_VALID))
+			exit_deliver_pending(v);
 		load_guest_cr2(vm);
+	}
 	return action & EXIT_RESUME;
 }
 
