@@ -62,10 +62,14 @@ static inline struct percpu *this_cpu(void)
 	return p;
 }
 
-/* A field of this CPU's struct percpu, read with one GS-relative load. */
+/*
+ * A field of this CPU's struct percpu, read with one GS-relative load.
+ * The value's type drops the field's qualifiers (a cast does): a volatile
+ * local would be stored to the stack and read back.
+ */
 #define this_cpu_read(field)                                                                       \
 	({                                                                                         \
-		__typeof__(((struct percpu *)0)->field) v_;                                        \
+		__typeof__((__typeof__(((struct percpu *)0)->field))0) v_;                          \
 		__asm__ volatile("mov %%gs:%c1, %0"                                                \
 				 : "=r"(v_)                                                        \
 				 : "i"(__builtin_offsetof(struct percpu, field)));                 \

@@ -18,6 +18,7 @@
 #include "kernel/cr.h"
 #include "kernel/hypercall.h"
 #include "kernel/lib.h"
+#include "kernel/partition.h"
 #include "kernel/virt.h"
 #include "kernel/x86.h"
 #include "kernel/xstate.h"
@@ -82,7 +83,7 @@ struct guest_features guest_features;
 /* Leaves 1 and 7 as every partition sees them, but for OSXSAVE and OSPKE. */
 static struct cpuid_regs leaf1, leaf7;
 
-/* The filters, shared by cpuid_init() and guest_cpuid(). */
+/* The filters, shared by cpuid_init() and guest_cpuid_filtered(). */
 static void filter_leaf1(struct cpuid_regs *r)
 {
 	r->ecx &=
@@ -255,14 +256,14 @@ static NOINLINE struct cpuid_regs feature_leaf(struct vcpu *v, u32 leaf, u32 sub
 	return r;
 }
 
-void guest_cpuid(struct vcpu *v, u32 partition_id)
+void guest_cpuid_filtered(struct vcpu *v)
 {
 	struct guest_regs *g = &v->regs;
 	u32 leaf = (u32)g->rax, subleaf = (u32)g->rcx;
 	struct cpuid_regs r;
 
 	if ((leaf & 0xffffff00u) == HV_CPUID_BASE)
-		r = hv_leaf(leaf, partition_id);
+		r = hv_leaf(leaf, v->partition->id);
 	else if (leaf == 1 || leaf == 7)
 		r = feature_leaf(v, leaf, subleaf);
 	else if (leaf == 0xd)

@@ -30,10 +30,36 @@ extern struct guest_features guest_features;
 void cpuid_init(u64 backend_cr4);
 
 /*
- * Answer v's CPUID in place: RAX holds the leaf and RCX the subleaf;
- * RAX, RBX, RCX and RDX receive the (zero-extended) answer.
+ * The basic leaves guest_cpuid_filtered() changes, as a bit mask: 1 and 7
+ * (features hidden, OSXSAVE and OSPKE from the guest's CR4) and 0xD (the
+ * XSAVE components).  It changes no other leaf below 0x40000000.
  */
-void guest_cpuid(struct vcpu *v, u32 partition_id);
+#define CPUID_FILTERED_BASIC ((1u << 1) | (1u << 7) | (1u << 0xd))
+
+/* Answer v's CPUID (any leaf) in place, filtered; guest_cpuid()'s slow path. */
+void guest_cpuid_filtered(struct vcpu *v);
+
+/*
+ * Answer v's CPUID in place: RAX holds the leaf and RCX the subleaf;
+ * RAX, RBX, RCX and RDX receive the (zero-extended) answer.  A leaf the
+ * filter leaves alone is the CPU's own, read here without a call: this is
+ * the whole work of most CPUID exits (docs/benchmarks.md).
+ */
+static inline void guest_cpuid(struct vcpu *v)
+{
+	u32 leaf = (u32)v->regs.rax;
+	struct cpuid_regs r;
+
+	if (leaf >= 0x40000000u || (leaf < 32 && ((CPUID_FILTERED_BASIC >> leaf) & 1))) {
+		guest_cpuid_filtered(v);
+		return;
+	}
+	r = cpuid(leaf, (u32)v->regs.rcx);
+	v->regs.rax = r.eax;
+	v->regs.rbx = r.ebx;
+	v->regs.rcx = r.ecx;
+	v->regs.rdx = r.edx;
+}
 
 /* Bytes of a standard-form XSAVE image holding the components of xcr0. */
 u32 cpuid_xsave_size(u64 xcr0);

@@ -7,6 +7,7 @@
 #define KERNEL_EXIT_H
 
 #include "kernel/cpu.h"
+#include "kernel/cpuid.h"
 #include "kernel/types.h"
 #include "kernel/vcpu.h"
 #include "kernel/x86.h"
@@ -99,10 +100,13 @@ struct vm_exit {
  */
 bool exit_deliver_pending(struct vcpu *v);
 
-/* The handler of each exit kind (kernel/exit.c), and the default one. */
+/*
+ * The handler of each exit kind (kernel/exit.c), and the default one;
+ * EXIT_CPUID has none: exit_handle() answers it.
+ */
 extern u32 (*const exit_handlers[EXIT_KIND_COUNT])(struct vcpu *, struct vm_exit *);
 u32 exit_unhandled(struct vcpu *v, struct vm_exit *e);
-/* Stop the machine (panic) if some exit kind has no handler; called once at boot. */
+/* Stop the machine (panic) if some exit kind but CPUID has no handler; called once at boot. */
 void exit_check_handlers(void);
 
 /* What the backend does once exit_handle() returns: a set of flags. */
@@ -128,7 +132,12 @@ static inline u32 exit_handle(struct vcpu *v, struct vm_exit *e)
 		return exit_unhandled(v, e);
 	}
 	v->exits[e->kind]++;
-	action = exit_handlers[e->kind](v, e);
+	if (e->kind == EXIT_CPUID) {
+		guest_cpuid(v); /* here, not through a call: the commonest exit while a guest boots */
+		action = EXIT_NEXT;
+	} else {
+		action = exit_handlers[e->kind](v, e);
+	}
 	if (cpu_slice_over())
 		action &= ~EXIT_RESUME; /* still step over the instruction */
 	return action;

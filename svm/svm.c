@@ -396,16 +396,15 @@ static void decode(struct vcpu *v, struct vm_exit *e)
 		svm_explain_invalid(v, &entry_notes[this_cpu()->index]);
 		e->kind = EXIT_ENTRY_FAILED;
 		return;
+	case SVM_EXIT_EXCEPTION_BASE ... SVM_EXIT_EXCEPTION_BASE + 31:
+		e->kind = EXIT_EXCEPTION;
+		e->exc.vector = (u8)(code - SVM_EXIT_EXCEPTION_BASE);
+		e->exc.has_error = e->exc.vector == EXC_AC;
+		e->exc.error = (u32)info1;
+		e->exc.dr6 = single_step_dr6(vm, e->exc.vector);
+		return;
 	default:
-		if (code >= SVM_EXIT_EXCEPTION_BASE && code < SVM_EXIT_EXCEPTION_BASE + 32) {
-			e->kind = EXIT_EXCEPTION;
-			e->exc.vector = (u8)(code - SVM_EXIT_EXCEPTION_BASE);
-			e->exc.has_error = e->exc.vector == EXC_AC;
-			e->exc.error = (u32)info1;
-			e->exc.dr6 = single_step_dr6(vm, e->exc.vector);
-		} else {
-			e->kind = EXIT_UNHANDLED;
-		}
+		e->kind = EXIT_UNHANDLED;
 		return;
 	}
 }
@@ -419,8 +418,10 @@ static const char *exit_name(const struct vm_exit *e)
  * VMRUN loads the guest's CR2 from the VMCB (APM Vol. 2 §15.5.1), but
  * Bochs 2.7 reads it and drops it: its guest runs with whatever CR2 the
  * CPU holds, the page-fault address of the last partition that ran here.
- * So the CPU's CR2 is made the guest's before every VMRUN; on hardware
- * this only does early what VMRUN does anyway.
+ * So the CPU's CR2 is made the guest's when a run begins; on hardware
+ * this only does early what VMRUN does anyway.  Between the exits of a
+ * run it stays the guest's: no host code writes CR2 (a page fault in the
+ * hypervisor is fatal), nor does cloison change the VMCB's copy.
  */
 static void load_guest_cr2(const struct vmcb *vm)
 {
@@ -444,8 +445,7 @@ static void requeue_cut_event(struct vcpu *v, u64 info)
 
 	if ((info & EVENTINJ_TYPE_MASK) == EVENTINJ_TYPE_INTR) {
 		if (!(v->pending_irq & VIRQ_PENDING))
-			v->pending_irq = VIRQ_PENDING | (u8)info;
-		exit_deliver_pending(v); /* or ask for the window again */
+			v->pending_irq = VIRQ_PENDING | (u8)info; /* offered by svm_exit() or run() */
 	} else if ((info & EVENTINJ_TYPE_MASK) == EVENTINJ_TYPE_EXCEPTION &&
 		   !(vm->control.eventinj & EVENTINJ_VALID)) {
 		vm->control.eventinj = info;
@@ -472,25 +472,19 @@ bool svm_exit(struct vcpu *v)
 	if (action & EXIT_ADVANCE) {
 		vm->save.rip = exit_next_rip(v, vm->save.rip, e.insn_len);
 		vm->control.interrupt_shadow = 0; /* it ends with the instruction */
-		/*
-		 * An interrupt that waited for this shadow goes in now, before
-		 * the next instruction, as on hardware: QEMU would
-		 * take the V_IRQ window only after one more instruction.
-		 */
-		if (v->pending_irq)
-			exit_deliver_pending(v);
 	}
 	vm->save.rax = v->regs.rax;
-	if (action & EXIT_RESUME) {
-		/*
-		 * An interrupt still pending is offered again at every entry:
-		 * without this, under Bochs, one that waited for IF came late,
-		 * after STI and its shadow, or never (the catalog's shadow case).
-		 */
-		if (v->pending_irq && !(vm->control.eventinj & EVENTINJ_VALID))
-			exit_deliver_pending(v);
-		load_guest_cr2(vm);
-	}
+	/*
+	 * An interrupt still pending is offered again before every VMRUN
+	 * (kernel/sched.c's run() does it when the slice is over): one the
+	 * exit cut short; one that waited for a shadow that just ended, which
+	 * goes in before the next instruction as on hardware, where QEMU
+	 * would take the V_IRQ window one instruction late; and one that
+	 * waited for IF, which under Bochs came late, after STI and its
+	 * shadow, or never (the catalog's shadow case).
+	 */
+	if ((action & EXIT_RESUME) && v->pending_irq)
+		exit_deliver_pending(v);
 	return action & EXIT_RESUME;
 }
 

@@ -29,6 +29,7 @@ static struct {
 	bool intr_window; /* interrupt-window exiting may be turned on */
 	bool io_info;	  /* INS/OUTS exits say address size and segment */
 	u32 timer_rate;	  /* preemption timer: one count per 2^rate TSC ticks */
+	bool timer_rearm; /* the timer's count does not survive exits: set it at each entry */
 	u64 invept_type;  /* 1 single-context, 2 all-context, 0 none */
 	u64 io_bitmap_a, io_bitmap_b, msr_bitmap; /* shared by all vCPUs */
 } caps;
@@ -180,6 +181,8 @@ static bool read_caps(void)
 	if (caps.pin & PIN_PREEMPTION_TIMER)
 		caps.exit |= EXIT_SAVE_PREEMPTION_TIMER &
 			     vmx_allowed1(rdmsr(tc ? MSR_VMX_TRUE_EXIT_CTLS : MSR_VMX_EXIT_CTLS));
+	caps.timer_rearm =
+		(caps.pin & PIN_PREEMPTION_TIMER) && !(caps.exit & EXIT_SAVE_PREEMPTION_TIMER);
 	ok &= adjust(tc ? MSR_VMX_TRUE_ENTRY_CTLS : MSR_VMX_ENTRY_CTLS,
 		     ENTRY_LOAD_DEBUG | ENTRY_LOAD_EFER | ENTRY_LOAD_PAT, &caps.entry);
 	caps.entry &= ~ENTRY_IA32E_GUEST; /* guests start in 32-bit mode */
@@ -520,7 +523,19 @@ static void decode_cr(struct vm_exit *e, u64 q)
 	e->cr.reexecute = true; /* only the read shadow need change */
 }
 
-static void decode(struct vcpu *v, u32 reason, struct vm_exit *e)
+/* The event an exit cut short, if any (bit 31 set); see requeue_cut_event(). */
+static u32 idt_vectoring(void)
+{
+	return vmcs_read32(VMCS_IDT_VECTORING_INFO);
+}
+
+/*
+ * Decode an exit into e.  Returns the IDT-vectoring information (SDM 3C
+ * §28.2.4) for the exits that can come while an event is delivered, and
+ * 0 for those caused by an instruction, which cannot: the field is not
+ * read on the path of the commonest exits.
+ */
+static u32 decode(struct vcpu *v, u32 reason, struct vm_exit *e)
 {
 	u32 basic = reason & 0xffff;
 	u64 q;
@@ -531,7 +546,7 @@ static void decode(struct vcpu *v, u32 reason, struct vm_exit *e)
 	if (reason & VMX_EXIT_REASON_ENTRY_FAILURE) {
 		vmx_explain_entry_failure(v, false, reason);
 		e->kind = EXIT_ENTRY_FAILED;
-		return;
+		return 0;
 	}
 	switch (basic) {
 	case VMX_EXIT_EXCEPTION_NMI:
@@ -539,7 +554,7 @@ static void decode(struct vcpu *v, u32 reason, struct vm_exit *e)
 		if (((info >> INTR_INFO_TYPE_SHIFT) & 7) == INTR_TYPE_NMI) {
 			e->kind = EXIT_INTERRUPT;
 			__asm__ volatile("int $2"); /* hand the NMI to the host's handler */
-			return;
+			return idt_vectoring();
 		}
 		e->kind = EXIT_EXCEPTION;
 		e->exc.vector = (u8)(info & INTR_INFO_VECTOR);
@@ -549,51 +564,51 @@ static void decode(struct vcpu *v, u32 reason, struct vm_exit *e)
 		e->exc.dr6 = e->exc.vector == EXC_DB
 				     ? (u32)vmcs_readn(VMCS_EXIT_QUALIFICATION) & DR6_EXIT_BITS
 				     : 0;
-		return;
+		return idt_vectoring();
 	case VMX_EXIT_EXTERNAL_INTERRUPT:
 	case VMX_EXIT_PREEMPTION_TIMER: /* the slice is over: as the timer interrupt says */
 		e->kind = EXIT_INTERRUPT;
-		return;
+		return idt_vectoring();
 	case VMX_EXIT_TRIPLE_FAULT:
 		e->kind = EXIT_TRIPLE_FAULT;
-		return;
+		return idt_vectoring();
 	case VMX_EXIT_CPUID:
 		e->kind = EXIT_CPUID;
-		return;
+		return 0;
 	case VMX_EXIT_HLT:
 		e->kind = EXIT_HLT;
-		return;
+		return 0;
 	case VMX_EXIT_INTERRUPT_WINDOW:
 		e->kind = EXIT_INTR_WINDOW;
-		return;
+		return 0;
 	case VMX_EXIT_INVD:
 	case VMX_EXIT_WBINVD:
 		e->kind = EXIT_CACHE_FLUSH;
-		return;
+		return 0;
 	case VMX_EXIT_XSETBV:
 		e->kind = EXIT_XSETBV;
-		return;
+		return 0;
 	case VMX_EXIT_CR_ACCESS:
 		decode_cr(e, vmcs_readn(VMCS_EXIT_QUALIFICATION));
-		return;
+		return 0;
 	case VMX_EXIT_VMCALL:
 		e->kind = EXIT_HYPERCALL;
-		return;
+		return 0;
 	case VMX_EXIT_GETSEC:
 	case VMX_EXIT_VMCLEAR ... VMX_EXIT_VMXON:
 	case VMX_EXIT_INVEPT:
 	case VMX_EXIT_INVVPID:
 	case VMX_EXIT_VMFUNC:
 		e->kind = EXIT_VIRT_INSN;
-		return;
+		return 0;
 	case VMX_EXIT_IO:
 		decode_io(e, vmcs_readn(VMCS_EXIT_QUALIFICATION));
-		return;
+		return 0;
 	case VMX_EXIT_RDMSR:
 	case VMX_EXIT_WRMSR:
 		e->kind = basic == VMX_EXIT_RDMSR ? EXIT_MSR_READ : EXIT_MSR_WRITE;
 		e->msr = (u32)v->regs.rcx;
-		return;
+		return 0;
 	case VMX_EXIT_EPT_VIOLATION:
 		q = vmcs_readn(VMCS_EXIT_QUALIFICATION);
 		e->kind = EXIT_SLAT_VIOLATION;
@@ -601,19 +616,22 @@ static void decode(struct vcpu *v, u32 reason, struct vm_exit *e)
 		e->slat.read = q & 1;
 		e->slat.write = q & 2;
 		e->slat.fetch = q & 4;
-		return;
-	default:
+		return idt_vectoring();
+	default: /* a task switch through the IDT, among others */
 		e->kind = EXIT_UNHANDLED;
-		return;
+		return idt_vectoring();
 	}
 }
 
 /* Step over the instruction that exited. */
 static void advance(struct vcpu *v, u32 len)
 {
+	u32 blocking = vmcs_read32(VMCS_GUEST_INTERRUPTIBILITY);
+
 	vmcs_writen(VMCS_GUEST_RIP, exit_next_rip(v, vmcs_readn(VMCS_GUEST_RIP), len));
 	/* Blocking by STI and by MOV SS ends with the instruction (SDM 3C §25.4.2). */
-	vmcs_write32(VMCS_GUEST_INTERRUPTIBILITY, vmcs_read32(VMCS_GUEST_INTERRUPTIBILITY) & ~3u);
+	if (blocking & 3)
+		vmcs_write32(VMCS_GUEST_INTERRUPTIBILITY, blocking & ~3u);
 }
 
 /* Let the preemption timer end the guest's slice at this CPU's slice_end. */
@@ -657,14 +675,15 @@ bool vmx_exit(struct vcpu *v)
 	u32 action, cut;
 
 	v->launched = true;
-	cut = vmcs_read32(VMCS_IDT_VECTORING_INFO);
-	decode(v, vmcs_read32(VMCS_EXIT_REASON), &e);
+	cut = decode(v, vmcs_read32(VMCS_EXIT_REASON), &e);
 	action = exit_handle(v, &e);
-	if ((cut & INTR_INFO_VALID) && action != EXIT_STOP) /* stopped: v may be gone */
-		requeue_cut_event(v, cut);
+	if (cut & INTR_INFO_VALID) {
+		if (action != EXIT_STOP) /* stopped: v may be gone */
+			requeue_cut_event(v, cut);
+	}
 	if (action & EXIT_ADVANCE)
 		advance(v, e.insn_len);
-	if ((action & EXIT_RESUME) && !(caps.exit & EXIT_SAVE_PREEMPTION_TIMER))
+	if (caps.timer_rearm && (action & EXIT_RESUME))
 		arm_preemption_timer();
 	return action & EXIT_RESUME;
 }
