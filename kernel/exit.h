@@ -144,7 +144,7 @@ static inline u32 exit_handle(struct vcpu *v, struct vm_exit *e)
 }
 const char *exit_kind_name(enum exit_kind k);
 
-/* The guest's execution mode (kernel/virt.c). */
+/* The guest's execution mode: virt->mode() (kernel/virt.c). */
 enum guest_mode virt_guest_mode(struct vcpu *v);
 
 /*

@@ -89,9 +89,10 @@ bool hypercall_handle(struct vcpu *v)
 	};
 	struct hc_call c;
 	s64 ret = 0;
+	u32 cpl;
 
-	r.narrow = virt_guest_mode(v) != GUEST_LONG64;
-	r.unprivileged = virt->get(v, VREG_CPL) != 0 || (virt->get(v, VREG_RFLAGS) & RFLAGS_VM);
+	r.narrow = virt->mode(v, &cpl) != GUEST_LONG64;
+	r.unprivileged = cpl != 0; /* virtual-8086 mode included */
 	c = hcargs_decode(&r);
 	if (c.err) {
 		set_result(v, (u64)c.err, r.narrow, false);

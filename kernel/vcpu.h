@@ -8,6 +8,7 @@
 #define KERNEL_VCPU_H
 
 #include "kernel/types.h"
+#include "kernel/x86.h"
 
 struct partition;
 
@@ -81,6 +82,19 @@ enum guest_mode {
 	GUEST_PROTECTED32,
 	GUEST_LONG64,
 };
+
+/*
+ * The mode code runs in, from CR0, EFER (LMA) and CS's attributes in the
+ * VMX layout (SEG_ATTR_L, SEG_ATTR_D); virtual-8086 code is 16-bit.
+ */
+static inline enum guest_mode guest_mode_of(u64 cr0, u64 efer, u64 cs_attr)
+{
+	if (!(cr0 & CR0_PE))
+		return GUEST_REAL;
+	if ((efer & EFER_LMA) && (cs_attr & SEG_ATTR_L))
+		return GUEST_LONG64;
+	return (cs_attr & SEG_ATTR_D) ? GUEST_PROTECTED32 : GUEST_PROTECTED16;
+}
 
 #define VIRQ_PENDING 0x100u
 #define VCPU_EXIT_KINDS 20 /* room for every enum exit_kind (kernel/exit.h checks) */

@@ -35,12 +35,7 @@ void virt_init(void)
 
 enum guest_mode virt_guest_mode(struct vcpu *v)
 {
-	u64 attr;
+	u32 cpl;
 
-	if (!(virt->get(v, VREG_CR0) & CR0_PE))
-		return GUEST_REAL;
-	attr = virt->get(v, VREG_CS_ATTR);
-	if ((virt->get(v, VREG_EFER) & EFER_LMA) && (attr & SEG_ATTR_L))
-		return GUEST_LONG64;
-	return (attr & SEG_ATTR_D) ? GUEST_PROTECTED32 : GUEST_PROTECTED16;
+	return virt->mode(v, &cpl);
 }

@@ -56,6 +56,12 @@ struct virt_ops {
 	u64 (*get)(struct vcpu *v, enum vreg r);
 	void (*set)(struct vcpu *v, enum vreg r, u64 value);
 	/*
+	 * The guest's execution mode (guest_mode_of()) and in *cpl the
+	 * privilege of the code running, 3 in virtual-8086 mode: one call,
+	 * where get() would take five (every hypercall asks for both).
+	 */
+	enum guest_mode (*mode)(struct vcpu *v, u32 *cpl);
+	/*
 	 * Deliver external interrupt `vector` to the guest.  True when it is
 	 * committed (taken at the next entry, or by the CPU itself as soon as
 	 * the guest's IF allows); false when the guest cannot take it now: the
@@ -83,8 +89,5 @@ void virt_init(void);
 
 /* One capability line, "cloison: <feature>: yes|no". */
 void virt_report_feature(const char *feature, bool present);
-
-/* Mode of the guest (for hypercall register widths and instruction fetch). */
-enum guest_mode virt_guest_mode(struct vcpu *v);
 
 #endif

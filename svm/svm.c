@@ -212,7 +212,6 @@ static const struct {
 	{ SVM_EXIT_XSETBV, { 0x0f, 0x01, 0xd1 }, 3 },
 };
 
-#define ATTR_L (1u << 9) /* CS.L in the VMCB's attribute form */
 
 /*
  * The guest's EFER as it sees it: without SVME, with LME as it set it,
@@ -228,12 +227,28 @@ static u64 guest_efer(struct vcpu *v)
 	return (efer & EFER_LME) && (s->cr0 & CR0_PG) ? efer | EFER_LMA : efer;
 }
 
+/* Neutral CS attributes (VMX layout) from the VMCB's packed form and back. */
+static u64 attr_to_neutral(u16 a)
+{
+	return (a & 0xffu) | ((u64)(a & 0xf00u) << 4);
+}
+
+/* The VMCB's CPL is SS.DPL as the CPU keeps it; in virtual-8086 mode, 3. */
+static enum guest_mode svm_mode(struct vcpu *v, u32 *cpl)
+{
+	const struct vmcb_save *s = &vmcb_of(v)->save;
+
+	*cpl = (s->rflags & RFLAGS_VM) ? 3 : s->cpl & 3;
+	return guest_mode_of(s->cr0, guest_efer(v), attr_to_neutral(s->cs.attrib));
+}
+
 /* Where the guest's instruction is, and whether it runs 64-bit code. */
 static u64 guest_ip(struct vcpu *v, bool *long64)
 {
 	struct vmcb_save *st = &vmcb_of(v)->save;
+	u32 cpl;
 
-	*long64 = (guest_efer(v) & EFER_LMA) && (st->cs.attrib & ATTR_L);
+	*long64 = svm_mode(v, &cpl) == GUEST_LONG64;
 	return *long64 ? st->rip : (st->cs.base + st->rip) & 0xffffffffull;
 }
 
@@ -511,11 +526,6 @@ static void svm_vcpu_run(struct vcpu *v)
 	svm_enter(v, v->vmcs_phys, host_save[c->index]);
 }
 
-/* Neutral CS attributes (VMX layout) from the VMCB's packed form and back. */
-static u64 attr_to_neutral(u16 a)
-{
-	return (a & 0xffu) | ((u64)(a & 0xf00u) << 4);
-}
 
 static u64 svm_get(struct vcpu *v, enum vreg r)
 {
@@ -781,6 +791,7 @@ const struct virt_ops svm_ops = {
 	.vcpu_run = svm_vcpu_run,
 	.get = svm_get,
 	.set = svm_set,
+	.mode = svm_mode,
 	.inject_interrupt = svm_inject_interrupt,
 	.inject_exception = svm_inject_exception,
 	.flush_slat = svm_flush_slat,

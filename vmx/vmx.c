@@ -775,6 +775,19 @@ static u64 vmx_get(struct vcpu *v, enum vreg r)
 	}
 }
 
+/*
+ * CR0.PE is never host-owned (cr0_host_owned()), so the VMCS has the
+ * guest's; the CPL is SS.DPL (SDM 3C §25.4.1), 3 in virtual-8086 mode.
+ */
+static enum guest_mode vmx_mode(struct vcpu *v, u32 *cpl)
+{
+	load(v);
+	*cpl = (vmcs_readn(VMCS_GUEST_RFLAGS) & RFLAGS_VM) ? 3
+							   : (vmcs_read32(VMCS_GUEST_SS_AR) >> 5) & 3;
+	return guest_mode_of(vmcs_readn(VMCS_GUEST_CR0), vmcs_read64(VMCS_GUEST_EFER),
+			     vmcs_read32(VMCS_GUEST_CS_AR));
+}
+
 static void vmx_set(struct vcpu *v, enum vreg r, u64 value)
 {
 	int slot;
@@ -928,6 +941,7 @@ const struct virt_ops vmx_ops = {
 	.vcpu_run = vmx_vcpu_run,
 	.get = vmx_get,
 	.set = vmx_set,
+	.mode = vmx_mode,
 	.inject_interrupt = vmx_inject_interrupt,
 	.inject_exception = vmx_inject_exception,
 	.flush_slat = vmx_flush_slat,
