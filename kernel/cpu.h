@@ -69,7 +69,7 @@ static inline struct percpu *this_cpu(void)
  */
 #define this_cpu_read(field)                                                                       \
 	({                                                                                         \
-		__typeof__((__typeof__(((struct percpu *)0)->field))0) v_;                          \
+		__typeof__((__typeof__(((struct percpu *)0)->field))0) v_;                         \
 		__asm__ volatile("mov %%gs:%c1, %0"                                                \
 				 : "=r"(v_)                                                        \
 				 : "i"(__builtin_offsetof(struct percpu, field)));                 \

@@ -133,7 +133,8 @@ static inline u32 exit_handle(struct vcpu *v, struct vm_exit *e)
 	}
 	v->exits[e->kind]++;
 	if (e->kind == EXIT_CPUID) {
-		guest_cpuid(v); /* here, not through a call: the commonest exit while a guest boots */
+		/* Here, not through a call: the commonest exit while a guest boots. */
+		guest_cpuid(v);
 		action = EXIT_NEXT;
 	} else {
 		action = exit_handlers[e->kind](v, e);

@@ -212,7 +212,6 @@ static const struct {
 	{ SVM_EXIT_XSETBV, { 0x0f, 0x01, 0xd1 }, 3 },
 };
 
-
 /*
  * The guest's EFER as it sees it: without SVME, with LME as it set it,
  * and with LMA as the CPU runs it, LME and CR0.PG together (APM Vol. 2
@@ -459,8 +458,9 @@ static void requeue_cut_event(struct vcpu *v, u64 info)
 	struct vmcb *vm = vmcb_of(v);
 
 	if ((info & EVENTINJ_TYPE_MASK) == EVENTINJ_TYPE_INTR) {
+		/* svm_exit() or kernel/sched.c's run() offers it again. */
 		if (!(v->pending_irq & VIRQ_PENDING))
-			v->pending_irq = VIRQ_PENDING | (u8)info; /* offered by svm_exit() or run() */
+			v->pending_irq = VIRQ_PENDING | (u8)info;
 	} else if ((info & EVENTINJ_TYPE_MASK) == EVENTINJ_TYPE_EXCEPTION &&
 		   !(vm->control.eventinj & EVENTINJ_VALID)) {
 		vm->control.eventinj = info;
@@ -525,7 +525,6 @@ static void svm_vcpu_run(struct vcpu *v)
 	note(v);
 	svm_enter(v, v->vmcs_phys, host_save[c->index]);
 }
-
 
 static u64 svm_get(struct vcpu *v, enum vreg r)
 {

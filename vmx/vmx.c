@@ -782,8 +782,10 @@ static u64 vmx_get(struct vcpu *v, enum vreg r)
 static enum guest_mode vmx_mode(struct vcpu *v, u32 *cpl)
 {
 	load(v);
-	*cpl = (vmcs_readn(VMCS_GUEST_RFLAGS) & RFLAGS_VM) ? 3
-							   : (vmcs_read32(VMCS_GUEST_SS_AR) >> 5) & 3;
+	if (vmcs_readn(VMCS_GUEST_RFLAGS) & RFLAGS_VM)
+		*cpl = 3;
+	else
+		*cpl = (vmcs_read32(VMCS_GUEST_SS_AR) >> 5) & 3;
 	return guest_mode_of(vmcs_readn(VMCS_GUEST_CR0), vmcs_read64(VMCS_GUEST_EFER),
 			     vmcs_read32(VMCS_GUEST_CS_AR));
 }

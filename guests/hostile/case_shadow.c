@@ -89,32 +89,24 @@ static int mov_ss_shadow_exit(void)
 	cli();
 	n = count_irqs;
 	hv_set_timer(hv_time_ns(), COUNT_VECTOR);
+	/* POPF sets IF, MOV SS opens a shadow, and the hypercall exits inside it. */
+#define MOV_SS_THEN(hypercall)                                                                     \
+	__asm__ volatile("pushfl\n\t"                                                              \
+			 "orl %4, (%%esp)\n\t"                                                     \
+			 "popfl\n\t"                                                               \
+			 "movl %3, %0\n\t"                                                         \
+			 "movw %%ss, %%dx\n\t"                                                     \
+			 "movw %%dx, %%ss\n\t" hypercall "\n\t"                                    \
+			 "movl %3, %1\n\t"                                                         \
+			 "cli"                                                                     \
+			 : "=&r"(at_popf), "=&r"(after), "+a"(nr)                                  \
+			 : "m"(count_irqs), "i"(EFLAGS_IF)                                         \
+			 : "edx", "memory")
 	if (cpu_is_intel())
-		__asm__ volatile("pushfl\n\t"
-				 "orl %4, (%%esp)\n\t"
-				 "popfl\n\t"
-				 "movl %3, %0\n\t"
-				 "movw %%ss, %%dx\n\t"
-				 "movw %%dx, %%ss\n\t"
-				 "vmcall\n\t"
-				 "movl %3, %1\n\t"
-				 "cli"
-				 : "=&r"(at_popf), "=&r"(after), "+a"(nr)
-				 : "m"(count_irqs), "i"(EFLAGS_IF)
-				 : "edx", "memory");
+		MOV_SS_THEN("vmcall");
 	else
-		__asm__ volatile("pushfl\n\t"
-				 "orl %4, (%%esp)\n\t"
-				 "popfl\n\t"
-				 "movl %3, %0\n\t"
-				 "movw %%ss, %%dx\n\t"
-				 "movw %%dx, %%ss\n\t"
-				 "vmmcall\n\t"
-				 "movl %3, %1\n\t"
-				 "cli"
-				 : "=&r"(at_popf), "=&r"(after), "+a"(nr)
-				 : "m"(count_irqs), "i"(EFLAGS_IF)
-				 : "edx", "memory");
+		MOV_SS_THEN("vmmcall");
+#undef MOV_SS_THEN
 	if (at_popf == n + 1)
 		hsay("MOV SS; YIELD: the interrupt came at POPF (the YIELD's shadow not "
 		     "exercised)");
