@@ -12,8 +12,9 @@
 #define FLAT_DATA32(dpl) (0x00cf92000000ffffull | ((uint64_t)(dpl) << 45))
 #define CODE16 0x00009a000000ffffull /* base 0, limit 64 KiB, 16-bit */
 #define DATA16 0x000092000000ffffull
-#define CODE64 0x00af9a000000ffffull /* L = 1 (SDM 3A §5.2.1) */
-#define TSS32_AVAILABLE 0x89ull	     /* present, DPL 0, available 32-bit TSS */
+#define CODE64 0x00af9a000000ffffull	   /* L = 1 (SDM 3A §5.2.1) */
+#define CONFORMING32 0x00cf9e000000ffffull /* flat 32-bit code, conforming, DPL 0 */
+#define TSS32_AVAILABLE 0x89ull		   /* present, DPL 0, available 32-bit TSS */
 
 /* The 32-bit TSS (SDM 3A §8.2.1): only the ring-0 stack matters here. */
 struct tss32 {
@@ -119,6 +120,7 @@ void cpu_setup(void)
 	desc_set_segment(SEL_CODE16 / 8, CODE16);
 	desc_set_segment(SEL_DATA16 / 8, DATA16);
 	desc_set_segment(SEL_CODE64 / 8, CODE64);
+	desc_set_segment(SEL_CONFORMING / 8, CONFORMING32);
 	tss.ss0 = SEL_DATA0;
 	tss.esp0 = (uint32_t)(uintptr_t)(tss_stack + sizeof(tss_stack));
 	tss.iomap = sizeof(tss); /* no I/O permission bitmap */

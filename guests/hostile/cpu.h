@@ -136,6 +136,15 @@ extern uint8_t ring_use_vmcall;
 void ring_call(unsigned ring, void (*fn)(void));
 void ring_hcall(void);
 void ring_ac_loop(void);
+/*
+ * The cut case of case_shadow.c: ring_cut_wait sets EFLAGS.AC, moves ESP
+ * off its alignment, sets IF (it needs IOPL 3) and waits up to
+ * ring_regs.ecx rounds for cut_irqs to change; it returns cut_irqs in
+ * EAX.  cut_irq_entry, reached through SEL_CONFORMING, counts in cut_irqs.
+ */
+extern volatile uint32_t cut_irqs;
+void ring_cut_wait(void);
+void cut_irq_entry(void);
 
 /*
  * Real mode and virtual-8086 mode (real.S; paging must be off).  The

@@ -14,6 +14,8 @@
 #define SEL_DATA16 0x50
 #define SEL_CODE64 0x58 /* L = 1 */
 #define SEL_TSS 0x60
+/* Ring-0 code, conforming: an interrupt gate into it keeps the CPL it interrupts, and its stack. */
+#define SEL_CONFORMING 0x68
 
 #define RING_RETURN_VECTOR 0x81 /* INT n gate of DPL 3: back from an outer ring (trap.S) */
 

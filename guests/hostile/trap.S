@@ -19,8 +19,10 @@
  * from ring_call.  v86_call(cs, ip, ss, sp) does the same with an IRET
  * into virtual-8086 mode (IOPL 3, so that INT n goes through the IDT).
  *
- * ring_hcall and ring_ac_loop are routines for ring_call: a hypercall
- * with the registers of ring_regs, and the #AC loop of the storm case.
+ * ring_hcall, ring_ac_loop and ring_cut_wait are routines for ring_call:
+ * a hypercall with the registers of ring_regs, the #AC loop of the storm
+ * case, and the wait of the shadow case for an interrupt whose delivery
+ * raises #AC (cut_irq_entry is that interrupt's handler).
  */
 #define SEL_DATA0 0x10
 #define RING_RETURN_VECTOR 0x81
@@ -177,8 +179,47 @@ ring_ac_loop:
 	jnz 1b
 	int $RING_RETURN_VECTOR
 
+/*
+ * At CPL 3 with IOPL 3: EFLAGS.AC set, ESP one byte off its alignment,
+ * then STI; wait up to ring_regs.ecx rounds for cut_irqs to change.  The
+ * interrupt's gate leads to a conforming segment, which keeps CPL 3 and
+ * this stack: pushing its frame raises #AC until the #AC handler clears
+ * AC.  Returns cut_irqs in EAX.
+ */
+	.globl ring_cut_wait
+ring_cut_wait:
+	movw %ss, %ax
+	movw %ax, %ds
+	movw %ax, %es
+	movl ring_regs + 8, %ecx
+	pushfl
+	orl $EFLAGS_AC, (%esp)
+	popfl
+	decl %esp
+	sti
+1:	cmpl $0, cut_irqs
+	jne 2f
+	decl %ecx
+	jnz 1b
+2:	cli
+	incl %esp
+	pushfl
+	andl $~EFLAGS_AC, (%esp)
+	popfl
+	movl cut_irqs, %eax
+	int $RING_RETURN_VECTOR
+
+/* The cut case's interrupt, at the CPL and on the stack it interrupted. */
+	.globl cut_irq_entry
+cut_irq_entry:
+	incl %ss:cut_irqs
+	iret
+
 	.data
 	.balign 4
+	.globl cut_irqs
+cut_irqs:
+	.long 0
 	.globl ring_eflags
 ring_eflags:
 	.long 2

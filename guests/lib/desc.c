@@ -36,12 +36,17 @@ _Static_assert(sizeof(struct gate) == 8, "32-bit IDT gate (SDM 3A §6.11)");
 static uint64_t gdt[DESC_GDT_SLOTS] = { 0, 0x00cf9a000000ffffull, 0x00cf92000000ffffull };
 static struct gate idt[VECTORS]; /* not present until a handler is set */
 
-void desc_set_gate(uint8_t vector, void *handler, unsigned dpl)
+void desc_set_gate_to(uint8_t vector, uint16_t selector, void *handler, unsigned dpl)
 {
 	uint32_t a = (uint32_t)(uintptr_t)handler;
 	uint8_t type = GATE_INTR32 | (uint8_t)((dpl & 3) << GATE_DPL_SHIFT);
 
-	idt[vector] = (struct gate){ (uint16_t)a, SEL_CODE, 0, type, (uint16_t)(a >> 16) };
+	idt[vector] = (struct gate){ (uint16_t)a, selector, 0, type, (uint16_t)(a >> 16) };
+}
+
+void desc_set_gate(uint8_t vector, void *handler, unsigned dpl)
+{
+	desc_set_gate_to(vector, SEL_CODE, handler, dpl);
 }
 
 void desc_set_handler(uint8_t vector, void *handler)

@@ -74,7 +74,8 @@ bool cmdline_value(const char *cmdline, const char *key, char *out, size_t size)
  * 32-bit guests (guests/lib/desc.c): desc_init() loads a flat GDT and an
  * IDT whose gates are not present; desc_set_handler() fills one with an
  * interrupt gate to handler (an __attribute__((interrupt)) function),
- * desc_set_gate() one that code at CPL <= dpl may also reach with INT n.
+ * desc_set_gate() one that code at CPL <= dpl may also reach with INT n,
+ * desc_set_gate_to() the same into the code segment of selector.
  * GDT slots 0-2 are the null, flat code (0x08) and flat data (0x10)
  * descriptors; desc_set_segment() fills one of the slots 3 to
  * DESC_GDT_SLOTS - 1 (selector slot * 8), which desc_init() has loaded.
@@ -83,6 +84,7 @@ bool cmdline_value(const char *cmdline, const char *key, char *out, size_t size)
 void desc_init(void);
 void desc_set_handler(uint8_t vector, void *handler);
 void desc_set_gate(uint8_t vector, void *handler, unsigned dpl);
+void desc_set_gate_to(uint8_t vector, uint16_t selector, void *handler, unsigned dpl);
 void desc_set_segment(unsigned slot, uint64_t descriptor);
 int hv_set_timer(uint64_t deadline_ns, uint8_t vector);
 void timer_init(void);
