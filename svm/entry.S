@@ -3,7 +3,8 @@
  * host's callee-saved registers and loops: clear GIF, load the guest's
  * general registers from v (struct vcpu starts with them; RAX travels
  * in the VMCB), VMLOAD the guest's FS/GS/TR/LDTR/syscall state, set IF
- * so that physical interrupts exit the guest (V_INTR_MASKING), VMRUN.
+ * (with POPF) so that physical interrupts exit the guest (V_INTR_MASKING),
+ * VMRUN.
  * After #VMEXIT it VMSAVEs the guest's hidden state, VMLOADs the host's
  * (its GS base is the per-CPU pointer), sets GIF with IF clear, stores
  * the guest's registers and calls svm_exit(v), which decodes and
@@ -13,6 +14,8 @@
  */
 #include "asm-offsets.h"
 #include "kernel/guest_regs.inc"
+
+#define RFLAGS_IF_BIT 0x200
 
 	.text
 	.globl svm_enter
@@ -27,7 +30,9 @@ svm_enter:
 	LOAD_GUEST_GPRS %rdi
 	movq GR_RDI(%rdi), %rdi
 	vmload %rax
-	sti
+	pushfq                          /* IF set by POPF, not STI: no STI shadow for the */
+	orq $RFLAGS_IF_BIT, (%rsp)      /* guest to inherit (QEMU's VMRUN keeps it, and */
+	popfq                           /* reports it at the guest's first instruction) */
 	vmrun %rax
 	cli
 	vmsave %rax

@@ -709,30 +709,32 @@ static void svm_set(struct vcpu *v, enum vreg r, u64 value)
  * it: RFLAGS.IF set, no interrupt shadow, no other event being injected
  * (APM Vol. 2 §15.20), and a priority above the guest's V_TPR.  Otherwise
  * a V_IRQ with the VINTR intercept asks for an exit as soon as it can
- * (§15.21.4), but not from inside an interrupt shadow (the exit came on
- * the instruction after STI or MOV SS and did not step over it): QEMU's
+ * (§15.21.4), but not when the exit came inside an interrupt shadow with
+ * IF set (after the guest's STI, before the next instruction): QEMU's
  * VMRUN does not restore the shadow from the VMCB, so it would take the
- * V_IRQ one instruction early.  Between STI and HLT that is a lost wake-up:
- * the interrupt comes first, and the guest then halts for good (seen in
- * the soak, both fuzzers halted after a host interrupt's exit between
- * their STI and HLT).  There the interrupt waits for the next exit
- * instead: an instruction's exit ends the shadow, and svm_exit() or the
- * scheduler's run() offers it again, at the latest when the slice ends.
+ * V_IRQ one instruction early.  Between STI and HLT that is a lost
+ * wake-up: the interrupt comes first, and the guest then halts for good
+ * (seen in the soak: both fuzzers halted after a host interrupt's exit
+ * between their STI and HLT).  There the interrupt waits for the next
+ * exit instead: an instruction's exit ends the shadow, and svm_exit() or
+ * the scheduler's run() offers it again, at the latest when the slice
+ * ends.  A shadow with IF clear holds nothing back (the window waits for
+ * IF anyway); QEMU reports one at the first instruction after each VMRUN,
+ * the shadow of the host's own STI before VMRUN.
  */
 static bool svm_inject_interrupt(struct vcpu *v, u8 vector)
 {
 	struct vmcb *vm = vmcb_of(v);
 	u64 prio = vector >> 4;
-	bool shadow = vm->control.interrupt_shadow & 1;
-	bool ready = (vm->save.rflags & RFLAGS_IF) && !shadow &&
-		     !(vm->control.eventinj & EVENTINJ_VALID) &&
+	bool shadow = vm->control.interrupt_shadow & 1, on = vm->save.rflags & RFLAGS_IF;
+	bool ready = on && !shadow && !(vm->control.eventinj & EVENTINJ_VALID) &&
 		     prio > (vm->control.vintr & VINTR_TPR);
 
 	vm->control.vintr = (vm->control.vintr & VINTR_TPR) | VINTR_MASKING;
 	vm->control.intercept_misc1 &= ~MISC1_VINTR;
 	if (ready) {
 		vm->control.eventinj = EVENTINJ_VALID | EVENTINJ_TYPE_INTR | vector;
-	} else if (!shadow) {
+	} else if (!(shadow && on)) {
 		/* The VINTR exit comes once IF and V_TPR let this priority through. */
 		vm->control.vintr |= VINTR_IRQ | (prio << VINTR_PRIO_SHIFT);
 		vm->control.intercept_misc1 |= MISC1_VINTR;
