@@ -8,7 +8,10 @@
  * wait).  OSXSAVE and OSPKE follow the guest's own CR4, and leaf 0xD
  * describes exactly the XSAVE components a guest may enable.  cloison's
  * own leaves 0x40000000-0x40000001 (the hypercall ABI) are added; other
- * 0x400000xx leaves read as zero.
+ * 0x400000xx leaves read as zero, and so does every leaf the CPU does not
+ * have (above its highest basic or extended leaf, or in another range):
+ * Intel would answer those with its highest basic leaf, unfiltered, and
+ * where that is leaf 7 or 0xD the filters above would be bypassed.
  *
  * cpuid_init() derives from the same filtered view what a guest may put
  * in CR4, EFER and XCR0 (guest_features), for the checks of kernel/cr.c
@@ -146,6 +149,8 @@ void cpuid_init(u64 backend_cr4)
 	u64 cr4 = CR4_TSD | CR4_PSE | CR4_PAE | CR4_PGE | CR4_PCE;
 	u32 max = cpuid(0, 0).eax;
 
+	guest_features.basic_max = max;
+	guest_features.ext_max = ext.eax >= 0x80000000u ? ext.eax : 0; /* else no extended leaf */
 	guest_features.va_bits = 48;
 	if (ext.eax >= 0x80000008) {
 		u32 bits = (cpuid(0x80000008, 0).eax >> 8) & 0xff;
@@ -256,6 +261,13 @@ static NOINLINE struct cpuid_regs feature_leaf(struct vcpu *v, u32 leaf, u32 sub
 	return r;
 }
 
+/* A leaf the CPU has: up to its highest basic leaf, or in its extended range. */
+static bool leaf_exists(u32 leaf)
+{
+	return leaf <= guest_features.basic_max ||
+	       (leaf >= 0x80000000u && leaf <= guest_features.ext_max);
+}
+
 void guest_cpuid_filtered(struct vcpu *v)
 {
 	struct guest_regs *g = &v->regs;
@@ -264,6 +276,8 @@ void guest_cpuid_filtered(struct vcpu *v)
 
 	if ((leaf & 0xffffff00u) == HV_CPUID_BASE)
 		r = hv_leaf(leaf, v->partition->id);
+	else if (!leaf_exists(leaf))
+		r = (struct cpuid_regs){ 0, 0, 0, 0 };
 	else if (leaf == 1 || leaf == 7)
 		r = feature_leaf(v, leaf, subleaf);
 	else if (leaf == 0xd)

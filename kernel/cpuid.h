@@ -19,6 +19,8 @@ struct guest_features {
 	bool xsave;	  /* XSAVE and XSETBV are offered */
 	u64 xcr0_allowed; /* XSAVE components a guest may enable (x87 always) */
 	u32 xsave_size;	  /* bytes of a standard-form XSAVE image of all of them */
+	u32 basic_max;	  /* the CPU's highest basic leaf (CPUID 0 EAX) */
+	u32 ext_max;	  /* its highest extended leaf (CPUID 0x80000000 EAX) */
 };
 extern struct guest_features guest_features;
 
@@ -32,7 +34,7 @@ void cpuid_init(u64 backend_cr4);
 /*
  * The basic leaves guest_cpuid_filtered() changes, as a bit mask: 1 and 7
  * (features hidden, OSXSAVE and OSPKE from the guest's CR4) and 0xD (the
- * XSAVE components).  It changes no other leaf below 0x40000000.
+ * XSAVE components).  It changes no other leaf up to basic_max.
  */
 #define CPUID_FILTERED_BASIC ((1u << 1) | (1u << 7) | (1u << 0xd))
 
@@ -50,7 +52,8 @@ static inline void guest_cpuid(struct vcpu *v)
 	u32 leaf = (u32)v->regs.rax;
 	struct cpuid_regs r;
 
-	if (leaf >= 0x40000000u || (leaf < 32 && ((CPUID_FILTERED_BASIC >> leaf) & 1))) {
+	if (leaf > guest_features.basic_max ||
+	    (leaf < 32 && ((CPUID_FILTERED_BASIC >> leaf) & 1))) {
 		guest_cpuid_filtered(v);
 		return;
 	}

@@ -451,7 +451,10 @@ static void load_guest_cr2(const struct vmcb *vm)
  * one of its own; an INT n, INT3 or INTO runs again, RIP still on it.
  * Without this, a timer interrupt that met a host interrupt or a nested
  * page fault on its way in vanished, and a guest halted until it came
- * halted for good.
+ * halted for good.  Called before the exit's handler, while v is surely
+ * alive: an action of EXIT_STOP may also mean only that the slice ended
+ * at this exit, and the event must survive that.  A handler that injects
+ * an exception of its own overwrites the one put back here.
  */
 static void requeue_cut_event(struct vcpu *v, u64 info)
 {
@@ -461,8 +464,7 @@ static void requeue_cut_event(struct vcpu *v, u64 info)
 		/* svm_exit() or kernel/sched.c's run() offers it again. */
 		if (!(v->pending_irq & VIRQ_PENDING))
 			v->pending_irq = VIRQ_PENDING | (u8)info;
-	} else if ((info & EVENTINJ_TYPE_MASK) == EVENTINJ_TYPE_EXCEPTION &&
-		   !(vm->control.eventinj & EVENTINJ_VALID)) {
+	} else if ((info & EVENTINJ_TYPE_MASK) == EVENTINJ_TYPE_EXCEPTION) {
 		vm->control.eventinj = info;
 	}
 }
@@ -479,11 +481,11 @@ bool svm_exit(struct vcpu *v)
 	vm->control.tlb_control = 0;
 	vm->control.eventinj = 0;
 	vm->control.clean_bits = VMCB_CLEAN_ALL;
+	if (cut & EVENTINJ_VALID)
+		requeue_cut_event(v, cut);
 	action = exit_handle(v, &e);
 	if (action == EXIT_STOP)
 		return false; /* v may be gone, or have a new VMCB (a restart) */
-	if (cut & EVENTINJ_VALID)
-		requeue_cut_event(v, cut);
 	if (action & EXIT_ADVANCE) {
 		vm->save.rip = exit_next_rip(v, vm->save.rip, e.insn_len);
 		vm->control.interrupt_shadow = 0; /* it ends with the instruction */
@@ -716,11 +718,14 @@ static void svm_set(struct vcpu *v, enum vreg r, u64 value)
  * wake-up: the interrupt comes first, and the guest then halts for good
  * (seen in the soak: both fuzzers halted after a host interrupt's exit
  * between their STI and HLT).  There the interrupt waits for the next
- * exit instead: an instruction's exit ends the shadow, and svm_exit() or
- * the scheduler's run() offers it again, at the latest when the slice
- * ends.  A shadow with IF clear holds nothing back (the window waits for
- * IF anyway); QEMU reports one at the first instruction after each VMRUN,
- * the shadow of the host's own STI before VMRUN.
+ * exit that is not itself inside such a shadow (an instruction's exit
+ * ends it; a host interrupt's exit after the guest's next instruction
+ * reports none), where svm_exit() or the scheduler's run() offers it
+ * again; the slice's end makes one.  On hardware, whose VMRUN keeps the
+ * shadow, the window would have been right: this costs a little time
+ * there, after an exit inside a shadow that does not step over the
+ * instruction.  A shadow with IF clear holds nothing back (the window
+ * waits for IF anyway).
  */
 static bool svm_inject_interrupt(struct vcpu *v, u8 vector)
 {

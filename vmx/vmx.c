@@ -648,20 +648,22 @@ static void arm_preemption_timer(void)
  * An event whose delivery the exit cut short (the IDT-vectoring
  * information, SDM 3C §28.2.4) is not lost: an external interrupt waits
  * again in pending_irq; a hardware exception is injected again at the
- * next entry, unless the exit's handler injected one of its own (every
- * exit clears the entry's interruption field first); an NMI cloison
- * never injects, and an INT n, INT3 or INTO runs again, RIP still on it.
+ * next entry (every exit clears the entry's interruption field); an NMI
+ * cloison never injects, and an INT n, INT3 or INTO runs again, RIP
+ * still on it.  Called before the exit's handler, while v is surely
+ * alive: an action of EXIT_STOP may also mean only that the slice ended
+ * at this exit, and the event must survive that.  A handler that injects
+ * an exception of its own overwrites the one put back here.
  */
 static void requeue_cut_event(struct vcpu *v, u32 info)
 {
 	u32 type = (info >> INTR_INFO_TYPE_SHIFT) & 7;
 
 	if (type == INTR_TYPE_EXTERNAL) {
+		/* vmx_exit() offers it once the handler is done, or kernel/sched.c's run(). */
 		if (!(v->pending_irq & VIRQ_PENDING))
 			v->pending_irq = VIRQ_PENDING | (u8)info;
-		exit_deliver_pending(v); /* or ask for the window again */
-	} else if (type == INTR_TYPE_HW_EXCEPTION &&
-		   !(vmcs_read32(VMCS_ENTRY_INTR_INFO) & INTR_INFO_VALID)) {
+	} else if (type == INTR_TYPE_HW_EXCEPTION) {
 		if (info & INTR_INFO_HAS_ERROR)
 			vmcs_write32(VMCS_ENTRY_EXCEPTION_ERROR,
 				     vmcs_read32(VMCS_IDT_VECTORING_ERROR));
@@ -676,11 +678,11 @@ bool vmx_exit(struct vcpu *v)
 
 	v->launched = true;
 	cut = decode(v, vmcs_read32(VMCS_EXIT_REASON), &e);
+	if (cut & INTR_INFO_VALID)
+		requeue_cut_event(v, cut);
 	action = exit_handle(v, &e);
-	if (cut & INTR_INFO_VALID) {
-		if (action != EXIT_STOP) /* stopped: v may be gone */
-			requeue_cut_event(v, cut);
-	}
+	if ((cut & INTR_INFO_VALID) && (action & EXIT_RESUME))
+		exit_deliver_pending(v); /* the interrupt put back, or a window for it */
 	if (action & EXIT_ADVANCE)
 		advance(v, e.insn_len);
 	if (caps.timer_rearm && (action & EXIT_RESUME))

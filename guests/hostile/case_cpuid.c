@@ -53,6 +53,15 @@ static int xsave_leaf(const char *when)
 	return hcheck(what, r[1], xsave_size(xcr0));
 }
 
+/* The four registers of CPUID leaf, ORed: 0 when the leaf reads as zero. */
+static uint32_t cpuid_any(uint32_t leaf)
+{
+	uint32_t r[4];
+
+	cpuid_count(leaf, 0, r);
+	return r[0] | r[1] | r[2] | r[3];
+}
+
 int case_cpuid_msr(unsigned magic, unsigned info)
 {
 	uint32_t r[4];
@@ -68,6 +77,14 @@ int case_cpuid_msr(unsigned magic, unsigned info)
 	cpuid_count(0x80000001u, 0, r);
 	failures += hcheck("CPUID.80000001h:ECX.SVM is clear", r[2] & CPUID81_ECX_SVM, 0);
 	failures += hcheck("CPUID.40000000h says CloisonHV", hv_present(), 1);
+	/* Intel answers a leaf it lacks with its highest basic leaf, which could be 7 or 0xD. */
+	cpuid_count(0, 0, r);
+	failures += hcheck("CPUID above the highest basic leaf reads zero", cpuid_any(r[0] + 1), 0);
+	cpuid_count(0x80000000u, 0, r);
+	failures +=
+		hcheck("CPUID above the highest extended leaf reads zero", cpuid_any(r[0] + 1), 0);
+	failures += hcheck("CPUID 0x40000100 (another hypervisor's) reads zero",
+			   cpuid_any(0x40000100u), 0);
 	failures += hcheck("RDMSR 0x12345678 gets #GP", try_rdmsr(0x12345678, &v), EXC_GP);
 	failures += hcheck("RDMSR IA32_VMX_BASIC gets #GP", try_rdmsr(0x480, &v), EXC_GP);
 
