@@ -495,7 +495,7 @@ bool svm_exit(struct vcpu *v)
 	 * An interrupt still pending is offered again before every VMRUN
 	 * (kernel/sched.c's run() does it when the slice is over): one the
 	 * exit cut short; one that waited for a shadow that just ended, which
-	 * goes in before the next instruction as on hardware, where QEMU
+	 * goes in before the next instruction as on hardware, where Bochs
 	 * would take the V_IRQ window one instruction late; and one that
 	 * waited for IF, which under Bochs came late, after STI and its
 	 * shadow, or never (the catalog's shadow case).
