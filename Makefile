@@ -46,10 +46,12 @@ LDFLAGS := -nostdlib -static -z max-page-size=0x1000 -z noexecstack $(NO_RWX_WAR
 BOOT_OBJS := boot/entry.o boot/trampoline.o
 KERNEL_OBJS := $(patsubst %.c,%.o,$(wildcard kernel/*.c)) kernel/traps.o
 KERNEL_OBJS := $(filter-out kernel/asm-offsets.o,$(KERNEL_OBJS))
+LIB_OBJS := $(patsubst %.c,%.o,$(wildcard lib/*.c))
 DRIVER_OBJS := $(patsubst %.c,%.o,$(wildcard drivers/*.c))
+VDEV_OBJS := $(patsubst %.c,%.o,$(wildcard vdev/*.c))
 VMX_OBJS := $(filter-out vmx/asm-offsets.o,$(patsubst %.c,%.o,$(wildcard vmx/*.c))) vmx/entry.o
 SVM_OBJS := $(filter-out svm/asm-offsets.o,$(patsubst %.c,%.o,$(wildcard svm/*.c))) svm/entry.o
-OBJS := $(addprefix $(B)/,$(BOOT_OBJS) $(KERNEL_OBJS) $(DRIVER_OBJS) $(VMX_OBJS) $(SVM_OBJS))
+OBJS := $(addprefix $(B)/,$(BOOT_OBJS) $(LIB_OBJS) $(KERNEL_OBJS) $(DRIVER_OBJS) $(VDEV_OBJS) $(VMX_OBJS) $(SVM_OBJS))
 
 .PHONY: all iso run test unit boot-tests debug run-bochs bench format format-check clean deps guests \
 	lint lint-tests mutants soak bad-images fuzz fuzz-replay fuzz-merge
@@ -57,7 +59,7 @@ all: $(B)/cloison.elf guests bad-images
 
 # Structure offsets for assembly, generated from C (kernel/asm-offsets.c).
 OFFSET_SRCS := kernel/asm-offsets.c vmx/asm-offsets.c svm/asm-offsets.c
-$(B)/asm-offsets.h: $(OFFSET_SRCS) kernel/*.h vmx/*.h svm/*.h
+$(B)/asm-offsets.h: $(OFFSET_SRCS) lib/*.h kernel/*.h vmx/*.h svm/*.h
 	@mkdir -p $(B)
 	@echo "  GEN     $@"
 	$(Q)cat $(OFFSET_SRCS) | $(CC) $(CFLAGS) -S -o $(B)/asm-offsets.s -x c -
@@ -123,12 +125,12 @@ soak: deps
 
 # ---- grub.cfg linter (host tool) -------------------------------------------
 # tools/lint/ with the hypervisor's own parsers, built for this machine.
-# kernel/lib.c defines memset, strlen, ... under libc's names; as in
+# lib/lib.c defines memset, strlen, ... under libc's names; as in
 # tools/unit.sh it is built with renames so that it does not replace
 # libc's functions in a host program (only its parse_u64 is wanted).
 LINT := $(B)/cloison-lint
 LINT_SRCS := tools/lint/cloison-lint.c tools/lint/lint.c tools/lint/grub_script.c kernel/config.c \
-	kernel/options.c kernel/format.c kernel/lib.c
+	kernel/options.c lib/format.c lib/lib.c
 LINT_OBJS := $(patsubst %.c,$(B)/lint/%.o,$(LINT_SRCS))
 LINT_CFLAGS := -std=gnu11 -O2 -g $(WARN) -I. -MMD -MP
 LINT_RENAMES := $(foreach f,memset memcpy memmove memcmp strlen strnlen strcmp strncmp,-D$(f)=k_$(f))
@@ -141,7 +143,7 @@ $(B)/lint/%.o: %.c
 	@mkdir -p $(dir $@)
 	@echo "  HOSTCC  $<"
 	$(Q)$(HOSTCC) $(LINT_CFLAGS) -c -o $@ $<
-$(B)/lint/kernel/lib.o: kernel/lib.c
+$(B)/lint/lib/lib.o: lib/lib.c
 	@mkdir -p $(dir $@)
 	@echo "  HOSTCC  $<"
 	$(Q)$(HOSTCC) $(LINT_CFLAGS) -fno-builtin $(LINT_RENAMES) -c -o $@ $<

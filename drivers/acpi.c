@@ -7,10 +7,9 @@
  * identity map of the first 4 GiB.
  */
 #include "drivers/acpi.h"
-#include "kernel/console.h"
-#include "kernel/lib.h"
-#include "kernel/mb2.h"
-#include "kernel/paging.h"
+#include "lib/addr.h"
+#include "lib/lib.h"
+#include "lib/log.h"
 
 #define EARLY_LIMIT GiB(4) /* what the boot page tables map */
 
@@ -97,15 +96,15 @@ static void read_fadt(const struct acpi_fadt *f)
 		klog("acpi: no \\_S5_ object in the DSDT; ACPI power-off unavailable");
 }
 
-void acpi_init(const struct boot_info *bi)
+void acpi_init(const void *boot_rsdp, u32 boot_rsdp_len)
 {
 	const struct acpi_rsdp *rsdp = NULL;
 	const struct acpi_header *root;
 	bool xsdt;
 	u32 entries;
 
-	if (bi->rsdp && acpi_rsdp_valid(bi->rsdp, bi->rsdp_len))
-		rsdp = bi->rsdp;
+	if (boot_rsdp && acpi_rsdp_valid(boot_rsdp, boot_rsdp_len))
+		rsdp = boot_rsdp;
 	if (!rsdp) {
 		rsdp = scan_bios_areas();
 		if (rsdp && !acpi_rsdp_valid(rsdp, rsdp->revision >= 2 ? sizeof(*rsdp) : 20))

@@ -9,9 +9,7 @@
 #ifndef DRIVERS_ACPI_H
 #define DRIVERS_ACPI_H
 
-#include "kernel/types.h"
-
-struct boot_info;
+#include "lib/types.h"
 
 struct acpi_rsdp {
 	char signature[8]; /* "RSD PTR " */
@@ -224,7 +222,10 @@ int acpi_parse_madt(const struct acpi_madt *madt, struct madt_info *out, u32 max
 /* Find the \_S5_ package in AML; returns true and the two SLP_TYP values. */
 bool acpi_find_s5(const u8 *aml, size_t len, u8 *slp_typa, u8 *slp_typb);
 
-/* Find and read the tables; says on the console what was not usable. */
-void acpi_init(const struct boot_info *bi);
+/*
+ * Find and read the tables, from the copy of the RSDP the boot loader
+ * gave (or NULL), else from the BIOS areas; says what was not usable.
+ */
+void acpi_init(const void *boot_rsdp, u32 boot_rsdp_len);
 
 #endif

@@ -5,8 +5,8 @@
  * hardware, so the host unit tests run it on captured tables.
  */
 #include "drivers/acpi.h"
-#include "kernel/console.h"
-#include "kernel/lib.h"
+#include "lib/lib.h"
+#include "lib/log.h"
 
 bool acpi_checksum_ok(const void *p, size_t len)
 {

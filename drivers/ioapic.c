@@ -7,8 +7,7 @@
  */
 #include "drivers/ioapic.h"
 #include "drivers/acpi.h"
-#include "kernel/console.h"
-#include "kernel/paging.h"
+#include "lib/log.h"
 
 #define REG_SELECT 0x00 /* in 32-bit words: offsets 0x00 and 0x10 */
 #define REG_WINDOW 0x04
@@ -40,22 +39,20 @@ static void wr(const struct ioapic *io, u32 reg, u32 v)
 	io->mmio[REG_WINDOW] = v;
 }
 
-void ioapic_init(void)
+void ioapic_add(void *mmio, u32 gsi_base)
 {
-	if (!acpi.have_madt)
-		return;
-	for (u32 i = 0; i < acpi.madt.nioapics; i++) {
-		struct ioapic *io = &ioapics[count];
+	struct ioapic *io = &ioapics[count];
 
-		io->mmio = paging_map_mmio(acpi.madt.ioapics[i].address, 4096);
-		io->gsi_base = acpi.madt.ioapics[i].gsi_base;
-		io->pins = ((rd(io, IOAPIC_VERSION) >> 16) & 0xff) + 1; /* max entry + 1 */
-		for (u32 pin = 0; pin < io->pins; pin++) {
-			wr(io, IOAPIC_REDIR(pin), REDIR_MASKED);
-			wr(io, IOAPIC_REDIR(pin) + 1, 0);
-		}
-		count++;
+	if (count == ACPI_MAX_IOAPICS)
+		return;
+	io->mmio = mmio;
+	io->gsi_base = gsi_base;
+	io->pins = ((rd(io, IOAPIC_VERSION) >> 16) & 0xff) + 1; /* max entry + 1 */
+	for (u32 pin = 0; pin < io->pins; pin++) {
+		wr(io, IOAPIC_REDIR(pin), REDIR_MASKED);
+		wr(io, IOAPIC_REDIR(pin) + 1, 0);
 	}
+	count++;
 }
 
 bool ioapic_route_isa(u8 irq, int vector, u32 apic_id)

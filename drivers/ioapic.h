@@ -8,10 +8,13 @@
 #ifndef DRIVERS_IOAPIC_H
 #define DRIVERS_IOAPIC_H
 
-#include "kernel/types.h"
+#include "lib/types.h"
 
-/* Map every I/O APIC the MADT lists and mask all its pins. */
-void ioapic_init(void);
+/*
+ * Take the I/O APIC whose registers are mapped at mmio, its first pin
+ * carrying global system interrupt gsi_base, and mask all its pins.
+ */
+void ioapic_add(void *mmio, u32 gsi_base);
 #define IOAPIC_NMI (-1) /* as the vector: deliver the IRQ as an NMI */
 
 /*

@@ -5,10 +5,9 @@
  * Both modes share everything else here.
  */
 #include "drivers/lapic.h"
-#include "kernel/console.h"
-#include "kernel/lib.h"
-#include "kernel/paging.h"
-#include "kernel/x86.h"
+#include "lib/lib.h"
+#include "lib/log.h"
+#include "lib/x86.h"
 
 /* Register offsets (xAPIC MMIO; x2APIC MSR = 0x800 + offset / 16). */
 #define REG_ID 0x20
@@ -61,14 +60,17 @@ static void wr(u32 reg, u32 v)
 		mmio[reg / 4] = v;
 }
 
-void lapic_setup_bsp(u64 mmio_phys, bool force_xapic)
+u64 lapic_base_phys(void)
+{
+	return rdmsr(MSR_IA32_APIC_BASE) & ~0xfffull;
+}
+
+void lapic_setup_bsp(void *xapic_mmio, bool force_xapic)
 {
 	bool can_x2 = cpuid(1, 0).ecx & CPUID1_ECX_X2APIC;
 
 	x2apic = can_x2 && !force_xapic;
-	if (!mmio_phys)
-		mmio_phys = rdmsr(MSR_IA32_APIC_BASE) & ~0xfffull;
-	mmio = paging_map_mmio(mmio_phys, 4096);
+	mmio = xapic_mmio;
 	klog("lapic: %s mode", x2apic ? "x2apic" : "xapic");
 }
 

@@ -6,10 +6,15 @@
 #ifndef DRIVERS_LAPIC_H
 #define DRIVERS_LAPIC_H
 
-#include "kernel/types.h"
+#include "lib/types.h"
 
-/* Choose the mode once, on the boot CPU (force_xapic: the "apic=xapic" option). */
-void lapic_setup_bsp(u64 mmio_phys, bool force_xapic);
+/* Where the firmware put the xAPIC page (IA32_APIC_BASE), when the MADT does not say. */
+u64 lapic_base_phys(void);
+/*
+ * Choose the mode once, on the boot CPU (force_xapic: the "apic=xapic"
+ * option); xapic_mmio is the xAPIC page, mapped uncached by the caller.
+ */
+void lapic_setup_bsp(void *xapic_mmio, bool force_xapic);
 /* Enable this CPU's LAPIC in the chosen mode, timer masked. */
 void lapic_enable(void);
 bool lapic_is_x2apic(void);

@@ -13,9 +13,8 @@
 #include "drivers/acpi.h"
 #include "drivers/timer.h"
 #include "drivers/uart.h"
-#include "kernel/console.h"
-#include "kernel/cpu.h"
-#include "kernel/x86.h"
+#include "lib/log.h"
+#include "lib/x86.h"
 
 #define PM1_SCI_EN (1u << 0)
 #define PM1_SLP_TYP_SHIFT 10
@@ -81,7 +80,6 @@ static void emulator_exit(void)
 
 void power_off(void)
 {
-	console_sync();
 	klog("powering off");
 	uart_drain(UART_COM1); /* let the last line out before the power goes */
 	irq_disable();

@@ -6,7 +6,7 @@
 #ifndef DRIVERS_POWER_H
 #define DRIVERS_POWER_H
 
-#include "kernel/types.h"
+#include "lib/types.h"
 
 enum platform {
 	PLATFORM_HARDWARE, /* or an emulator we do not recognise */
@@ -16,6 +16,7 @@ enum platform {
 
 /* Detect the emulator (after acpi_init); prints nothing. */
 enum platform power_detect_platform(void);
+/* The caller first lets the console's buffered lines out (console_sync). */
 NORETURN void power_off(void);
 NORETURN void power_reboot(void);
 

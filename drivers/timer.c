@@ -10,10 +10,9 @@
 #include "drivers/timer.h"
 #include "drivers/acpi.h"
 #include "drivers/lapic.h"
-#include "kernel/console.h"
-#include "kernel/lib.h"
-#include "kernel/trap.h"
-#include "kernel/x86.h"
+#include "lib/lib.h"
+#include "lib/log.h"
+#include "lib/x86.h"
 
 #define PM_TIMER_HZ 3579545ull
 #define PIT_HZ 1193182ull
@@ -65,14 +64,14 @@ static void wait_pit(void)
 	outb(PIT_GATE, gate);
 }
 
-void timer_calibrate(void)
+void timer_calibrate(u8 vector)
 {
 	u64 t0, t1;
 	u32 l0, l1;
 	const char *ref = acpi.pm_timer ? "acpi pm timer" : "pit";
 
 	/* Interrupts are off and a full count lasts far longer than the window. */
-	lapic_timer_start_raw(0xffffffffu, VEC_TIMER, false);
+	lapic_timer_start_raw(0xffffffffu, vector, false);
 	t0 = rdtsc();
 	l0 = lapic_timer_current();
 	if (acpi.pm_timer)
@@ -90,38 +89,6 @@ void timer_calibrate(void)
 		tsc_hz = 1000000000ull;
 	klog("timer: tsc %llu kHz, lapic timer %llu kHz (against the %s)",
 	     (unsigned long long)(tsc_hz / 1000), (unsigned long long)(lapic_timer_hz / 1000), ref);
-}
-
-static volatile u32 selftest_fired;
-
-static void selftest_irq(struct trap_frame *f)
-{
-	(void)f;
-	selftest_fired++;
-}
-
-bool timer_selftest(void)
-{
-	u64 deadline;
-
-	if (!lapic_timer_hz) {
-		klog("timer: the lapic timer does not count; no time slices possible");
-		return false;
-	}
-	trap_set_handler(VEC_TIMER, selftest_irq);
-	selftest_fired = 0;
-	lapic_timer_oneshot_ns(1000000, VEC_TIMER); /* 1 ms */
-	deadline = rdtsc() + tsc_hz / 10;	    /* allow 100 ms */
-	irq_enable();
-	while (!selftest_fired && rdtsc() < deadline)
-		cpu_relax();
-	irq_disable();
-	trap_set_handler(VEC_TIMER, NULL);
-	if (!selftest_fired) {
-		klog("timer: lapic one-shot interrupt did not arrive");
-		return false;
-	}
-	return true;
 }
 
 u64 time_ns(void)

@@ -6,14 +6,15 @@
 #ifndef DRIVERS_TIMER_H
 #define DRIVERS_TIMER_H
 
-#include "kernel/types.h"
+#include "lib/types.h"
 
 extern u64 tsc_hz;
 
-/* Measure TSC and LAPIC timer rates; call on the boot CPU after lapic_enable(). */
-void timer_calibrate(void);
-/* Check the LAPIC timer really interrupts in one-shot mode; returns true if it does. */
-bool timer_selftest(void);
+/*
+ * Measure TSC and LAPIC timer rates; call on the boot CPU after
+ * lapic_enable().  vector: what the (masked) timer is programmed with.
+ */
+void timer_calibrate(u8 vector);
 /* Nanoseconds since timer_calibrate(). */
 u64 time_ns(void);
 void udelay(u64 us);

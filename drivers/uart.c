@@ -8,7 +8,7 @@
  * never spins forever.
  */
 #include "drivers/uart.h"
-#include "kernel/x86.h"
+#include "lib/x86.h"
 
 #define REG_DATA 0 /* RBR/THR, or divisor low when DLAB=1 */
 #define REG_IER 1  /* interrupt enable, or divisor high when DLAB=1 */

@@ -6,7 +6,7 @@
 #ifndef DRIVERS_UART_H
 #define DRIVERS_UART_H
 
-#include "kernel/types.h"
+#include "lib/types.h"
 
 #define UART_COM1 0x3f8
 

@@ -9,8 +9,8 @@
  * kernel/partition.c to check at boot.
  */
 #include "kernel/config.h"
-#include "kernel/format.h"
-#include "kernel/lib.h"
+#include "lib/format.h"
+#include "lib/lib.h"
 
 #define DEFAULT_MEM MiB(16)
 

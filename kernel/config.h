@@ -6,7 +6,7 @@
 #ifndef KERNEL_CONFIG_H
 #define KERNEL_CONFIG_H
 
-#include "kernel/types.h"
+#include "lib/types.h"
 
 #define PARTITION_NAME_MAX 16
 #define PARTITION_MEM_MIN MiB(2)

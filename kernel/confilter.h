@@ -23,7 +23,7 @@
 #ifndef KERNEL_CONFILTER_H
 #define KERNEL_CONFILTER_H
 
-#include "kernel/types.h"
+#include "lib/types.h"
 
 /* The most bytes one call can hand out: three of a cut sequence and the byte that cut it. */
 #define CONFILTER_OUT_MAX 4

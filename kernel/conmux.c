@@ -9,7 +9,7 @@
 #include "kernel/conmux.h"
 #include "kernel/confilter.h"
 #include "kernel/console.h"
-#include "kernel/lib.h"
+#include "lib/lib.h"
 
 #define NS_PER_S 1000000000ull
 

@@ -14,7 +14,7 @@
 #ifndef KERNEL_CONMUX_H
 #define KERNEL_CONMUX_H
 
-#include "kernel/types.h"
+#include "lib/types.h"
 
 /* Ctrl-]: the byte a terminal sends for it, as telnet and QEMU's monitor use it. */
 #define CONMUX_HOTKEY 0x1d

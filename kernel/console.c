@@ -25,11 +25,9 @@
 #include "drivers/ioapic.h"
 #include "drivers/uart.h"
 #include "kernel/cpu.h"
-#include "kernel/format.h"
-#include "kernel/spinlock.h"
 #include "kernel/trap.h"
+#include "lib/spinlock.h"
 
-#define LINE_MAX 512
 #define RING_BYTES KiB(32) /* about 2.8 s of output at 115200 baud */
 #define COM1_IRQ 4
 
@@ -49,9 +47,12 @@ static u32 holder;
 static u32 hold_depth;
 static bool holds_broken;
 
+static log_sink_fn write_line;
+
 void console_init(void)
 {
 	uart_init(UART_COM1);
+	log_set_sink(write_line);
 }
 
 void console_break_lock(void)
@@ -174,37 +175,20 @@ static void push_out(void)
 			send(true);
 }
 
-static void vprint(const char *prefix, const char *fmt, va_list ap, bool newline)
+/* The log's sink (lib/log.h): one line, under the lock, never cut by another CPU's. */
+static void write_line(const char *prefix, const char *text, bool cut, bool newline)
 {
-	char buf[LINE_MAX];
-	int n = format_v(buf, sizeof(buf), fmt, ap);
 	u64 flags = lock_for_line();
 
 	if (prefix)
-		emit(prefix, LINE_MAX);
-	emit(buf, sizeof(buf));
-	if (n >= (int)sizeof(buf))
+		emit(prefix, LOG_LINE_MAX);
+	emit(text, LOG_LINE_MAX);
+	if (cut)
 		emit("...", 3);
 	if (newline)
 		emit("\n", 1);
 	push_out();
 	spin_unlock_irqrestore(&lock, flags);
-}
-
-void kprintf(const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	vprint(NULL, fmt, ap, false);
-	va_end(ap);
-}
-
-void klog(const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	vprint("cloison: ", fmt, ap, true);
-	va_end(ap);
 }
 
 void console_service(void)

@@ -2,18 +2,16 @@
  * The hypervisor's console: formatted output to the serial port (and
  * any later sinks), serialised across CPUs, and typed input from it.
  *
- * Console contract (docs/console.md): every hypervisor line starts with
- * "cloison: ".  Use klog() for those; kprintf() writes raw text.
+ * klog() and kprintf() (lib/log.h) write through it.
  */
 #ifndef KERNEL_CONSOLE_H
 #define KERNEL_CONSOLE_H
 
-#include "kernel/types.h"
+#include "lib/log.h"
+#include "lib/types.h"
 
+/* Install the log's sink (lib/log.h): from now on klog() reaches COM1. */
 void console_init(void);
-void kprintf(const char *fmt, ...) PRINTF_LIKE(1, 2);
-/* One hypervisor line: "cloison: " + text + "\n". */
-void klog(const char *fmt, ...) PRINTF_LIKE(1, 2);
 /* Panic path: take the console even if another CPU died holding it, and write synchronously. */
 void console_break_lock(void);
 /*

@@ -7,9 +7,9 @@
  */
 #include "kernel/cpu.h"
 #include "boot/boot.h"
-#include "kernel/lib.h"
 #include "kernel/trap.h"
-#include "kernel/x86.h"
+#include "lib/lib.h"
+#include "lib/x86.h"
 
 struct percpu percpus[MAX_CPUS];
 u32 cpus_online;
@@ -67,12 +67,4 @@ void cpu_setup(struct percpu *c, u32 index, u32 apic_id, u8 *ist)
 			 : "rax", "memory");
 	wrmsr(MSR_GS_BASE, (u64)c);
 	trap_load();
-}
-
-void cpu_stop(void)
-{
-	for (;;) {
-		irq_disable();
-		halt();
-	}
 }

@@ -7,8 +7,8 @@
 #ifndef KERNEL_CPU_H
 #define KERNEL_CPU_H
 
-#include "kernel/types.h"
-#include "kernel/x86.h"
+#include "lib/types.h"
+#include "lib/x86.h"
 
 struct vcpu;
 
@@ -97,7 +97,5 @@ static inline bool cpu_slice_over(void)
  * 3 * IST_STACK_SIZE bytes of stacks.
  */
 void cpu_setup(struct percpu *c, u32 index, u32 apic_id, u8 *ist);
-/* Stop this CPU for good (interrupts off, halt loop). */
-NORETURN void cpu_stop(void);
 
 #endif

@@ -20,11 +20,11 @@
 #include "kernel/cpuid.h"
 #include "kernel/cr.h"
 #include "kernel/hypercall.h"
-#include "kernel/lib.h"
 #include "kernel/partition.h"
 #include "kernel/virt.h"
-#include "kernel/x86.h"
 #include "kernel/xstate.h"
+#include "lib/lib.h"
+#include "lib/x86.h"
 
 /* Leaf 1 ECX. */
 #define L1C_DTES64 (1u << 2)

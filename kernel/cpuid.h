@@ -10,7 +10,7 @@
 
 #include "kernel/cr.h"
 #include "kernel/vcpu.h"
-#include "kernel/x86.h"
+#include "lib/x86.h"
 
 struct guest_features {
 	u32 va_bits;	  /* linear-address width (48 or 57): what "canonical" means */

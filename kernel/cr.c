@@ -4,7 +4,7 @@
  * everything else is a value the CPU takes.
  */
 #include "kernel/cr.h"
-#include "kernel/x86.h"
+#include "lib/x86.h"
 
 bool cr0_valid(const struct cr_state *s, u64 value)
 {

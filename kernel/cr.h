@@ -11,9 +11,9 @@
 #ifndef KERNEL_CR_H
 #define KERNEL_CR_H
 
-#include "kernel/types.h"
+#include "lib/types.h"
 
-/* CR4 bits beyond those of kernel/x86.h, named for the checks. */
+/* CR4 bits beyond those of lib/x86.h, named for the checks. */
 #define CR4_VME (1ull << 0)
 #define CR4_PVI (1ull << 1)
 #define CR4_TSD (1ull << 2)

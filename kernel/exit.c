@@ -12,7 +12,6 @@
 #include "kernel/cpu.h"
 #include "kernel/cpuid.h"
 #include "kernel/cr.h"
-#include "kernel/format.h"
 #include "kernel/hypercall.h"
 #include "kernel/msr.h"
 #include "kernel/panic.h"
@@ -20,8 +19,9 @@
 #include "kernel/trap.h"
 #include "kernel/virt.h"
 #include "kernel/watchdog.h"
-#include "kernel/x86.h"
 #include "kernel/xstate.h"
+#include "lib/format.h"
+#include "lib/x86.h"
 
 #define PORT_EXIT 0xf4 /* like QEMU's isa-debug-exit */
 

@@ -8,9 +8,9 @@
 
 #include "kernel/cpu.h"
 #include "kernel/cpuid.h"
-#include "kernel/types.h"
 #include "kernel/vcpu.h"
-#include "kernel/x86.h"
+#include "lib/types.h"
+#include "lib/x86.h"
 
 enum exit_kind {
 	EXIT_CPUID,

@@ -4,7 +4,7 @@
  * changes happen under the pool's lock, so any CPU may allocate.
  */
 #include "kernel/frame.h"
-#include "kernel/lib.h"
+#include "lib/lib.h"
 
 #define BITS 64
 

@@ -10,8 +10,8 @@
 #ifndef KERNEL_FRAME_H
 #define KERNEL_FRAME_H
 
-#include "kernel/spinlock.h"
-#include "kernel/types.h"
+#include "lib/spinlock.h"
+#include "lib/types.h"
 
 #define FRAME_SHIFT 12
 #define FRAME_SIZE (1ull << FRAME_SHIFT)

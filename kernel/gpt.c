@@ -6,7 +6,7 @@
  */
 #include "kernel/partition.h"
 #include "kernel/virt.h"
-#include "kernel/x86.h"
+#include "lib/x86.h"
 
 #define PG_P (1ull << 0)
 #define PG_PS (1ull << 7)

@@ -10,7 +10,7 @@
  */
 #include "kernel/hcargs.h"
 #include "kernel/hypercall.h"
-#include "kernel/lib.h"
+#include "lib/lib.h"
 
 struct hc_call hcargs_decode(const struct hc_regs *r)
 {

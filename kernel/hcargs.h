@@ -11,7 +11,7 @@
 #ifndef KERNEL_HCARGS_H
 #define KERNEL_HCARGS_H
 
-#include "kernel/types.h"
+#include "lib/types.h"
 
 /* What the caller knows when a guest makes a hypercall. */
 struct hc_regs {

@@ -16,10 +16,10 @@
 #include "kernel/cpu.h"
 #include "kernel/exit.h"
 #include "kernel/hcargs.h"
-#include "kernel/lib.h"
 #include "kernel/partition.h"
 #include "kernel/virt.h"
-#include "kernel/x86.h"
+#include "lib/lib.h"
+#include "lib/x86.h"
 
 static void set_result(struct vcpu *v, u64 value, bool narrow, bool wide32)
 {

@@ -6,7 +6,7 @@
 #ifndef KERNEL_HYPERCALL_H
 #define KERNEL_HYPERCALL_H
 
-#include "kernel/types.h"
+#include "lib/types.h"
 
 #define HV_CPUID_BASE 0x40000000u
 #define HV_CPUID_INFO 0x40000001u

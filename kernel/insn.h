@@ -9,7 +9,7 @@
 #ifndef KERNEL_INSN_H
 #define KERNEL_INSN_H
 
-#include "kernel/types.h"
+#include "lib/types.h"
 
 #define INSN_MAX 15 /* the longest x86 instruction */
 

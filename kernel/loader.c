@@ -4,8 +4,8 @@
  * every destination against the partition's RAM, overflow-safe.
  */
 #include "kernel/loader.h"
-#include "kernel/format.h"
-#include "kernel/lib.h"
+#include "lib/format.h"
+#include "lib/lib.h"
 
 /* ELF definitions (System V ABI, and the x86-64 supplement). */
 #define ELFCLASS32 1

@@ -9,7 +9,7 @@
 #ifndef KERNEL_LOADER_H
 #define KERNEL_LOADER_H
 
-#include "kernel/types.h"
+#include "lib/types.h"
 
 #define MB1_HEADER_MAGIC 0x1badb002u
 #define MB1_BOOT_MAGIC 0x2badb002u

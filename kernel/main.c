@@ -15,7 +15,6 @@
 #include "kernel/console.h"
 #include "kernel/cpu.h"
 #include "kernel/cpuid.h"
-#include "kernel/lib.h"
 #include "kernel/mb2.h"
 #include "kernel/memory.h"
 #include "kernel/options.h"
@@ -27,8 +26,9 @@
 #include "kernel/spec.h"
 #include "kernel/trap.h"
 #include "kernel/virt.h"
-#include "kernel/x86.h"
 #include "kernel/xstate.h"
+#include "lib/lib.h"
+#include "lib/x86.h"
 
 #define PIC1_DATA 0x21
 #define PIC2_DATA 0xa1
@@ -141,6 +141,39 @@ out:
 	xstate_vcpu_free(&scratch[1]);
 }
 
+static volatile u32 selftest_fired;
+
+static void selftest_irq(struct trap_frame *f)
+{
+	(void)f;
+	selftest_fired++;
+}
+
+/* Does the LAPIC timer interrupt arrive?  Says so when it does not. */
+static bool check_timer(void)
+{
+	u64 deadline;
+
+	if (!lapic_timer_hz) {
+		klog("timer: the lapic timer does not count; no time slices possible");
+		return false;
+	}
+	trap_set_handler(VEC_TIMER, selftest_irq);
+	selftest_fired = 0;
+	lapic_timer_oneshot_ns(1000000, VEC_TIMER); /* 1 ms */
+	deadline = rdtsc() + tsc_hz / 10;	    /* allow 100 ms */
+	irq_enable();
+	while (!selftest_fired && rdtsc() < deadline)
+		cpu_relax();
+	irq_disable();
+	trap_set_handler(VEC_TIMER, NULL);
+	if (!selftest_fired) {
+		klog("timer: lapic one-shot interrupt did not arrive");
+		return false;
+	}
+	return true;
+}
+
 NORETURN void kmain(u32 magic, u64 mbi_phys);
 void kmain(u32 magic, u64 mbi_phys)
 {
@@ -157,16 +190,20 @@ void kmain(u32 magic, u64 mbi_phys)
 	outb(PIC1_DATA, 0xff);
 	outb(PIC2_DATA, 0xff);
 
-	acpi_init(&boot_info);
+	acpi_init(boot_info.rsdp, boot_info.rsdp_len);
 	memory_init(&boot_info);
-	lapic_setup_bsp(acpi.have_madt ? acpi.madt.lapic_addr : 0, options.force_xapic);
+	lapic_setup_bsp(
+		paging_map_mmio(acpi.have_madt ? acpi.madt.lapic_addr : lapic_base_phys(), 4096),
+		options.force_xapic);
 	paging_init(memory_top);
 	lapic_enable();
-	ioapic_init();
+	for (u32 i = 0; acpi.have_madt && i < acpi.madt.nioapics; i++)
+		ioapic_add(paging_map_mmio(acpi.madt.ioapics[i].address, 4096),
+			   acpi.madt.ioapics[i].gsi_base);
 	percpus[0].apic_id = lapic_id();
 	percpus[0].online = true;
-	timer_calibrate();
-	timer_selftest();
+	timer_calibrate(VEC_TIMER);
+	check_timer();
 	smp_init();
 	virt_init();
 	if (options.selftest_panic)

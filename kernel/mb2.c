@@ -6,7 +6,7 @@
  */
 #include "kernel/mb2.h"
 #include "kernel/console.h"
-#include "kernel/lib.h"
+#include "lib/lib.h"
 
 #define MB2_INFO_MAX (16u << 20) /* refuse absurd total_size values */
 

@@ -7,7 +7,7 @@
 #ifndef KERNEL_MB2_H
 #define KERNEL_MB2_H
 
-#include "kernel/types.h"
+#include "lib/types.h"
 
 #define MB2_BOOT_MAGIC 0x36d76289u
 

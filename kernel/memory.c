@@ -9,10 +9,10 @@
 #include "kernel/memory.h"
 #include "drivers/acpi.h"
 #include "kernel/console.h"
-#include "kernel/lib.h"
 #include "kernel/mb2.h"
 #include "kernel/paging.h"
 #include "kernel/panic.h"
+#include "lib/lib.h"
 
 #define LOW_MEMORY_END MiB(1)
 #define MAX_PHYS GiB(1024) /* bitmap of 32 MiB; RAM above is ignored */

@@ -7,7 +7,7 @@
 #define KERNEL_MEMORY_H
 
 #include "kernel/frame.h"
-#include "kernel/types.h"
+#include "lib/types.h"
 
 struct boot_info;
 

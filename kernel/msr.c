@@ -16,7 +16,7 @@
 #include "kernel/cpuid.h"
 #include "kernel/cr.h"
 #include "kernel/virt.h"
-#include "kernel/x86.h"
+#include "lib/x86.h"
 
 #define MSR_TSC 0x10
 #define MSR_MTRRCAP 0xfe

@@ -5,7 +5,7 @@
 #ifndef KERNEL_MSR_H
 #define KERNEL_MSR_H
 
-#include "kernel/types.h"
+#include "lib/types.h"
 
 struct vcpu;
 

@@ -6,7 +6,7 @@
  */
 #include "kernel/options.h"
 #include "kernel/console.h"
-#include "kernel/lib.h"
+#include "lib/lib.h"
 
 static bool word_is(const char *w, size_t n, const char *s)
 {

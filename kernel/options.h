@@ -6,7 +6,7 @@
 #ifndef KERNEL_OPTIONS_H
 #define KERNEL_OPTIONS_H
 
-#include "kernel/types.h"
+#include "lib/types.h"
 
 struct hv_options {
 	bool exit_when_done; /* power off once no partition is left running */

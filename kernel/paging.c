@@ -10,10 +10,10 @@
  */
 #include "kernel/paging.h"
 #include "kernel/console.h"
-#include "kernel/lib.h"
 #include "kernel/memory.h"
 #include "kernel/panic.h"
-#include "kernel/x86.h"
+#include "lib/lib.h"
+#include "lib/x86.h"
 
 extern const char _text_start[], _text_end[], _rodata_start[], _rodata_end[];
 extern const char _data_start[], _data_end[];

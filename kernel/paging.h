@@ -8,8 +8,8 @@
 #ifndef KERNEL_PAGING_H
 #define KERNEL_PAGING_H
 
-#include "boot/boot.h"
-#include "kernel/types.h"
+#include "lib/addr.h"
+#include "lib/types.h"
 
 /* Page-table entry bits (SDM 3A §4.5, table 4-19 and following). */
 #define PTE_P (1ull << 0)   /* present */
@@ -23,19 +23,6 @@
 #define PTE_G (1ull << 8)   /* global */
 #define PTE_NX (1ull << 63) /* no execute (needs EFER.NXE) */
 #define PTE_ADDR_MASK 0x000ffffffffff000ull
-
-static inline void *phys_to_virt(u64 phys)
-{
-	/* Hide the constant from GCC, which would warn about small "pointers". */
-	__asm__("" : "+r"(phys));
-	return (void *)(uintptr_t)phys;
-}
-
-static inline u64 virt_to_phys(const void *v)
-{
-	u64 a = (u64)(uintptr_t)v;
-	return a >= KERNEL_VMA ? a - KERNEL_VMA : a;
-}
 
 /* Physical address of the hypervisor's PML4 (after paging_init). */
 extern u64 paging_cr3;

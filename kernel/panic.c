@@ -9,9 +9,9 @@
 #include "drivers/lapic.h"
 #include "kernel/console.h"
 #include "kernel/cpu.h"
-#include "kernel/format.h"
 #include "kernel/trap.h"
-#include "kernel/x86.h"
+#include "lib/format.h"
+#include "lib/x86.h"
 
 extern const char _text_start[], _text_end[];
 

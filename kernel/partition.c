@@ -26,14 +26,14 @@
 #include "kernel/partition.h"
 #include "kernel/console.h"
 #include "kernel/cpu.h"
-#include "kernel/format.h"
-#include "kernel/lib.h"
 #include "kernel/loader.h"
 #include "kernel/mb2.h"
 #include "kernel/memory.h"
 #include "kernel/paging.h"
 #include "kernel/virt.h"
 #include "kernel/xstate.h"
+#include "lib/format.h"
+#include "lib/lib.h"
 
 struct partition partitions[MAX_PARTITIONS];
 extern struct boot_info boot_info;

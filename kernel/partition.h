@@ -12,9 +12,9 @@
 #include "kernel/pconsole.h"
 #include "kernel/runq.h"
 #include "kernel/slat.h"
-#include "kernel/types.h"
 #include "kernel/vcpu.h"
 #include "kernel/vuart.h"
+#include "lib/types.h"
 
 #define MAX_PARTITIONS 64
 #define RAM_CHUNK MiB(2) /* guest RAM is allocated in 2 MiB-aligned runs */

@@ -15,10 +15,10 @@
 #include "kernel/pconsole.h"
 #include "drivers/timer.h"
 #include "kernel/console.h"
-#include "kernel/lib.h"
 #include "kernel/memory.h"
 #include "kernel/paging.h"
-#include "kernel/spinlock.h"
+#include "lib/lib.h"
+#include "lib/spinlock.h"
 
 #define HISTORY_FRAMES (CONMUX_HISTORY_BYTES / FRAME_SIZE)
 

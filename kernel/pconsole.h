@@ -13,11 +13,11 @@
 
 #include "kernel/confilter.h"
 #include "kernel/conmux.h"
-#include "kernel/spsc.h"
-#include "kernel/types.h"
+#include "lib/spsc.h"
+#include "lib/types.h"
 
 #define PCONSOLE_LINE 160
-#define PCONSOLE_INPUT 64 /* a power of two (kernel/spsc.h) */
+#define PCONSOLE_INPUT 64 /* a power of two (lib/spsc.h) */
 
 struct pconsole {
 	const char *name;

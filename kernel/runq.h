@@ -15,7 +15,7 @@
 #ifndef KERNEL_RUNQ_H
 #define KERNEL_RUNQ_H
 
-#include "kernel/types.h"
+#include "lib/types.h"
 
 #define RUNQ_WEIGHT_DEFAULT 256u
 #define RUNQ_WEIGHT_MAX 65535u

@@ -27,17 +27,17 @@
 #include "kernel/console.h"
 #include "kernel/cpu.h"
 #include "kernel/exit.h"
-#include "kernel/format.h"
-#include "kernel/lib.h"
 #include "kernel/partition.h"
 #include "kernel/runq.h"
 #include "kernel/spec.h"
-#include "kernel/spinlock.h"
 #include "kernel/trap.h"
 #include "kernel/virt.h"
 #include "kernel/watchdog.h"
-#include "kernel/x86.h"
 #include "kernel/xstate.h"
+#include "lib/format.h"
+#include "lib/lib.h"
+#include "lib/spinlock.h"
+#include "lib/x86.h"
 
 /* One CPU's queue; its lock covers every runq_* call that names it. */
 static struct cpu_sched {
@@ -537,8 +537,10 @@ void sched_run(bool exit_when_done, bool selftest, bool report_pools)
 	klog("all partitions stopped");
 	if (report_pools)
 		partition_report_pools();
-	if (exit_when_done)
+	if (exit_when_done) {
+		console_sync();
 		power_off();
+	}
 	for (;;)
 		irq_enable_and_halt();
 }

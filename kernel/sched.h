@@ -5,7 +5,7 @@
 #ifndef KERNEL_SCHED_H
 #define KERNEL_SCHED_H
 
-#include "kernel/types.h"
+#include "lib/types.h"
 
 #define SCHED_MIN_SLICE_NS 20000ull    /* the shortest one-shot programmed: 20 us */
 #define SCHED_IDLE_POLL_NS 10000000ull /* an idle boot CPU polls COM1 this often if it must */

@@ -7,7 +7,7 @@
 #ifndef KERNEL_SLAT_H
 #define KERNEL_SLAT_H
 
-#include "kernel/types.h"
+#include "lib/types.h"
 
 struct slat_format;
 

@@ -13,11 +13,11 @@
 #include "drivers/timer.h"
 #include "kernel/console.h"
 #include "kernel/cpu.h"
-#include "kernel/lib.h"
 #include "kernel/memory.h"
 #include "kernel/paging.h"
 #include "kernel/sched.h"
-#include "kernel/x86.h"
+#include "lib/lib.h"
+#include "lib/x86.h"
 
 extern const u8 trampoline_start[], trampoline_end[], trampoline_params[];
 extern const u8 boot_pml4[];

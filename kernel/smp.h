@@ -6,7 +6,7 @@
 #ifndef KERNEL_SMP_H
 #define KERNEL_SMP_H
 
-#include "kernel/types.h"
+#include "lib/types.h"
 
 struct trampoline_params {
 	u64 cr3;   /* boot page tables (below 4 GiB) */

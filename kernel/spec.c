@@ -9,8 +9,8 @@
 #include "kernel/spec.h"
 #include "boot/boot.h"
 #include "kernel/console.h"
-#include "kernel/format.h"
-#include "kernel/lib.h"
+#include "lib/format.h"
+#include "lib/lib.h"
 
 #define L7D_MD_CLEAR (1u << 10)
 #define L7D_IBRS_IBPB (1u << 26) /* Intel: IBRS and IBPB */

@@ -18,8 +18,8 @@
 #ifndef KERNEL_SPEC_H
 #define KERNEL_SPEC_H
 
-#include "kernel/types.h"
-#include "kernel/x86.h"
+#include "lib/types.h"
+#include "lib/x86.h"
 
 #define SPEC_IBPB (1u << 0)
 #define SPEC_L1D_FLUSH (1u << 1)

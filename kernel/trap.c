@@ -11,7 +11,7 @@
 #include "kernel/console.h"
 #include "kernel/cpu.h"
 #include "kernel/panic.h"
-#include "kernel/x86.h"
+#include "lib/x86.h"
 
 struct idt_gate {
 	u16 offset_low;

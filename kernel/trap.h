@@ -6,7 +6,7 @@
 #ifndef KERNEL_TRAP_H
 #define KERNEL_TRAP_H
 
-#include "kernel/types.h"
+#include "lib/types.h"
 
 /* Exception vectors (SDM 3A §6.3.1). */
 #define EXC_DE 0

@@ -7,8 +7,8 @@
 #ifndef KERNEL_VCPU_H
 #define KERNEL_VCPU_H
 
-#include "kernel/types.h"
-#include "kernel/x86.h"
+#include "lib/types.h"
+#include "lib/x86.h"
 
 struct partition;
 

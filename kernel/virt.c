@@ -5,7 +5,7 @@
  */
 #include "kernel/virt.h"
 #include "kernel/console.h"
-#include "kernel/x86.h"
+#include "lib/x86.h"
 
 const struct virt_ops *virt;
 

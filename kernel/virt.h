@@ -9,8 +9,8 @@
 #define KERNEL_VIRT_H
 
 #include "kernel/exit.h"
-#include "kernel/types.h"
 #include "kernel/vcpu.h"
+#include "lib/types.h"
 
 /*
  * Second-level page-table entry encoding.  EPT and NPT share the 4-level

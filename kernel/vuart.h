@@ -10,7 +10,7 @@
 #ifndef KERNEL_VUART_H
 #define KERNEL_VUART_H
 
-#include "kernel/types.h"
+#include "lib/types.h"
 
 #define VUART_BASE 0x3f8
 #define VUART_PORTS 8

@@ -26,9 +26,9 @@
 #include "drivers/timer.h"
 #include "kernel/console.h"
 #include "kernel/cpu.h"
-#include "kernel/lib.h"
 #include "kernel/trap.h"
 #include "kernel/virt.h"
+#include "lib/lib.h"
 
 #define ISA_IRQ_PIT 0
 

@@ -6,7 +6,7 @@
 #ifndef KERNEL_WATCHDOG_H
 #define KERNEL_WATCHDOG_H
 
-#include "kernel/types.h"
+#include "lib/types.h"
 
 #define WATCHDOG_HZ 100		     /* PIT ticks (NMIs to the boot CPU) a second */
 #define WATCHDOG_GRACE_NS 2000000ull /* a CPU this far past its slice's end gets an NMI */

@@ -11,11 +11,11 @@
 #include "kernel/cpu.h"
 #include "kernel/cpuid.h"
 #include "kernel/cr.h"
-#include "kernel/lib.h"
 #include "kernel/memory.h"
 #include "kernel/paging.h"
 #include "kernel/vcpu.h"
-#include "kernel/x86.h"
+#include "lib/lib.h"
+#include "lib/x86.h"
 
 /* Legacy region of an FXSAVE/XSAVE image (SDM 1 §10.5.1). */
 #define FX_FCW 0    /* u16 */

@@ -12,7 +12,7 @@
 #ifndef KERNEL_XSTATE_H
 #define KERNEL_XSTATE_H
 
-#include "kernel/types.h"
+#include "lib/types.h"
 
 struct vcpu;
 

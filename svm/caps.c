@@ -5,7 +5,7 @@
  */
 #include "kernel/console.h"
 #include "kernel/virt.h"
-#include "kernel/x86.h"
+#include "lib/x86.h"
 #include "svm/svm.h"
 
 bool svm_detect(void)

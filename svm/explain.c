@@ -10,7 +10,7 @@
 #include "boot/boot.h"
 #include "kernel/console.h"
 #include "kernel/virt.h"
-#include "kernel/x86.h"
+#include "lib/x86.h"
 #include "svm/svm.h"
 #include "svm/vmcb.h"
 

@@ -12,13 +12,13 @@
 #include "kernel/console.h"
 #include "kernel/cpu.h"
 #include "kernel/insn.h"
-#include "kernel/lib.h"
 #include "kernel/memory.h"
 #include "kernel/paging.h"
 #include "kernel/partition.h"
 #include "kernel/trap.h"
 #include "kernel/virt.h"
-#include "kernel/x86.h"
+#include "lib/lib.h"
+#include "lib/x86.h"
 #include "svm/vmcb.h"
 
 #define IOPM_FRAMES 3  /* 12 KiB: one bit per port, plus slack (§15.10.1) */

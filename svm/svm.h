@@ -5,7 +5,7 @@
 #ifndef SVM_SVM_H
 #define SVM_SVM_H
 
-#include "kernel/types.h"
+#include "lib/types.h"
 
 #define MSR_VM_CR 0xc0010114
 #define VM_CR_LOCK (1ull << 3)

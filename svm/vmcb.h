@@ -7,7 +7,7 @@
 #ifndef SVM_VMCB_H
 #define SVM_VMCB_H
 
-#include "kernel/types.h"
+#include "lib/types.h"
 
 struct vmcb_control {
 	u32 intercept_cr;	  /* 0x000: reads 15:0, writes 31:16 */

@@ -10,9 +10,9 @@
 #                                   with what `run` found
 #
 # Every tests/fuzz/fuzz_NAME.c is one harness.  Lines of their own
-#     /* fuzz-sources: kernel/mb2.c tests/fuzz/console.c kernel/format.c */
+#     /* fuzz-sources: kernel/mb2.c tests/fuzz/console.c lib/format.c */
 # name the sources it is linked with.  As in tools/unit.sh they are the
-# tree's own files, and kernel/lib.c is compiled with -fno-builtin and
+# tree's own files, and lib/lib.c is compiled with -fno-builtin and
 # renames (-Dmemset=k_memset, ...) so that it does not replace libc's
 # functions in a host program; the others use libc's, which the
 # sanitizers watch.
@@ -79,7 +79,7 @@ build() {
 	for src in "$harness" $sources "$@"; do
 		obj=$dir/obj/$name/${src%.c}.o
 		mkdir -p "$(dirname "$obj")"
-		if [ "$src" = kernel/lib.c ]; then
+		if [ "$src" = lib/lib.c ]; then
 			"$cc" "${flags[@]}" -fno-builtin "${renames[@]}" -c -o "$obj" "$src" || return 1
 		else
 			"$cc" "${flags[@]}" -c -o "$obj" "$src" || return 1

@@ -8,13 +8,13 @@
 # names the sources it tests.  Those are compiled as they are in the tree
 # (no copies) with the host cc and -DCLOISON_HOST_TEST, and linked with
 # tests/unit/stub_console.c (a console that captures klog() lines,
-# formatted by the real kernel/format.c) and with libcmocka.
+# formatted by the real lib/format.c) and with libcmocka.
 #
-# kernel/lib.c defines memset, memcpy, strlen, ... under their standard
+# lib/lib.c defines memset, memcpy, strlen, ... under their standard
 # names (GCC emits calls to some of them by itself).  Linked into a host
 # program they would replace libc's own functions for the whole process,
 # cmocka and libc included.  So: the pure modules simply use libc's
-# functions on the host (same contracts), and kernel/lib.c is linked
+# functions on the host (same contracts), and lib/lib.c is linked
 # only into a test that lists it, compiled with -fno-builtin and renames
 # (-Dmemset=k_memset, ...).  That test file gets the same renames, so it
 # calls and checks the kernel's own versions under the k_ names, and
@@ -42,7 +42,7 @@ renames=()
 for f in memset memcpy memmove memcmp strlen strnlen strcmp strncmp; do
 	renames+=("-D$f=k_$f")
 done
-always=(tests/unit/stub_console.c kernel/format.c)
+always=(tests/unit/stub_console.c lib/format.c)
 mkdir -p "$out"
 
 # Sanitizers, if this compiler and machine can run them.
@@ -83,7 +83,7 @@ for test in tests/unit/test_*.c; do
 
 	objs=() ok=1 test_flags=()
 	for src in $(printf '%s\n' $sources "${always[@]}" | awk '!seen[$0]++'); do
-		if [ "$src" = kernel/lib.c ]; then
+		if [ "$src" = lib/lib.c ]; then
 			obj=$(compile "$src" -fno-builtin "${renames[@]}") || ok=0
 			test_flags=(-fno-builtin "${renames[@]}")
 		else

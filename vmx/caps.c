@@ -6,7 +6,7 @@
  */
 #include "kernel/console.h"
 #include "kernel/virt.h"
-#include "kernel/x86.h"
+#include "lib/x86.h"
 #include "vmx/vmx.h"
 
 bool vmx_detect(void)

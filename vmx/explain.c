@@ -8,7 +8,7 @@
 #include "kernel/console.h"
 #include "kernel/trap.h"
 #include "kernel/virt.h"
-#include "kernel/x86.h"
+#include "lib/x86.h"
 #include "vmx/vmcs.h"
 #include "vmx/vmx.h"
 

@@ -7,7 +7,7 @@
 #ifndef VMX_VMCS_H
 #define VMX_VMCS_H
 
-#include "kernel/types.h"
+#include "lib/types.h"
 
 enum vmcs_field {
 	/* B.1.1 16-bit control */

@@ -10,12 +10,12 @@
 #include "boot/boot.h"
 #include "kernel/console.h"
 #include "kernel/cpu.h"
-#include "kernel/lib.h"
 #include "kernel/memory.h"
 #include "kernel/paging.h"
 #include "kernel/trap.h"
 #include "kernel/virt.h"
-#include "kernel/x86.h"
+#include "lib/lib.h"
+#include "lib/x86.h"
 #include "vmx/vmcs.h"
 
 #define EXC_INTERCEPTS ((1u << EXC_DB) | (1u << EXC_UD) | (1u << EXC_AC))

@@ -5,7 +5,7 @@
 #ifndef VMX_VMX_H
 #define VMX_VMX_H
 
-#include "kernel/types.h"
+#include "lib/types.h"
 
 /* Capability MSRs (SDM 3D appendix A). */
 #define MSR_VMX_BASIC 0x480

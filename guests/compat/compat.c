@@ -11,7 +11,7 @@
  * switch alone and exits through the isa-debug-exit port.
  */
 #include "guests/lib/guest.h"
-#include "kernel/format.h"
+#include "lib/format.h"
 
 struct compat_regs {
 	uint64_t rax, rbx, rcx, rdx, rsi;

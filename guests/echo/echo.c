@@ -13,7 +13,7 @@
  * bare QEMU both phases read COM1, and it polls instead of halting.
  */
 #include "guests/lib/guest.h"
-#include "kernel/format.h"
+#include "lib/format.h"
 
 #define UART_RBR 0x3f8
 #define UART_LSR 0x3fd

@@ -17,7 +17,7 @@
  */
 #include "guests/hostile/cpu.h"
 #include "guests/hostile/hostile.h"
-#include "kernel/format.h"
+#include "lib/format.h"
 
 #define EPERM 1
 

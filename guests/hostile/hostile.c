@@ -9,7 +9,7 @@
  * that way as "reader", the hostile scenario as "hostile").
  */
 #include "guests/hostile/hostile.h"
-#include "kernel/format.h"
+#include "lib/format.h"
 
 static const struct hostile_case cases[] = {
 	{ "pointers", case_pointers },	     /* class 1 */

@@ -13,7 +13,7 @@
 #define GUESTS_HOSTILE_HOSTILE_H
 
 #include "guests/lib/guest.h"
-#include "kernel/format.h"
+#include "lib/format.h"
 
 struct hostile_case {
 	const char *name;

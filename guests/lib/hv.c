@@ -4,7 +4,7 @@
  * VMMCALL on AMD; cloison accepts either on both vendors.
  */
 #include "guests/lib/guest.h"
-#include "kernel/format.h"
+#include "lib/format.h"
 
 #define COM1 0x3f8
 #define COM1_LSR (COM1 + 5)

@@ -1,6 +1,6 @@
 /*
  * The console for the fuzzing harnesses: what kernel/console.c would
- * print, formatted by the real kernel/format.c into a line buffer and
+ * print, formatted by the real lib/format.c into a line buffer and
  * then dropped, so that every format the parsers use runs on the
  * arguments the fuzzer gives them.  Set FUZZ_CONSOLE=1 in the
  * environment to see the lines on stderr (slow).
@@ -10,7 +10,7 @@
 #include <stdlib.h>
 
 #include "kernel/console.h"
-#include "kernel/format.h"
+#include "lib/format.h"
 #include "tests/fuzz/fuzz.h"
 
 #define CONSOLE_LINE_MAX 512 /* as kernel/console.c */

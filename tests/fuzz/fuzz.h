@@ -28,7 +28,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 /*
  * The parsers print with klog() and kprintf(); tests/fuzz/console.c
- * formats each line with the real kernel/format.c (so a bad argument to
+ * formats each line with the real lib/format.c (so a bad argument to
  * a format shows up here too) and drops it.
  */
 

@@ -21,7 +21,7 @@
  *    first 2 of the same list and finds everything else the same.
  *  - acpi_find_s5() finds \_S5_ only where the name is in the bytes.
  */
-/* fuzz-sources: drivers/acpi_tables.c tests/fuzz/console.c kernel/format.c */
+/* fuzz-sources: drivers/acpi_tables.c tests/fuzz/console.c lib/format.c */
 #define _GNU_SOURCE /* memmem */
 #include <string.h>
 

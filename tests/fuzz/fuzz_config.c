@@ -21,13 +21,13 @@
  *  - options_parse() turns an option on only when its word is in the
  *    line.
  */
-/* fuzz-sources: kernel/config.c kernel/options.c kernel/lib.c */
-/* fuzz-sources: tests/fuzz/console.c kernel/format.c */
+/* fuzz-sources: kernel/config.c kernel/options.c lib/lib.c */
+/* fuzz-sources: tests/fuzz/console.c lib/format.c */
 #include <string.h>
 
 #include "kernel/config.h"
-#include "kernel/lib.h"
 #include "kernel/options.h"
+#include "lib/lib.h"
 #include "tests/fuzz/fuzz.h"
 
 #define WHY_MAX 160 /* as kernel/partition.c */

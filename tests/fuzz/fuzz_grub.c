@@ -17,8 +17,8 @@
  *    not run out of memory, and finds at least one problem when the
  *    script reader fails.
  */
-/* fuzz-sources: tools/lint/lint.c tools/lint/grub_script.c kernel/format.c */
-/* fuzz-sources: kernel/config.c kernel/options.c kernel/lib.c */
+/* fuzz-sources: tools/lint/lint.c tools/lint/grub_script.c lib/format.c */
+/* fuzz-sources: kernel/config.c kernel/options.c lib/lib.c */
 #include <stdbool.h>
 #include <string.h>
 

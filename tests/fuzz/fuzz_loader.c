@@ -24,11 +24,11 @@
  *    address such that the block's page lies inside RAM and below 4 GiB,
  *    clear of the image, and every one of its writes lies in that page.
  */
-/* fuzz-sources: kernel/loader.c tests/fuzz/console.c kernel/format.c */
+/* fuzz-sources: kernel/loader.c tests/fuzz/console.c lib/format.c */
 #include <string.h>
 
-#include "kernel/lib.h"
 #include "kernel/loader.h"
+#include "lib/lib.h"
 #include "tests/fuzz/fuzz.h"
 
 #define INFO_SIZE 0x1000u /* as kernel/loader.c: the block with its strings */

@@ -24,11 +24,11 @@
  *  - After mb2_check_modules(), the modules kept are non-empty, in their
  *    order, and overlap neither the image, nor the block, nor each other.
  */
-/* fuzz-sources: kernel/mb2.c tests/fuzz/console.c kernel/format.c */
+/* fuzz-sources: kernel/mb2.c tests/fuzz/console.c lib/format.c */
 #include <string.h>
 
-#include "kernel/lib.h"
 #include "kernel/mb2.h"
+#include "lib/lib.h"
 #include "tests/fuzz/fuzz.h"
 
 #define MB2_INFO_MAX (16u << 20) /* as kernel/mb2.c: a larger block is refused */

@@ -1,6 +1,6 @@
 /*
  * The console for host unit tests.  kprintf() and klog() format with the
- * real kernel/format.c, exactly as kernel/console.c does, but append the
+ * real lib/format.c, exactly as kernel/console.c does, but append the
  * text to a capture buffer instead of writing to COM1, so tests can
  * check the lines the code under test printed.  klog() lines get the
  * same "cloison: " prefix and newline as on the machine.  Set
@@ -12,7 +12,7 @@
 #include <string.h>
 
 #include "kernel/console.h"
-#include "kernel/format.h"
+#include "lib/format.h"
 #include "tests/unit/unit.h"
 
 #define CONSOLE_LINE_MAX 512 /* as kernel/console.c */

@@ -11,15 +11,15 @@
  * Each refusal is -EINVAL with one sentence that names the key; the
  * tests check the whole sentence.
  *
- * kernel/lib.c is listed for parse_u64, so tools/unit.sh builds this
+ * lib/lib.c is listed for parse_u64, so tools/unit.sh builds this
  * file with -Dmemset=k_memset (and so on): it includes no libc header
  * and its strlen and memset are the kernel's.
  */
-/* unit-sources: kernel/config.c kernel/lib.c */
+/* unit-sources: kernel/config.c lib/lib.c */
 #include "tests/unit/unit.h"
 
 #include "kernel/config.h"
-#include "kernel/lib.h"
+#include "lib/lib.h"
 
 #define UNTOUCHED 0x5a5a5a5a5a5a5a5aull
 

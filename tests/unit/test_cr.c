@@ -8,7 +8,7 @@
 #include "tests/unit/unit.h"
 
 #include "kernel/cr.h"
-#include "kernel/x86.h"
+#include "lib/x86.h"
 
 static const struct cr_state prot = { .cr0 = CR0_PE | CR0_ET, .efer = 0 };
 

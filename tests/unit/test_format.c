@@ -1,5 +1,5 @@
 /*
- * Unit tests of kernel/format.c, the small vsnprintf behind kprintf and
+ * Unit tests of lib/format.c, the small vsnprintf behind kprintf and
  * klog: every conversion (%d %i %u %x %X %p %s %c %%), negative numbers
  * down to INT64_MIN, widths with the '-' and '0' flags and '*', the %s
  * precision, the hh/h/l/ll/z length modifiers, NULL strings, truncation
@@ -8,14 +8,14 @@
  * Where the C standard defines the result, it is compared with the host
  * libc's snprintf; the rest is checked against the documented output.
  */
-/* unit-sources: kernel/format.c */
+/* unit-sources: lib/format.c */
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "tests/unit/unit.h"
 
-#include "kernel/format.h"
+#include "lib/format.h"
 
 /* Format with both format_v and the host's vsnprintf; they must agree. */
 #define SAME(...) same_as_libc(__FILE__, __LINE__, __VA_ARGS__)

@@ -1,18 +1,18 @@
 /*
- * Unit tests of kernel/lib.c and the inline helpers of kernel/lib.h:
+ * Unit tests of lib/lib.c and the inline helpers of lib/lib.h:
  * parse_u64 (decimal, hex, empty, junk, overflow), mul_div_u64 (128-bit
  * intermediate, saturation, division by zero), ranges_overlap at the top
  * of the address space, the kernel's own memory and string functions, and
  * command-line words (next_word, is_loader_path).
  *
- * tools/unit.sh builds kernel/lib.c and this file with -Dmemset=k_memset
+ * tools/unit.sh builds lib/lib.c and this file with -Dmemset=k_memset
  * (and so on), so every memset, strcmp, ... below is the kernel's
  * version, not libc's; that is why this file includes no libc header.
  */
-/* unit-sources: kernel/lib.c */
+/* unit-sources: lib/lib.c */
 #include "tests/unit/unit.h"
 
-#include "kernel/lib.h"
+#include "lib/lib.h"
 
 static int parse(const char *s, u64 *out)
 {

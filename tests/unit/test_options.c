@@ -8,7 +8,7 @@
  * selftest options that spoil a partition's first VM entry are parsed
  * like the others.
  */
-/* unit-sources: kernel/options.c kernel/lib.c */
+/* unit-sources: kernel/options.c lib/lib.c */
 #include "tests/unit/unit.h"
 
 #include "kernel/options.h"

@@ -1,5 +1,5 @@
 /*
- * Unit tests of kernel/spsc.h, the single-producer single-consumer
+ * Unit tests of lib/spsc.h, the single-producer single-consumer
  * byte ring of a partition's console input: first on one thread (fill,
  * drain, a full ring refuses and counts instead of overwriting, the
  * free-running indices across their wrap at 2^32), then with a producer
@@ -17,7 +17,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "kernel/spsc.h"
+#include "lib/spsc.h"
 
 #define RING 64 /* as a partition's console input (kernel/pconsole.h) */
 #define BYTES 4000000u

@@ -17,9 +17,9 @@
 
 #include "kernel/config.h"
 #include "kernel/console.h"
-#include "kernel/format.h"
 #include "kernel/mb2.h"
 #include "kernel/options.h"
+#include "lib/format.h"
 #include "tools/lint/grub_script.h"
 #include "tools/lint/lint.h"
 

@@ -1,12 +1,12 @@
 /*
  * The few libc-like helpers the hypervisor needs: memory and string
- * functions and small parsing helpers.  Implemented in kernel/lib.c
+ * functions and small parsing helpers.  Implemented in lib/lib.c
  * without any libc, and compiled unchanged into the host unit tests.
  */
-#ifndef KERNEL_LIB_H
-#define KERNEL_LIB_H
+#ifndef LIB_LIB_H
+#define LIB_LIB_H
 
-#include "kernel/types.h"
+#include "lib/types.h"
 
 void *memset(void *dst, int c, size_t n);
 void *memcpy(void *dst, const void *src, size_t n);

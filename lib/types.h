@@ -4,8 +4,8 @@
  * Only compiler-provided freestanding headers are used, so the same
  * sources build inside the kernel and in the host unit tests.
  */
-#ifndef KERNEL_TYPES_H
-#define KERNEL_TYPES_H
+#ifndef LIB_TYPES_H
+#define LIB_TYPES_H
 
 #include <stdarg.h>
 #include <stdbool.h>

@@ -6,10 +6,10 @@
  * Only the bits the hypervisor actually touches are listed.  Vendor
  * virtualization MSRs live in vmx/ and svm/.
  */
-#ifndef KERNEL_X86_H
-#define KERNEL_X86_H
+#ifndef LIB_X86_H
+#define LIB_X86_H
 
-#include "kernel/types.h"
+#include "lib/types.h"
 
 /* CR0 */
 #define CR0_PE (1ull << 0)  /* protected mode */
@@ -177,6 +177,14 @@ static inline void irq_disable(void)
 static inline void halt(void)
 {
 	__asm__ volatile("hlt" ::: "memory");
+}
+/* Stop this CPU for good (interrupts off, halt loop). */
+static inline NORETURN void cpu_stop(void)
+{
+	for (;;) {
+		irq_disable();
+		halt();
+	}
 }
 /*
  * Take any interrupt waiting now, with interrupts off before and after:

@@ -3,7 +3,7 @@
  * GCC may also emit calls to memset/memcpy/memmove/memcmp on its own,
  * so these keep their standard names and semantics.
  */
-#include "kernel/lib.h"
+#include "lib/lib.h"
 
 /*
  * memset and memcpy move 8 bytes per step with REP STOSQ / REP MOVSQ,

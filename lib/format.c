@@ -3,7 +3,7 @@
  * size-1 characters and counts the rest, so callers can detect
  * truncation.  No floating point (the kernel is built without SSE).
  */
-#include "kernel/format.h"
+#include "lib/format.h"
 
 struct out {
 	char *buf;

@@ -4,10 +4,10 @@
  * disabled while the lock is held, so an interrupt handler on the same
  * CPU can never deadlock against its own interrupted code.
  */
-#ifndef KERNEL_SPINLOCK_H
-#define KERNEL_SPINLOCK_H
+#ifndef LIB_SPINLOCK_H
+#define LIB_SPINLOCK_H
 
-#include "kernel/types.h"
+#include "lib/types.h"
 
 struct spinlock {
 	volatile u32 locked;
@@ -37,7 +37,7 @@ static inline bool spin_trylock_irqsave(struct spinlock *l, u64 *f)
 	return true;
 }
 #else
-#include "kernel/x86.h"
+#include "lib/x86.h"
 
 static inline bool spin_try(struct spinlock *l)
 {

@@ -15,10 +15,10 @@
  * it): it never overwrites one the consumer has not taken.
  * Unit-tested with two threads in tests/unit/test_spsc.c.
  */
-#ifndef KERNEL_SPSC_H
-#define KERNEL_SPSC_H
+#ifndef LIB_SPSC_H
+#define LIB_SPSC_H
 
-#include "kernel/types.h"
+#include "lib/types.h"
 
 struct spsc_ring {
 	u8 *buf;

@@ -5,10 +5,10 @@
  * Supported: %d %i %u %x %X %p %s %c %%, flags '-' '0', a field width
  * (or '*'), a precision for %s, and the length modifiers hh h l ll z.
  */
-#ifndef KERNEL_FORMAT_H
-#define KERNEL_FORMAT_H
+#ifndef LIB_FORMAT_H
+#define LIB_FORMAT_H
 
-#include "kernel/types.h"
+#include "lib/types.h"
 
 /*
  * Format into buf (always NUL-terminated when size > 0).  Returns the
