@@ -21,6 +21,7 @@
 #define GUEST_LEGACY_START 0xa0000ull /* VGA window and BIOS area, reserved, to 1 MiB */
 #define GUEST_FW_BASE 0xe0000ull      /* firmware tables: ACPI (RSDP found by the BIOS-area scan) */
 #define GUEST_FW_SIZE 0x20000ull
+#define GUEST_RSDP GUEST_FW_BASE      /* the RSDP opens the firmware area */
 #define GUEST_HIGH_RAM 0x100000ull /* usable again from 1 MiB */
 
 /* The APIC window: never RAM, unmapped in the SLAT, emulated. */
