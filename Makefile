@@ -9,6 +9,7 @@
 #   make bench       exit-path benchmarks (Bochs instruction counts)
 #   make mutants     deliberate breakages, each of which a test must catch (MUTANTS=names)
 #   make soak        an hour of the mixed workload and the in-guest fuzzer (SOAK_S, SOAK_LANE)
+#   make layers      check that each source folder includes only from the floors below it
 #   make lint        check grub.cfg files with the hypervisor's own parsers (CFG=files)
 #   make fuzz        fuzz the parsers of outside input and the hypercall arguments with
 #                    libFuzzer, FUZZ_S seconds each (default 60; FUZZ="mb2 hypercall" for
@@ -54,7 +55,7 @@ SVM_OBJS := $(filter-out svm/asm-offsets.o,$(patsubst %.c,%.o,$(wildcard svm/*.c
 OBJS := $(addprefix $(B)/,$(BOOT_OBJS) $(LIB_OBJS) $(KERNEL_OBJS) $(DRIVER_OBJS) $(VDEV_OBJS) $(VMX_OBJS) $(SVM_OBJS))
 
 .PHONY: all iso run test unit boot-tests debug run-bochs bench format format-check clean deps guests \
-	lint lint-tests mutants soak bad-images fuzz fuzz-replay fuzz-merge
+	layers lint lint-tests mutants soak bad-images fuzz fuzz-replay fuzz-merge
 all: $(B)/cloison.elf guests bad-images
 
 # Structure offsets for assembly, generated from C (kernel/asm-offsets.c).
@@ -110,6 +111,9 @@ test: deps
 
 unit:
 	@tools/unit.sh
+
+layers:
+	@tools/layers.sh
 
 boot-tests: all
 	@tests/boot/run.sh

@@ -1,0 +1,53 @@
+#!/bin/bash
+# The floors of the source tree, checked (`make layers`, part of make test).
+# Each folder may include headers only from the folders listed for it, so
+# that calls go down, never up, and no two folders import each other:
+#
+#   vmx/ svm/        the vendor backends, on top
+#   kernel/          policy: partitions, scheduling, exits, hypercalls, consoles
+#   drivers/ vdev/   the host's devices and the partitions' devices, side by side
+#   lib/             the ground: types, x86 instructions, helpers, the log
+#   boot/            constants of the boot code (and the assembly itself)
+#
+# A new folder needs a line below.  One PASS or FAIL per folder, a FAIL line
+# per include that breaks the rule, and as the last line
+#     layers: P passed, F failed
+set -u
+cd "$(dirname "$0")/.." || exit 2
+
+declare -A may=(
+	[boot]="boot"
+	[lib]="lib boot"
+	[drivers]="drivers lib boot"
+	[vdev]="vdev lib"
+	[kernel]="kernel drivers vdev lib boot"
+	[vmx]="vmx kernel drivers vdev lib boot"
+	[svm]="svm kernel drivers vdev lib boot"
+)
+passed=0
+failed=0
+for dir in boot lib drivers vdev kernel vmx svm; do
+	bad=0
+	for f in "$dir"/*.[chS]; do
+		[ -e "$f" ] || continue
+		while IFS=: read -r line inc; do
+			to=${inc%%/*}
+			case " ${may[$dir]} " in
+			*" $to "*) ;;
+			*)
+				echo "FAIL  $f:$line includes $inc: $dir/ may include only ${may[$dir]}"
+				bad=1
+				;;
+			esac
+		done < <(sed -n 's/^[[:space:]]*#[[:space:]]*include[[:space:]]*"\([a-z0-9_]*\/[^"]*\)".*/\1/p;=' "$f" |
+			sed -n '/^[0-9]*$/{h;d};{x;G;s/\n/:/;p}')
+	done
+	if [ "$bad" = 0 ]; then
+		echo "PASS  $dir/ includes only from: ${may[$dir]}"
+		passed=$((passed + 1))
+	else
+		failed=$((failed + 1))
+	fi
+done
+echo "layers: $passed passed, $failed failed"
+[ "$failed" = 0 ]
