@@ -19,6 +19,7 @@
 #     check: unit test_cr              (one cmocka program of tests/unit)
 #     check: boot crash qemu-svm       (a scenario, on these lanes)
 #     check: lint                      (make lint-tests)
+#     check: layers                    (make layers)
 #     --- from
 #     exact lines of the file, once
 #     --- to
@@ -61,6 +62,7 @@ run_check() {
 	case $kind in
 	unit) (cd "$dir" && UNIT_TESTS=$rest tools/unit.sh) >"$dir/check.log" 2>&1 ;;
 	lint) (cd "$dir" && make -s lint-tests) >"$dir/check.log" 2>&1 ;;
+	layers) (cd "$dir" && tools/layers.sh) >"$dir/check.log" 2>&1 ;;
 	boot)
 		local scenario=${rest%% *} lanes=${rest#* }
 		[ "$lanes" = "$rest" ] && lanes=qemu-svm
