@@ -77,13 +77,13 @@ static void selftest_spoil_entry(const struct hv_options *o)
 	if (o->selftest_bad_entry) {
 		klog("selftest: partition %s gets guest CR0 0x%llx, which no CPU may enter",
 		     p->cfg.name, (unsigned long long)SELFTEST_BAD_CR0);
-		virt->set(&p->vcpu, VREG_CR0, SELFTEST_BAD_CR0);
+		virt->set(&p->vcpus[0], VREG_CR0, SELFTEST_BAD_CR0);
 	}
 	if (o->selftest_bad_control) {
 		klog("selftest: partition %s gets exception vector %u to inject, which no CPU "
 		     "may deliver",
 		     p->cfg.name, SELFTEST_BAD_VECTOR);
-		virt->inject_exception(&p->vcpu, SELFTEST_BAD_VECTOR, false, 0);
+		virt->inject_exception(&p->vcpus[0], SELFTEST_BAD_VECTOR, false, 0);
 	}
 }
 

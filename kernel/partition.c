@@ -111,13 +111,27 @@ static void free_ram(struct partition *p)
 	p->nchunks = 0;
 }
 
-/* Everything p holds but its RAM: its console, vCPU, FPU state and SLAT. */
+/* v's VMCS or VMCB and FPU state: on v's own CPU once it has run (kernel/sched.c). */
+static void release_vcpu(struct vcpu *v)
+{
+	if (v->vmcs)
+		virt->vcpu_destroy(v);
+	xstate_vcpu_free(v);
+}
+
+void partition_vcpu_retire(struct vcpu *v)
+{
+	release_vcpu(v);
+	v->retired = true;
+}
+
+/*
+ * What p holds besides its RAM and its vCPUs: its console and SLAT.
+ * No vCPU of p may be in the guest any more.
+ */
 static void release(struct partition *p)
 {
 	pconsole_close(&p->console);
-	if (p->vcpu.vmcs)
-		virt->vcpu_destroy(&p->vcpu);
-	xstate_vcpu_free(&p->vcpu);
 	if (p->slat.root)
 		slat_destroy(&p->slat, virt->slat);
 }
@@ -183,8 +197,11 @@ static int load_image(struct partition *p, bool dry, struct mb1_image *img,
 void partition_overhead(const struct partition *p, struct partition_overhead *o)
 {
 	o->slat = (u64)p->slat.tables * FRAME_SIZE;
-	o->vcpu = p->vcpu.vmcs ? FRAME_SIZE : 0;	  /* one VMCS or VMCB page */
-	o->xstate = p->vcpu.xstate.area ? FRAME_SIZE : 0; /* its FPU/SSE/AVX image */
+	o->vcpu = o->xstate = 0;
+	for (u32 i = 0; i < p->nvcpus; i++) {
+		o->vcpu += p->vcpus[i].vmcs ? FRAME_SIZE : 0;	       /* a VMCS or VMCB page */
+		o->xstate += p->vcpus[i].xstate.area ? FRAME_SIZE : 0; /* an FPU/SSE/AVX image */
+	}
 	o->ram_list = chunk_list_frames(p->nchunks) * FRAME_SIZE;
 	o->record = sizeof(struct partition); /* its slot in partitions[], console included */
 	/* The console history ring, once it exists, is reported on its own line by pconsole. */
@@ -243,13 +260,19 @@ int partition_start(struct partition *p)
 		klog("partition %s: not started: %s", name, why);
 		goto fail;
 	}
-	if (virt->vcpu_create(&p->vcpu, p->slat.root, p->id) < 0 ||
-	    xstate_vcpu_init(&p->vcpu) < 0) {
-		klog("partition %s: not started: its vCPU could not be created", name);
-		goto fail;
+	for (u32 i = 0; i < p->nvcpus; i++) {
+		struct vcpu *v = &p->vcpus[i];
+
+		v->partition = p;
+		v->index = i;
+		if (virt->vcpu_create(v, p->slat.root, p->id + MAX_PARTITIONS * i) < 0 ||
+		    xstate_vcpu_init(v) < 0) {
+			klog("partition %s: not started: its vCPU %u could not be created", name,
+			     i);
+			goto fail;
+		}
+		virt->vcpu_reset(v, &p->boot);
 	}
-	p->vcpu.partition = p;
-	virt->vcpu_reset(&p->vcpu, &p->boot);
 	p->state = PARTITION_RUNNABLE;
 	p->work = WORK_LOAD; /* scrub, load, then run: in its own slices */
 	p->scrub_next = 0;
@@ -262,6 +285,8 @@ int partition_start(struct partition *p)
 nomem:
 	klog("partition %s: not started: out of hypervisor memory for its tables", name);
 fail:
+	for (u32 i = 0; i < p->nvcpus; i++)
+		release_vcpu(&p->vcpus[i]); /* never run: no CPU holds them */
 	release(p);
 	free_ram(p);		      /* no guest ran in it: nothing to scrub yet */
 	p->state = PARTITION_STOPPED; /* it never ran; whoever waits for it starts */
@@ -313,6 +338,7 @@ static void create(const struct boot_module *m, u32 index)
 	memset(p, 0, sizeof(*p));
 	p->id = (u32)(p - partitions) + 1;
 	p->cfg = cfg;
+	p->nvcpus = 1;
 	p->module = m;
 	if (cfg.after[0]) {
 		p->state = PARTITION_WAITING;
@@ -339,48 +365,77 @@ struct partition *partition_waiting_for(const struct partition *stopped)
 }
 
 /*
- * Stop p: its console, vCPU and SLAT go at once; its RAM is scrubbed and
- * freed as pending work (WORK_STOP), in its own slices, after which it
+ * Stop p, with its lock held.  Its vCPUs leave their CPUs (each CPU lets
+ * its own go: kernel/sched.c), then its RAM is scrubbed and freed as
+ * pending work of vCPU 0 (WORK_STOP), in its own slices, after which it
  * is stopped for good (PARTITION_STOPPED).
  */
 static void stop(struct partition *p)
 {
 	pconsole_flush(&p->console);
-	release(p);
-	p->state = PARTITION_STOPPING;
+	p->vcpus_retired = 0;
 	p->work = WORK_STOP;
 	p->scrub_next = 0;
+	__atomic_store_n(&p->state, PARTITION_STOPPING, __ATOMIC_SEQ_CST);
+}
+
+/*
+ * Take p's lifecycle lock for an event of its running life: false (and
+ * nothing held) when p is stopping already, or when a restart is pending
+ * and the event comes from the life that ended (another vCPU's exit).
+ */
+static bool lock_life(struct partition *p, bool stop_request, u64 *flags)
+{
+	*flags = spin_lock_irqsave(&p->lock);
+	if (p->state == PARTITION_RUNNABLE && (stop_request || p->work != WORK_LOAD))
+		return true;
+	spin_unlock_irqrestore(&p->lock, *flags);
+	return false;
 }
 
 void partition_exit(struct partition *p, int code)
 {
+	u64 flags;
+
+	if (!lock_life(p, false, &flags))
+		return;
 	pconsole_flush(&p->console);
 	klog("partition %s exited with code %d", p->cfg.name, code);
 	p->exit_code = code;
 	stop(p);
+	spin_unlock_irqrestore(&p->lock, flags);
 }
 
 /*
- * Start p's next life in the memory it has: put its vCPU and FPU state
- * back in the entry state (vcpu_reset also returns a launched VMCS to
- * the clear state), forget its timer and interrupts, and leave the rest
- * to its pending work (WORK_LOAD): scrub all of its RAM, load the image
- * again from the original module and write a new information block.
- * The SLAT keeps mapping the same frames; the translations the CPU
- * cached for the partition's tag are dropped.  Called from the exit
- * handler; the caller leaves the guest right after.
+ * Start p's next life in the memory it has, with its lock held: each
+ * vCPU resets itself on its own CPU (partition_vcpu_sync), and vCPU 0's
+ * pending work (WORK_LOAD), once no other vCPU is in the guest, scrubs
+ * all of its RAM, loads the image again from the original module and
+ * writes a new information block.  The SLAT keeps mapping the same
+ * frames.  Called from an exit handler; the caller leaves the guest
+ * right after.
  */
 static void restart(struct partition *p)
 {
 	vuart_reset(&p->uart);
-	p->vcpu.timer_deadline = 0; /* no timer, interrupt or HLT from the former life */
-	p->vcpu.pending_irq = 0;
-	p->vcpu.halted = false;
-	virt->vcpu_reset(&p->vcpu, &p->boot);
-	xstate_reset(&p->vcpu); /* no register of the former life survives */
-	virt->flush_slat(&p->vcpu);
-	p->work = WORK_LOAD;
 	p->scrub_next = 0;
+	p->work = WORK_LOAD;
+	__atomic_store_n(&p->life, p->life + 1, __ATOMIC_SEQ_CST);
+}
+
+void partition_vcpu_sync(struct vcpu *v)
+{
+	struct partition *p = v->partition;
+
+	if (v->life == __atomic_load_n(&p->life, __ATOMIC_ACQUIRE))
+		return;
+	v->timer_deadline = 0; /* no timer, interrupt or HLT from the former life */
+	v->pending_irq = 0;
+	v->halted = false;
+	virt->vcpu_reset(v, &p->boot); /* also returns a launched VMCS to the clear state */
+	xstate_reset(v);	       /* no register of the former life survives */
+	virt->flush_slat(v);	       /* nor a translation the CPU cached for its tag */
+	v->life = p->life;
 }
 
 /* Interrupts are taken between two chunks; true when the slice is over. */
@@ -396,6 +451,8 @@ bool partition_work(struct partition *p)
 	struct vcpu_boot_state boot;
 	char why[160];
 
+	if (p->work == WORK_STOP && p->scrub_next == 0)
+		release(p); /* every vCPU has left (kernel/sched.c): its console and SLAT go */
 	while (p->scrub_next < p->nchunks) {
 		memset(phys_to_virt(p->chunks[p->scrub_next++]), 0, RAM_CHUNK);
 		if (p->scrub_next < p->nchunks && work_yields())
@@ -411,7 +468,9 @@ bool partition_work(struct partition *p)
 	/* The dry run at the start said this loads: it still does, the module is the same. */
 	if (load_image(p, false, &img, &boot, why, sizeof(why)) < 0) {
 		klog("partition %s: stopped: its image no longer loads: %s", p->cfg.name, why);
+		u64 flags = spin_lock_irqsave(&p->lock);
 		stop(p);
+		spin_unlock_irqrestore(&p->lock, flags);
 		return false;
 	}
 	return true;
@@ -421,10 +480,13 @@ void partition_crash(struct partition *p, const char *fmt, ...)
 {
 	char reason[200];
 	va_list ap;
+	u64 flags;
 
 	va_start(ap, fmt);
 	format_v(reason, sizeof(reason), fmt, ap);
 	va_end(ap);
+	if (!lock_life(p, false, &flags))
+		return;
 	pconsole_flush(&p->console);
 	klog("partition %s crashed: %s", p->cfg.name, reason);
 	if (p->cfg.on_crash == ON_CRASH_RESTART) {
@@ -435,24 +497,33 @@ void partition_crash(struct partition *p, const char *fmt, ...)
 			p->restarts++;
 			klog("partition %s restarted (restart %u of %u)", p->cfg.name, p->restarts,
 			     p->cfg.restart_limit);
+			spin_unlock_irqrestore(&p->lock, flags);
 			return;
 		}
 	}
 	p->crashed = true;
 	stop(p);
+	spin_unlock_irqrestore(&p->lock, flags);
 }
 
 void partition_stop(struct partition *p, const char *why)
 {
+	u64 flags;
+
+	if (!lock_life(p, true, &flags))
+		return;
 	pconsole_flush(&p->console);
 	klog("partition %s stopped: %s", p->cfg.name, why);
 	stop(p);
+	spin_unlock_irqrestore(&p->lock, flags);
 }
 
 void partition_abandon(struct partition *p, const char *why)
 {
 	klog("partition %s: stopped before it ran: %s", p->cfg.name, why);
 	pconsole_flush(&p->console);
+	for (u32 i = 0; i < p->nvcpus; i++)
+		release_vcpu(&p->vcpus[i]); /* never run: no CPU holds them */
 	release(p);
 	free_ram(p); /* no guest ran in it: nothing to scrub */
 	p->work = WORK_NONE;
@@ -466,7 +537,7 @@ void partition_report_pools(void)
 	for (u32 i = 0; i < MAX_PARTITIONS; i++)
 		holding += partitions[i].state == PARTITION_RUNNABLE ||
 			   partitions[i].state == PARTITION_STOPPING || partitions[i].chunks ||
-			   partitions[i].vcpu.vmcs || partitions[i].vcpu.xstate.area ||
+			   partitions[i].vcpus[0].vmcs || partitions[i].vcpus[0].xstate.area ||
 			   partitions[i].slat.root || partitions[i].console.history;
 	klog("pools: %llu frames free, %u partitions hold resources, %u console ports attached",
 	     (unsigned long long)frames.free_frames, holding, pconsole_attached());

@@ -14,10 +14,12 @@
 #include "kernel/slat.h"
 #include "kernel/vcpu.h"
 #include "kernel/vuart.h"
+#include "lib/spinlock.h"
 #include "lib/types.h"
 
 #define MAX_PARTITIONS 64
-#define RAM_CHUNK MiB(2) /* guest RAM is allocated in 2 MiB-aligned runs */
+#define PARTITION_VCPUS_MAX 8 /* vcpus= */
+#define RAM_CHUNK MiB(2)      /* guest RAM is allocated in 2 MiB-aligned runs */
 
 enum partition_state {
 	PARTITION_FREE,	   /* slot unused */
@@ -44,19 +46,25 @@ struct partition {
 	u64 *chunks; /* host physical address of each RAM_CHUNK */
 	u32 nchunks;
 	struct slat slat;
-	struct vcpu vcpu;
-	struct vcpu_boot_state boot; /* its entry state, from the image (kernel/virt.h) */
+	struct vcpu vcpus[PARTITION_VCPUS_MAX]; /* [0, nvcpus) are in use */
+	u32 nvcpus;
+	struct vcpu_boot_state boot; /* vCPU 0's entry state, from the image (kernel/virt.h) */
 	enum partition_work work;    /* pending, done by partition_work() */
 	u32 scrub_next;		     /* the next RAM chunk the pending work scrubs */
 	struct pconsole console;
 	struct vuart uart;
 	int exit_code;
 	bool crashed;
-	u32 restarts;		   /* times on_crash=restart has started it again */
-	struct runq_entity entity; /* its place in a CPU's run queue (kernel/sched.c) */
-	u64 placed_ns;		   /* time_ns() when it was put on that queue */
-	u32 requests; /* SCHED_REQ_* from other CPUs, for its own CPU (kernel/sched.c) */
-	bool paused;  /* blocked by a pause request until a resume request */
+	u32 restarts; /* times on_crash=restart has started it again */
+	/*
+	 * Its lives: restart() starts the next one.  Each vCPU resets itself
+	 * for it on its own CPU (vcpu.life catches up), and vCPU 0 loads the
+	 * image once no other vCPU is in the guest.
+	 */
+	u32 life;
+	u32 vcpus_retired;    /* vCPUs whose CPU has let them go since it stopped */
+	struct spinlock lock; /* its lifecycle: exit, crash, restart and stop, once each */
+	u64 placed_ns;	      /* time_ns() when its vCPUs were put on their queues */
 };
 
 /* Hypervisor memory one partition costs besides its RAM, in bytes. */
@@ -92,6 +100,10 @@ int partition_start(struct partition *p);
  * slice is over (false: call again in its next slice).  On p's own CPU.
  */
 bool partition_work(struct partition *p);
+/* On v's own CPU: reset v for its partition's current life, if it is not yet. */
+void partition_vcpu_sync(struct vcpu *v);
+/* On v's own CPU, once its partition stops: free its VMCS or VMCB and FPU state. */
+void partition_vcpu_retire(struct vcpu *v);
 /* Stop p on request (kernel/sched.c, on p's own CPU): "partition <name> stopped: <why>". */
 void partition_stop(struct partition *p, const char *why);
 /* Stop a started partition that cannot be run, saying why. */

@@ -77,9 +77,9 @@ static void kick_all(void)
 			kick(c);
 }
 
-void sched_wake(struct partition *p)
+void sched_wake_vcpu(struct vcpu *v)
 {
-	struct runq *q = __atomic_load_n(&p->entity.rq, __ATOMIC_ACQUIRE);
+	struct runq *q = __atomic_load_n(&v->entity.rq, __ATOMIC_ACQUIRE);
 	struct cpu_sched *cs;
 	bool now;
 	u64 flags;
@@ -88,31 +88,48 @@ void sched_wake(struct partition *p)
 		return; /* not placed yet, or stopped */
 	cs = container_of(q, struct cpu_sched, rq);
 	flags = spin_lock_irqsave(&cs->lock);
-	now = p->entity.rq == q && !p->paused && runq_wake(&p->entity, time_ns());
+	now = v->entity.rq == q && !v->paused && runq_wake(&v->entity, time_ns());
 	spin_unlock_irqrestore(&cs->lock, flags);
 	if (now)
 		kick(q->cpu);
 }
 
+void sched_wake(struct partition *p)
+{
+	for (u32 i = 0; i < p->nvcpus; i++)
+		sched_wake_vcpu(&p->vcpus[i]);
+}
+
+/* Every vCPU of p but self (may be NULL) looks at p again: it stopped, or has work. */
+static void wake_others(struct partition *p, const struct vcpu *self)
+{
+	for (u32 i = 0; i < p->nvcpus; i++)
+		if (&p->vcpus[i] != self)
+			sched_wake_vcpu(&p->vcpus[i]);
+}
+
 void sched_request(struct partition *p, u32 req)
 {
-	struct runq *q = __atomic_load_n(&p->entity.rq, __ATOMIC_ACQUIRE);
-	struct cpu_sched *cs;
-	u32 old, want;
+	for (u32 i = 0; i < p->nvcpus; i++) {
+		struct vcpu *v = &p->vcpus[i];
+		struct runq *q = __atomic_load_n(&v->entity.rq, __ATOMIC_ACQUIRE);
+		u32 old, want;
 
-	if (!q)
-		return; /* not placed yet, or stopped */
-	cs = container_of(q, struct cpu_sched, rq);
-	/* A pause or a resume replaces an earlier one not yet acted on: the last word counts. */
-	old = __atomic_load_n(&p->requests, __ATOMIC_RELAXED);
-	do
-		want = req & (SCHED_REQ_PAUSE | SCHED_REQ_RESUME)
-			       ? (old & ~(SCHED_REQ_PAUSE | SCHED_REQ_RESUME)) | req
-			       : old | req;
-	while (!__atomic_compare_exchange_n(&p->requests, &old, want, false, __ATOMIC_RELEASE,
-					    __ATOMIC_RELAXED));
-	__atomic_store_n(&cs->requests, true, __ATOMIC_RELEASE);
-	kick(q->cpu);
+		if (!q)
+			continue; /* not placed yet, or gone */
+		/* A pause or a resume replaces an earlier one not yet acted on: the last word
+		 * counts. */
+		old = __atomic_load_n(&v->requests, __ATOMIC_RELAXED);
+		do
+			want = req & (SCHED_REQ_PAUSE | SCHED_REQ_RESUME)
+				       ? (old & ~(SCHED_REQ_PAUSE | SCHED_REQ_RESUME)) | req
+				       : old | req;
+		while (!__atomic_compare_exchange_n(&v->requests, &old, want, false,
+						    __ATOMIC_RELEASE, __ATOMIC_RELAXED));
+		__atomic_store_n(&container_of(q, struct cpu_sched, rq)->requests, true,
+				 __ATOMIC_RELEASE);
+		kick(q->cpu);
+	}
 }
 
 static bool com1_irq; /* COM1 interrupts the boot CPU: it need not poll */
@@ -127,15 +144,31 @@ static void input_byte(u8 byte)
 }
 
 /*
- * Does p have an event to run for?  Its timer's deadline raises the
- * timer interrupt; a halted vCPU wakes for a pending interrupt or input.
+ * No vCPU of p but vCPU 0 is in the guest, so that vCPU 0 may do p's
+ * work (a stop: they have all left their CPUs; a restart: they wait).
  */
-static bool has_event(struct partition *p, u64 now)
+static bool others_out(struct partition *p)
 {
-	struct vcpu *v = &p->vcpu;
+	if (p->state != PARTITION_RUNNABLE)
+		return __atomic_load_n(&p->vcpus_retired, __ATOMIC_ACQUIRE) == p->nvcpus - 1;
+	for (u32 i = 1; i < p->nvcpus; i++)
+		if (__atomic_load_n(&p->vcpus[i].in_guest, __ATOMIC_SEQ_CST))
+			return false;
+	return true;
+}
 
-	if (p->work)
-		return true; /* scrubbing, loading: kernel/partition.c */
+/*
+ * Does v have an event to run for?  Its timer's deadline raises the
+ * timer interrupt; a halted vCPU wakes for a pending interrupt or input.
+ * The partition's work (scrubbing, loading: kernel/partition.c) is vCPU
+ * 0's, once the others are out; meanwhile they do not run.
+ */
+static bool has_event(struct vcpu *v, u64 now)
+{
+	struct partition *p = v->partition;
+
+	if (p->state != PARTITION_RUNNABLE || p->work)
+		return v->index == 0 && others_out(p);
 	if (v->timer_deadline && now >= v->timer_deadline) {
 		v->timer_deadline = 0;
 		v->pending_irq = VIRQ_PENDING | v->timer_vector;
@@ -145,38 +178,60 @@ static bool has_event(struct partition *p, u64 now)
 	return !v->halted;
 }
 
-/* When a halted p wakes by itself: its timer's deadline (input wakes it through sched_wake). */
-static u64 wake_time(const struct partition *p)
+/* When a halted v wakes by itself: its timer's deadline (input wakes it through sched_wake). */
+static u64 wake_time(const struct vcpu *v)
 {
-	return p->vcpu.timer_deadline ? p->vcpu.timer_deadline : RUNQ_NEVER;
+	return v->timer_deadline ? v->timer_deadline : RUNQ_NEVER;
 }
 
 /*
- * Run p for at most slice_ns (less if its timer is due sooner): its
- * pending work if it has any (partition_work), otherwise its guest.
+ * Run v for at most slice_ns (less if its timer is due sooner): its
+ * partition's pending work if it has any (partition_work, vCPU 0 only),
+ * otherwise its guest.
  */
-static void run(struct partition *p, u64 now, u64 slice_ns)
+static void run(struct vcpu *v, u64 now, u64 slice_ns)
 {
-	u64 d = p->vcpu.timer_deadline;
+	struct partition *p = v->partition;
+	u64 d = v->timer_deadline;
 
 	if (d)
 		slice_ns = MIN(slice_ns, d > now ? d - now : 0);
 	slice_ns = MAX(slice_ns, SCHED_MIN_SLICE_NS);
 	this_cpu()->slice_end = rdtsc() + mul_div_u64(slice_ns, tsc_hz, 1000000000ull);
-	if (p->work) {
+	if (p->state != PARTITION_RUNNABLE || p->work) {
+		if (p->state != PARTITION_RUNNABLE && !v->retired)
+			partition_vcpu_retire(
+				v); /* on its own CPU, before the work frees the rest */
+		else
+			partition_vcpu_sync(v); /* a restart: back to the entry state first */
 		lapic_timer_oneshot_ns(slice_ns, VEC_TIMER);
 		partition_work(p);
 		lapic_timer_stop();
 		return;
 	}
-	exit_deliver_pending(&p->vcpu);
-	if (xstate_switch_to(&p->vcpu))
+	partition_vcpu_sync(v);
+	/*
+	 * Say "in the guest", then look at the partition again: a CPU that
+	 * stops or restarts it changes the partition first and then reads
+	 * in_guest (others_out), so one of the two sees the other.
+	 */
+	__atomic_store_n(&v->in_guest, true, __ATOMIC_SEQ_CST);
+	if (__atomic_load_n(&p->state, __ATOMIC_SEQ_CST) != PARTITION_RUNNABLE || p->work ||
+	    v->life != p->life) {
+		__atomic_store_n(&v->in_guest, false, __ATOMIC_RELEASE);
+		return;
+	}
+	exit_deliver_pending(v);
+	if (xstate_switch_to(v))
 		spec_switch(); /* another partition ran here last: no state of it may leak */
 	lapic_timer_oneshot_ns(slice_ns, VEC_TIMER);
 	this_cpu()->in_guest = true;
-	virt->vcpu_run(&p->vcpu);
+	virt->vcpu_run(v);
 	this_cpu()->in_guest = false;
 	lapic_timer_stop();
+	__atomic_store_n(&v->in_guest, false, __ATOMIC_SEQ_CST);
+	if (p->state != PARTITION_RUNNABLE || p->work)
+		wake_others(p, v); /* it stopped or restarts: the others must look */
 }
 
 /*
@@ -204,59 +259,92 @@ static void idle(u64 now, u64 until, bool poll)
  */
 static void report(const struct partition *p, u64 now)
 {
-	u64 life = now - p->placed_ns, ran = p->entity.cpu_ns, exits = 0;
-	u64 permille = life ? mul_div_u64(ran, 1000, life) : 0;
+	u64 life = now - p->placed_ns, ran = 0, runs = 0, exits = 0, permille;
 	char by[256];
 	size_t len = 0;
 
+	for (u32 i = 0; i < p->nvcpus; i++) {
+		ran += p->vcpus[i].entity.cpu_ns;
+		runs += p->vcpus[i].entity.runs;
+	}
+	permille = life ? mul_div_u64(ran, 1000, life) : 0;
 	for (u32 k = 0; k < EXIT_KIND_COUNT; k++) {
-		exits += p->vcpu.exits[k];
-		if (p->vcpu.exits[k] && len < sizeof(by)) /* a cut list is still a list */
+		u64 n = 0;
+
+		for (u32 i = 0; i < p->nvcpus; i++)
+			n += p->vcpus[i].exits[k];
+		exits += n;
+		if (n && len < sizeof(by)) /* a cut list is still a list */
 			len += format(by + len, sizeof(by) - len, "%s%s %llu", len ? ", " : "",
-				      exit_kind_name((enum exit_kind)k),
-				      (unsigned long long)p->vcpu.exits[k]);
+				      exit_kind_name((enum exit_kind)k), (unsigned long long)n);
 	}
 	console_hold(); /* the two lines together */
 	klog("partition %s: ran %llu ms of %llu ms (%llu.%llu%%), %llu slices, %llu exits",
 	     p->cfg.name, (unsigned long long)(ran / 1000000), (unsigned long long)(life / 1000000),
 	     (unsigned long long)(permille / 10), (unsigned long long)(permille % 10),
-	     (unsigned long long)p->entity.runs, (unsigned long long)exits);
+	     (unsigned long long)runs, (unsigned long long)exits);
 	if (exits)
 		klog("partition %s: exits by reason: %s", p->cfg.name, by);
 	console_release();
 }
 
 /*
- * Put p, just started, on the queue of a ready CPU it may use, and kick
- * that CPU.  The loads compared are read without the queues' locks:
- * placement is a heuristic, and only the chosen queue is changed.
+ * The share of one of n vCPUs: the partition's weight and cap split
+ * evenly (docs/scheduling.md), a cap of 100% staying "no ceiling".
+ */
+static u32 split_weight(u32 weight, u32 n)
+{
+	return MAX(weight / n, 1u);
+}
+
+static u32 split_cap(u32 cap, u32 n)
+{
+	return cap == CONFIG_CAP_NONE ? cap : MAX(cap / n, 1u);
+}
+
+/*
+ * Put each vCPU of p, just started, on the queue of a ready CPU it may
+ * use, and kick that CPU.  The loads compared are read without the
+ * queues' locks: placement is a heuristic, and only the chosen queue is
+ * changed.  All vCPUs may use the same CPUs, so either all find one or
+ * vCPU 0 finds none.
  */
 static bool place(struct partition *p)
 {
 	struct runq *qs[MAX_CPUS];
-	struct cpu_sched *cs;
-	u64 ready = 0, flags;
-	int cpu;
+	u32 weight = split_weight(p->cfg.weight, p->nvcpus), cap = split_cap(p->cfg.cap, p->nvcpus);
+	u64 ready = 0;
 
 	for (u32 c = 0; c < MAX_CPUS; c++) {
 		qs[c] = &cpu_sched[c].rq;
 		if (cpu_sched[c].ready)
 			ready |= 1ull << c;
 	}
-	runq_entity_init(&p->entity, p->cfg.weight, p->cfg.cap, p->cfg.cpus, p);
-	cpu = runq_place(qs, MAX_CPUS, ready, &p->entity);
-	if (cpu < 0) {
-		partition_abandon(p, "none of its CPUs can run partitions");
-		return false;
-	}
-	cs = &cpu_sched[cpu];
 	p->placed_ns = time_ns();
-	klog("partition %s: on cpu %d (weight %u, cap %u%%)", p->cfg.name, cpu, p->cfg.weight,
-	     p->cfg.cap);
-	flags = spin_lock_irqsave(&cs->lock);
-	runq_add(&cs->rq, &p->entity, p->placed_ns);
-	spin_unlock_irqrestore(&cs->lock, flags);
-	kick((u32)cpu);
+	for (u32 i = 0; i < p->nvcpus; i++) {
+		struct vcpu *v = &p->vcpus[i];
+		struct cpu_sched *cs;
+		u64 flags;
+		int cpu;
+
+		runq_entity_init(&v->entity, weight, cap, p->cfg.cpus, v);
+		cpu = runq_place(qs, MAX_CPUS, ready, &v->entity);
+		if (cpu < 0) {
+			partition_abandon(p, "none of its CPUs can run partitions");
+			return false;
+		}
+		cs = &cpu_sched[cpu];
+		if (p->nvcpus == 1)
+			klog("partition %s: on cpu %d (weight %u, cap %u%%)", p->cfg.name, cpu,
+			     p->cfg.weight, p->cfg.cap);
+		else
+			klog("partition %s: vcpu %u on cpu %d (weight %u, cap %u%%)", p->cfg.name,
+			     i, cpu, weight, cap);
+		flags = spin_lock_irqsave(&cs->lock);
+		runq_add(&cs->rq, &v->entity, p->placed_ns);
+		spin_unlock_irqrestore(&cs->lock, flags);
+		kick((u32)cpu);
+	}
 	return true;
 }
 
@@ -275,17 +363,36 @@ static void start_successors(const struct partition *stopped)
 }
 
 /*
- * p, of this CPU's queue, has stopped: take it off the queue, print its
- * accounting, and start those waiting for it.
+ * v's partition, whose vCPU 0 v is, has stopped: take v off this CPU's
+ * queue, print the accounting, and start those waiting for it.
  */
-static void retire(struct cpu_sched *cs, struct partition *p, u64 now)
+static void retire(struct cpu_sched *cs, struct vcpu *v, u64 now)
 {
 	u64 flags = spin_lock_irqsave(&cs->lock);
 
-	runq_remove(&p->entity);
+	runq_remove(&v->entity);
 	spin_unlock_irqrestore(&cs->lock, flags);
-	report(p, now);
-	start_successors(p);
+	report(v->partition, now);
+	start_successors(v->partition);
+}
+
+/*
+ * v, a vCPU other than 0 of a partition that is stopping, leaves this
+ * CPU for good: its VMCS or VMCB and FPU state are freed here, where
+ * they were loaded, and vCPU 0 is told, which frees the rest once all
+ * have left.
+ */
+static void let_go(struct cpu_sched *cs, struct vcpu *v)
+{
+	struct partition *p = v->partition;
+	u64 flags;
+
+	partition_vcpu_retire(v);
+	flags = spin_lock_irqsave(&cs->lock);
+	runq_remove(&v->entity);
+	spin_unlock_irqrestore(&cs->lock, flags);
+	__atomic_add_fetch(&p->vcpus_retired, 1, __ATOMIC_RELEASE);
+	sched_wake_vcpu(&p->vcpus[0]);
 }
 
 /*
@@ -295,36 +402,42 @@ static void retire(struct cpu_sched *cs, struct partition *p, u64 now)
  */
 static void handle_requests(struct cpu_sched *cs)
 {
-	struct partition *stops[MAX_PARTITIONS];
+	struct vcpu *stops[MAX_PARTITIONS * PARTITION_VCPUS_MAX];
 	u32 nstops = 0;
 	u64 now = time_ns(), flags = spin_lock_irqsave(&cs->lock);
 
 	for (struct runq_entity *e = cs->rq.head; e; e = e->next) {
-		struct partition *p = e->owner;
-		u32 req = __atomic_exchange_n(&p->requests, 0, __ATOMIC_ACQUIRE);
+		struct vcpu *v = e->owner;
+		struct partition *p = v->partition;
+		u32 req = __atomic_exchange_n(&v->requests, 0, __ATOMIC_ACQUIRE);
 
 		if (p->state != PARTITION_RUNNABLE) {
 			continue; /* already stopping */
 		} else if (req & SCHED_REQ_STOP) {
-			stops[nstops++] = p;
-		} else if ((req & SCHED_REQ_PAUSE) && !p->paused) {
-			p->paused = true;
+			stops[nstops++] = v;
+		} else if ((req & SCHED_REQ_PAUSE) && !v->paused) {
+			v->paused = true;
 			runq_block(e, RUNQ_NEVER);
-			klog("partition %s: paused", p->cfg.name);
-		} else if ((req & SCHED_REQ_RESUME) && p->paused) {
-			p->paused = false;
+			if (v->index == 0)
+				klog("partition %s: paused", p->cfg.name);
+		} else if ((req & SCHED_REQ_RESUME) && v->paused) {
+			v->paused = false;
 			runq_wake(e, now);
-			klog("partition %s: resumed", p->cfg.name);
+			if (v->index == 0)
+				klog("partition %s: resumed", p->cfg.name);
 		}
 	}
 	spin_unlock_irqrestore(&cs->lock, flags);
 	for (u32 i = 0; i < nstops; i++) {
-		partition_stop(stops[i], "on request");
-		/* Its scrub is its own work: wake it for that, paused or halted. */
+		if (stops[i]->index == 0)
+			partition_stop(stops[i]->partition, "on request");
+		/* Its leaving and the scrub are its own work: wake it for them, paused or halted.
+		 */
 		flags = spin_lock_irqsave(&cs->lock);
 		stops[i]->paused = false;
 		runq_wake(&stops[i]->entity, time_ns());
 		spin_unlock_irqrestore(&cs->lock, flags);
+		wake_others(stops[i]->partition, stops[i]);
 	}
 }
 
@@ -354,7 +467,7 @@ static void selftest_remote_step(void)
 	if (!start) {
 		start = now;
 		for (u32 i = 0; i < MAX_PARTITIONS && !target; i++) {
-			struct runq *on = partitions[i].entity.rq;
+			struct runq *on = partitions[i].vcpus[0].entity.rq;
 			if (partitions[i].state == PARTITION_RUNNABLE && on && on->cpu != 0)
 				target = &partitions[i];
 		}
@@ -363,7 +476,7 @@ static void selftest_remote_step(void)
 	}
 	if (!target || next == ARRAY_SIZE(steps) || now - start < steps[next].at_ms * 1000000)
 		return;
-	q = target->entity.rq;
+	q = target->vcpus[0].entity.rq;
 	if (!q) {
 		klog("selftest: partition %s stopped before the %s request", target->cfg.name,
 		     steps[next].what);
@@ -394,6 +507,7 @@ static void cpu_loop(struct cpu_sched *cs, bool bsp)
 	for (;;) {
 		struct runq_entity *e;
 		struct partition *p;
+		struct vcpu *v;
 		u64 now, end, slice, flags;
 
 		/*
@@ -429,21 +543,30 @@ static void cpu_loop(struct cpu_sched *cs, bool bsp)
 			continue;
 		}
 		spin_unlock_irqrestore(&cs->lock, flags);
-		p = e->owner;
-		if (p->state == PARTITION_STOPPING ||
-		    (p->state == PARTITION_RUNNABLE && !p->paused && has_event(p, now)))
-			run(p, now, slice);
+		v = e->owner;
+		p = v->partition;
+		if (v->index && p->state != PARTITION_RUNNABLE) {
+			end = time_ns();
+			flags = spin_lock_irqsave(&cs->lock);
+			runq_charge(e, end, end - since);
+			spin_unlock_irqrestore(&cs->lock, flags);
+			let_go(cs, v);
+			since = time_ns();
+			continue;
+		}
+		if (!v->paused && has_event(v, now))
+			run(v, now, slice);
 		end = time_ns();
 		flags = spin_lock_irqsave(&cs->lock);
 		runq_charge(e, end, end - since);
 		since = end;
-		if (p->state == PARTITION_RUNNABLE && (p->paused || !has_event(p, end))) {
+		if (p->state != PARTITION_STOPPED && (v->paused || !has_event(v, end))) {
 			/* Under the lock: sched_wake() sees it blocked, or this sees the input. */
-			runq_block(e, p->paused ? RUNQ_NEVER : wake_time(p));
+			runq_block(e, v->paused ? RUNQ_NEVER : wake_time(v));
 		}
 		spin_unlock_irqrestore(&cs->lock, flags);
 		if (p->state == PARTITION_STOPPED) {
-			retire(cs, p, end);
+			retire(cs, v, end);
 			since = time_ns();
 		}
 	}
@@ -459,7 +582,7 @@ static void place_all(void)
 	for (u32 i = 0; i < MAX_PARTITIONS; i++) {
 		struct partition *p = &partitions[i];
 
-		if (p->state == PARTITION_RUNNABLE && !p->entity.rq && place(p))
+		if (p->state == PARTITION_RUNNABLE && !p->vcpus[0].entity.rq && place(p))
 			continue; /* a successor started on the way is placed already */
 		if (p->state == PARTITION_STOPPED)
 			start_successors(p);

@@ -32,6 +32,9 @@ struct partition;
  * runnable, and kick its CPU when it should run at once.  Any CPU.
  */
 void sched_wake(struct partition *p);
+struct vcpu;
+/* The same for one vCPU: wake it if blocked, and make its CPU look at it now. */
+void sched_wake_vcpu(struct vcpu *v);
 
 /* Requests to a partition's own CPU (sched_request). */
 #define SCHED_REQ_STOP (1u << 0)   /* stop it: "partition <name> stopped: on request" */

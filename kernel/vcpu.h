@@ -7,6 +7,7 @@
 #ifndef KERNEL_VCPU_H
 #define KERNEL_VCPU_H
 
+#include "kernel/runq.h"
 #include "lib/types.h"
 #include "lib/x86.h"
 
@@ -114,14 +115,15 @@ struct vcpu_xstate {
 struct vcpu {
 	struct guest_regs regs; /* first: the stubs address it at offset 0 */
 	struct partition *partition;
-	u32 id;			    /* VPID on VMX (never 0) */
-	void *vmcs;		    /* VMCS or VMCB (virtual address) */
-	u64 vmcs_phys;		    /* its physical address */
-	u64 host_save_phys;	    /* SVM: where VMSAVE keeps this vCPU's host state */
-	bool launched;		    /* VMX: VMLAUNCH done, use VMRESUME */
-	u8 tpr;			    /* VMX: the guest's CR8 (SVM keeps it in the VMCB) */
-	bool lme_deferred;	    /* SVM: EFER.LME set by the guest, not yet in the VMCB */
-	u32 last_cpu;		    /* index of the CPU it last ran on */
+	u32 index;	    /* its place in the partition: 0 boots, the others wait for SIPI */
+	u32 id;		    /* VPID on VMX (never 0) */
+	void *vmcs;	    /* VMCS or VMCB (virtual address) */
+	u64 vmcs_phys;	    /* its physical address */
+	u64 host_save_phys; /* SVM: where VMSAVE keeps this vCPU's host state */
+	bool launched;	    /* VMX: VMLAUNCH done, use VMRESUME */
+	u8 tpr;		    /* VMX: the guest's CR8 (SVM keeps it in the VMCB) */
+	bool lme_deferred;  /* SVM: EFER.LME set by the guest, not yet in the VMCB */
+	u32 last_cpu;	    /* index of the CPU it last ran on */
 	u64 exits[VCPU_EXIT_KINDS]; /* VM exits taken, by enum exit_kind */
 	/* Guest time (SET_TIMER hypercall, docs/hypercalls.md). */
 	u64 timer_deadline; /* time_ns() at which to raise timer_vector; 0: none */
@@ -129,6 +131,18 @@ struct vcpu {
 	u16 pending_irq; /* VIRQ_PENDING | vector: waiting for the guest to take it */
 	bool halted;	 /* executed HLT: runs again at its next event */
 	struct vcpu_xstate xstate;
+
+	/*
+	 * Scheduling (kernel/sched.c).  A vCPU stays on the CPU it was placed
+	 * on, and everything that touches its VMCS or VMCB happens there:
+	 * other CPUs ask through requests and the kick IPI.
+	 */
+	struct runq_entity entity; /* its place in its CPU's run queue */
+	u32 requests;		   /* SCHED_REQ_* from other CPUs, for its own CPU */
+	bool paused;		   /* blocked by a pause request until a resume request */
+	bool in_guest;		   /* between its CPU's last look at the partition and the exit */
+	bool retired;		   /* the partition stopped: its VMCS and FPU state are gone */
+	u32 life;		   /* the partition's life it was last reset for */
 };
 
 #endif

@@ -16,12 +16,12 @@
 #include "lib/types.h"
 
 /* Low memory (all of it backed by the partition's RAM). */
-#define GUEST_LOW_RAM_END 0x9fc00ull /* usable conventional memory: [0, here) */
-#define GUEST_EBDA 0x9fc00ull	     /* 1 KiB, reserved */
+#define GUEST_LOW_RAM_END 0x9fc00ull  /* usable conventional memory: [0, here) */
+#define GUEST_EBDA 0x9fc00ull	      /* 1 KiB, reserved */
 #define GUEST_LEGACY_START 0xa0000ull /* VGA window and BIOS area, reserved, to 1 MiB */
 #define GUEST_FW_BASE 0xe0000ull      /* firmware tables: ACPI (RSDP found by the BIOS-area scan) */
 #define GUEST_FW_SIZE 0x20000ull
-#define GUEST_RSDP GUEST_FW_BASE      /* the RSDP opens the firmware area */
+#define GUEST_RSDP GUEST_FW_BASE   /* the RSDP opens the firmware area */
 #define GUEST_HIGH_RAM 0x100000ull /* usable again from 1 MiB */
 
 /* The APIC window: never RAM, unmapped in the SLAT, emulated. */
@@ -40,10 +40,10 @@
 #define GUEST_IOAPIC_PINS 24
 
 /* ACPI fixed hardware, in I/O ports (the FADT names them). */
-#define GUEST_PM1A_EVT 0x600 /* 4 ports: PM1 status (2), PM1 enable (2) */
-#define GUEST_PM1A_CNT 0x604 /* 2 ports: PM1 control */
-#define GUEST_PM_TMR 0x608   /* 4 ports: the ACPI PM timer, 3.579545 MHz, 24 bits */
-#define GUEST_SLP_TYP_S5 5   /* what \_S5 tells the guest to write into SLP_TYP */
+#define GUEST_PM1A_EVT 0x600   /* 4 ports: PM1 status (2), PM1 enable (2) */
+#define GUEST_PM1A_CNT 0x604   /* 2 ports: PM1 control */
+#define GUEST_PM_TMR 0x608     /* 4 ports: the ACPI PM timer, 3.579545 MHz, 24 bits */
+#define GUEST_SLP_TYP_S5 5     /* what \_S5 tells the guest to write into SLP_TYP */
 #define GUEST_RESET_PORT 0xcf9 /* the FADT's reset register; value GUEST_RESET_VALUE */
 #define GUEST_RESET_VALUE 0x06
 

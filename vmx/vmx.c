@@ -59,7 +59,7 @@ static const struct {
 };
 #define LAZY_MSRS ARRAY_SIZE(lazy_msrs)
 
-#define MAX_TAGS 256
+#define MAX_TAGS 576 /* partition id + 64 * vCPU index (kernel/partition.c), below 64 * 9 */
 static u64 lazy[MAX_TAGS][LAZY_MSRS]; /* indexed by vCPU tag (VPID), then slot */
 /* CR2 and DR6, which the VMCS does not switch either (SDM 3C §27.3, §28.3). */
 static struct {
