@@ -56,6 +56,8 @@
 #define APIC_TIMER_DCR 0x3e0
 #define APIC_SELF_IPI 0x3f0 /* x2APIC only */
 #define APIC_PAGE 0x1000
+#define APIC_REG_ALIGN 0xfu /* registers sit at 16-byte aligned offsets */
+#define ALL_ONES 0xffffffffu
 
 /* An x2APIC register is MSR 0x800 + its xAPIC offset / 16 (SDM §11.12.1.2, table 11-6). */
 #define X2APIC_MSR(offset) (VLAPIC_MSR_X2APIC_FIRST + ((offset) >> 4))
@@ -76,8 +78,16 @@ _Static_assert(APIC_ISR + 8 * 16 == APIC_TMR && APIC_TMR + 8 * 16 == APIC_IRR,
 #define VERSION_VALUE (VLAPIC_VERSION | (u32)(VLAPIC_NR_LVT - 1) << 16)
 
 #define TPR_BITS 0xffu
-#define LDR_XAPIC_ID 0xff000000u /* xAPIC logical id, bits 31:24 (SDM §11.6.2.2) */
-#define DFR_MODEL 0xf0000000u	 /* model: 1111b flat, 0000b cluster */
+#define CLASS(vector) ((vector)&0xf0) /* priority class: a vector's upper 4 bits (§11.8.3) */
+#define XAPIC_ID(id) ((id)&0xffu)     /* the xAPIC id is the x2APIC id's low 8 bits */
+#define XAPIC_ID_SHIFT 24	      /* in ID and ICR high: bits 31:24 */
+#define LDR_XAPIC_ID 0xff000000u      /* xAPIC logical id, bits 31:24 (SDM §11.6.2.2) */
+#define LDR_XAPIC_SHIFT 24
+#define FLAT_CLUSTER(mda) ((mda) >> 4) /* cluster model: cluster in bits 7:4 of the 8-bit id */
+#define FLAT_MEMBERS 0xfu	       /* and one bit per member in bits 3:0 */
+#define X2_CLUSTER(ldr) ((ldr) >> 16)  /* logical x2APIC id: cluster in bits 31:16 */
+#define X2_MEMBERS 0xffffu	       /* and one bit per member in bits 15:0 */
+#define DFR_MODEL 0xf0000000u	       /* model: 1111b flat, 0000b cluster */
 #define DFR_FLAT 0xf0000000u
 #define DFR_ONES 0x0fffffffu /* the rest reads as ones */
 #define ICR_HIGH_DEST 0xff000000u
@@ -188,10 +198,10 @@ static u32 x2apic_ldr(u32 id)
 static u8 ppr(const struct vlapic *l)
 {
 	int isrv = vec_highest(l->isr);
-	u8 isr_class = isrv < 0 ? 0 : (u8)(isrv & 0xf0);
+	u8 isr_class = isrv < 0 ? 0 : (u8)CLASS(isrv);
 	u8 tpr = (u8)l->tpr;
 
-	return (tpr & 0xf0) >= isr_class ? tpr : isr_class;
+	return CLASS(tpr) >= isr_class ? tpr : isr_class;
 }
 
 /* Accept a fixed interrupt into IRR; TMR says whether it was level-triggered (SDM §11.8.4). */
@@ -236,7 +246,7 @@ int vlapic_pending(const struct vlapic *l)
 	if (!vlapic_enabled(l))
 		return -1;
 	v = vec_highest(l->irr);
-	if (v < 0 || (v & 0xf0) <= (ppr(l) & 0xf0))
+	if (v < 0 || CLASS(v) <= CLASS(ppr(l)))
 		return -1;
 	return v;
 }
@@ -504,16 +514,17 @@ bool vlapic_match_dest(const struct vlapic *l, u32 dest, bool logical)
 		if (!logical)
 			return dest == l->id;
 		ldr = x2apic_ldr(l->id);
-		return dest >> 16 == ldr >> 16 && (dest & ldr & 0xffff);
+		return X2_CLUSTER(dest) == X2_CLUSTER(ldr) && (dest & ldr & X2_MEMBERS);
 	}
-	dest &= 0xff;
+	dest = XAPIC_ID(dest);
 	if (!logical) /* SDM §11.6.2.1 */
-		return dest == VLAPIC_BROADCAST || dest == (l->id & 0xff);
-	ldr = l->ldr >> 24;
+		return dest == VLAPIC_BROADCAST || dest == XAPIC_ID(l->id);
+	ldr = l->ldr >> LDR_XAPIC_SHIFT;
 	if ((l->dfr & DFR_MODEL) == DFR_FLAT) /* SDM §11.6.2.2: flat, a bitwise AND */
 		return dest & ldr;
 	/* Cluster: the cluster in bits 7:4 and a member bit below; all ones reaches everyone. */
-	return dest == VLAPIC_BROADCAST || (dest >> 4 == ldr >> 4 && (dest & ldr & 0xf));
+	return dest == VLAPIC_BROADCAST ||
+	       (FLAT_CLUSTER(dest) == FLAT_CLUSTER(ldr) && (dest & ldr & FLAT_MEMBERS));
 }
 
 bool vlapic_lint0_extint(const struct vlapic *l)
@@ -555,7 +566,7 @@ static int reg_read(struct vlapic *l, u32 offset, u64 now, u64 *value)
 
 	switch (offset) {
 	case APIC_ID: /* SDM §11.4.6; x2APIC: §11.12.1.3 */
-		*value = x2 ? l->id : (l->id & 0xff) << 24;
+		*value = x2 ? l->id : XAPIC_ID(l->id) << XAPIC_ID_SHIFT;
 		return 0;
 	case APIC_VERSION:
 		*value = VERSION_VALUE;
@@ -639,7 +650,7 @@ static u32 x2apic_writable(u32 offset)
 	case APIC_SVR:
 		return SVR_BITS;
 	case APIC_TIMER_INITIAL:
-		return 0xffffffffu;
+		return ALL_ONES;
 	case APIC_TIMER_DCR:
 		return DCR_BITS;
 	case APIC_SELF_IPI:
@@ -704,7 +715,7 @@ static int reg_write(struct vlapic *l, u32 offset, u64 value, u64 now)
 		l->icr_low = v & ICR_BITS;
 		if (x2)
 			l->icr_high = (u32)(value >> 32);
-		send_ipi(l, l->icr_low, x2 ? l->icr_high : l->icr_high >> 24);
+		send_ipi(l, l->icr_low, x2 ? l->icr_high : l->icr_high >> XAPIC_ID_SHIFT);
 		return 0;
 	case APIC_ICR_HIGH:
 		l->icr_high = v & ICR_HIGH_DEST;
@@ -735,8 +746,8 @@ u32 vlapic_mmio_read(struct vlapic *l, u32 offset, u64 now)
 	u64 v;
 
 	if (!vlapic_enabled(l) || vlapic_x2apic(l))
-		return 0xffffffffu; /* SDM §11.12.2: the page is not the APIC's then */
-	if (offset >= APIC_PAGE || (offset & 0xf))
+		return ALL_ONES; /* SDM §11.12.2: the page is not the APIC's then */
+	if (offset >= APIC_PAGE || (offset & APIC_REG_ALIGN))
 		return 0;
 	vlapic_timer_update(l, now);
 	if (reg_read(l, offset, now, &v) < 0) {
@@ -748,7 +759,8 @@ u32 vlapic_mmio_read(struct vlapic *l, u32 offset, u64 now)
 
 void vlapic_mmio_write(struct vlapic *l, u32 offset, u32 value, u64 now)
 {
-	if (!vlapic_enabled(l) || vlapic_x2apic(l) || offset >= APIC_PAGE || (offset & 0xf))
+	if (!vlapic_enabled(l) || vlapic_x2apic(l) || offset >= APIC_PAGE ||
+	    (offset & APIC_REG_ALIGN))
 		return;
 	vlapic_timer_update(l, now);
 	if (reg_write(l, offset, value, now) < 0)
