@@ -122,7 +122,7 @@ static u32 on_intr_window(struct vcpu *v, struct vm_exit *e)
 static u32 port_in(struct partition *p, u16 port)
 {
 	if (port >= VUART_BASE && port < VUART_BASE + VUART_PORTS)
-		return vuart_read(&p->uart, &p->console, port - VUART_BASE);
+		return vuart_read(&p->uart, port - VUART_BASE);
 	return 0xffffffffu; /* nothing else is there */
 }
 
@@ -134,7 +134,7 @@ static u32 port_in(struct partition *p, u16 port)
 static u32 port_out(struct partition *p, u16 port, u32 value)
 {
 	if (port >= VUART_BASE && port < VUART_BASE + VUART_PORTS) {
-		if (!vuart_write(&p->uart, &p->console, port - VUART_BASE, (u8)value))
+		if (!vuart_write(&p->uart, port - VUART_BASE, (u8)value))
 			return EXIT_RESUME;
 	} else if (port == PORT_EXIT) {
 		partition_exit(p, (int)value);

@@ -99,6 +99,34 @@ static u64 chunk_list_frames(u32 nchunks)
 	return ALIGN_UP(nchunks * sizeof(u64), FRAME_SIZE) / FRAME_SIZE;
 }
 
+/* The UART's line is the partition's console (vdev/uart.h). */
+static bool line_can_send(void *c)
+{
+	return pconsole_write_ready(c);
+}
+
+static bool line_send(void *c, u8 byte)
+{
+	return pconsole_write(c, &byte, 1) == 1;
+}
+
+static bool line_has_input(void *c)
+{
+	return pconsole_has_input(c);
+}
+
+static int line_receive(void *c)
+{
+	return pconsole_pop_input(c);
+}
+
+static const struct vuart_line console_line = {
+	.can_send = line_can_send,
+	.send = line_send,
+	.has_input = line_has_input,
+	.receive = line_receive,
+};
+
 /* Give p's RAM back to the frame allocator (scrubbed first, unless no guest ever ran in it). */
 static void free_ram(struct partition *p)
 {
@@ -240,7 +268,7 @@ int partition_start(struct partition *p)
 	struct mb1_image img;
 	char why[160];
 
-	vuart_reset(&p->uart);
+	vuart_reset(&p->uart, &console_line, &p->console);
 	if (pconsole_init(&p->console, name) < 0) {
 		klog("partition %s: not started: out of hypervisor memory for its console history",
 		     name);
@@ -417,7 +445,7 @@ void partition_exit(struct partition *p, int code)
  */
 static void restart(struct partition *p)
 {
-	vuart_reset(&p->uart);
+	vuart_reset(&p->uart, &console_line, &p->console);
 	p->scrub_next = 0;
 	p->work = WORK_LOAD;
 	__atomic_store_n(&p->life, p->life + 1, __ATOMIC_SEQ_CST);

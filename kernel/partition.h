@@ -13,9 +13,9 @@
 #include "kernel/runq.h"
 #include "kernel/slat.h"
 #include "kernel/vcpu.h"
-#include "kernel/vuart.h"
 #include "lib/spinlock.h"
 #include "lib/types.h"
+#include "vdev/uart.h"
 
 #define MAX_PARTITIONS 64
 #define PARTITION_VCPUS_MAX 8 /* vcpus= */
