@@ -13,7 +13,8 @@
  * not relocatable), init_size against mem with the mem= it needs, the
  * initrd's place and its refusals, the command line cut at
  * cmdline_size, boot_params as a loader must fill it, the e820 map for
- * 2 MiB, 256 MiB, 3.5 GiB and 5 GiB, and the entry state with its GDT.
+ * 2 MiB, 256 MiB, 3.5 GiB, 4 GiB and 5 GiB, and the entry state with its
+ * GDT.
  */
 /* unit-sources: kernel/linux.c */
 #include <stdlib.h>
@@ -598,6 +599,13 @@ static void test_e820(void **state)
 		{ 0xa0000, 0x60000, 2 },
 		{ MiB(1), MiB(3583), 1 },
 	};
+	const struct linux_e820_entry m4g[] = {
+		{ 0, 0x9fc00, 1 },
+		{ 0x9fc00, 0x400, 2 },
+		{ 0xa0000, 0x60000, 2 },
+		{ MiB(1), 0xfec00000ull - MiB(1), 1 },
+		{ 0xfec00000ull, GiB(4) - 0xfec00000ull, 2 },
+	};
 	const struct linux_e820_entry m5g[] = {
 		{ 0, 0x9fc00, 1 },
 		{ 0x9fc00, 0x400, 2 },
@@ -608,6 +616,7 @@ static void test_e820(void **state)
 	};
 	check_e820(MiB(256), m256, 4);
 	check_e820(MiB(3584), m3584, 4);
+	check_e820(GiB(4), m4g, 5); /* the window reserved, nothing above it */
 	check_e820(GiB(5), m5g, 6);
 	/* 2 MiB: with a kernel small enough to fit at 1 MiB. */
 	build();
