@@ -3,10 +3,13 @@
  * key=value.  Known keys: name (letters, digits, '-' and '_', at most
  * PARTITION_NAME_MAX), mem (2M to 64G, a multiple of 2M), cpus (a CPU
  * list such as 1,3-5), weight (1..65535), cap (percent, 1..100),
- * on_crash (stop or restart) and restart_limit (0..1000).  Every
+ * on_crash (stop or restart) and restart_limit (0..1000).  A lone "--"
+ * ends the keys: the rest of the line is the guest's command line.  A
+ * line whose only key is for=<name> is a module line instead.  Every
  * mistake is refused with a sentence naming the key, so that one bad
- * line never stops the others.  Whether a listed CPU exists is for
- * kernel/partition.c to check at boot.
+ * line never stops the others.  Whether a listed CPU exists, and
+ * whether for= names a partition, is for kernel/partition.c to check
+ * at boot.
  */
 #include "kernel/config.h"
 #include "lib/format.h"
@@ -99,6 +102,23 @@ static bool key_is(const char *k, size_t n, const char *s)
 	return strlen(s) == n && !strncmp(k, s, n);
 }
 
+/* The word that ends the keys: exactly "--" ("--x" is a word like any other). */
+static bool is_separator(const char *w, size_t n)
+{
+	return key_is(w, n, "--");
+}
+
+/* Is [v, v+n) a valid partition name? */
+static bool valid_name(const char *v, size_t n)
+{
+	if (n == 0 || n > PARTITION_NAME_MAX)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!name_char(v[i]))
+			return false;
+	return true;
+}
+
 /* Fail unless [v, v+vlen) is a partition name: 1..16 letters, digits, '-' or '_'. */
 #define CHECK_NAME(key, v, vlen)                                                                   \
 	do {                                                                                       \
@@ -122,12 +142,17 @@ int config_parse_module(const char *str, struct partition_config *c, char *why, 
 	c->cap = CONFIG_CAP_NONE;
 	c->on_crash = ON_CRASH_STOP;
 	c->restart_limit = CONFIG_RESTART_LIMIT_DEFAULT;
+	c->args = "";
 	for (bool first = true; (w = next_word(&p, &wlen)); first = false) {
 		const char *eq, *v;
 		size_t klen, vlen;
 
 		if (first && is_loader_path(w))
 			continue;
+		if (is_separator(w, wlen)) {
+			c->args = *p ? p + 1 : p; /* p is at the blank after "--", or at the end */
+			break;
+		}
 		for (eq = w; eq < p && *eq != '='; eq++)
 			;
 		if (eq == p)
@@ -191,6 +216,8 @@ int config_parse_module(const char *str, struct partition_config *c, char *why, 
 				FAIL("restart_limit: %.*s is outside 0..%u", (int)vlen, v,
 				     CONFIG_RESTART_LIMIT_MAX);
 			c->restart_limit = (u32)n;
+		} else if (key_is(w, klen, "for")) {
+			FAIL("for: a module line takes no other key than for=");
 		} else {
 			FAIL("unknown key '%.*s'", (int)klen, w);
 		}
@@ -200,4 +227,57 @@ int config_parse_module(const char *str, struct partition_config *c, char *why, 
 	if (!strcmp(c->after, c->name))
 		FAIL("after: a partition cannot wait for itself");
 	return 0;
+}
+
+int config_parse_attach(const char *str, char target[PARTITION_NAME_MAX + 1], char *why,
+			size_t whylen)
+{
+	const char *p = str, *w, *v = NULL, *other = NULL;
+	size_t wlen, vlen = 0, olen = 0;
+
+	for (bool first = true; (w = next_word(&p, &wlen)); first = false) {
+		if (first && is_loader_path(w))
+			continue;
+		if (wlen >= 4 && !strncmp(w, "for=", 4)) {
+			v = w + 4; /* as for any key, a later word wins */
+			vlen = wlen - 4;
+			continue;
+		}
+		if (!other)
+			other = w, olen = wlen;
+		if (is_separator(w, wlen))
+			break; /* what follows is a command line: a for= there is no key */
+	}
+	if (!v)
+		return 0;
+	if (other)
+		FAIL("for: a module line takes no other word than for= (here '%.*s')", (int)olen,
+		     other);
+	CHECK_NAME("for", v, vlen);
+	memcpy(target, v, vlen);
+	target[vlen] = 0;
+	return 1;
+}
+
+bool config_line_name(const char *str, char name[PARTITION_NAME_MAX + 1])
+{
+	const char *p = str, *w;
+	size_t wlen;
+	bool found = false;
+
+	while ((w = next_word(&p, &wlen)) && !is_separator(w, wlen)) {
+		if (wlen < 5 || strncmp(w, "name=", 5) != 0 || !valid_name(w + 5, wlen - 5))
+			continue;
+		memcpy(name, w + 5, wlen - 5);
+		name[wlen - 5] = 0;
+		found = true;
+	}
+	return found;
+}
+
+const char *config_line_path(const char *str, size_t *len)
+{
+	const char *p = str, *w = next_word(&p, len);
+
+	return w && is_loader_path(w) ? w : NULL;
 }

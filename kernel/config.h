@@ -1,7 +1,11 @@
 /*
  * Partition configuration: each GRUB `module2 /path/guest.elf key=value
- * ...` line declares one partition (docs/configuration.md).  The parser
- * is pure; the same code is built for the host as a grub.cfg linter.
+ * ... [-- guest command line]` line declares one partition, and a
+ * `module2 FILE for=<name>` line attaches FILE to an earlier partition
+ * as its next module (docs/configuration.md).  The parser is pure; the
+ * same code is built for the host as a grub.cfg linter.  Whether the
+ * partition a module names exists, and what the loaders do with the
+ * command line and the modules, is for kernel/partition.c.
  */
 #ifndef KERNEL_CONFIG_H
 #define KERNEL_CONFIG_H
@@ -17,6 +21,7 @@
 #define CONFIG_CAP_NONE 100 /* percent: no ceiling */
 #define CONFIG_RESTART_LIMIT_DEFAULT 3
 #define CONFIG_RESTART_LIMIT_MAX 1000
+#define CONFIG_MODULES_MAX 8 /* modules one partition may have attached (for=) */
 
 enum on_crash {
 	ON_CRASH_STOP, /* the default: a crashed partition stays stopped */
@@ -33,14 +38,40 @@ struct partition_config {
 	u32 restart_limit; /* restarts allowed with on_crash=restart, 0..1000 */
 	char after[PARTITION_NAME_MAX +
 		   1]; /* start once this partition has stopped; "" = at boot */
+	/*
+	 * The guest's command line: the text after a lone "--" word and the
+	 * one blank after it, as it is; "" without one.  It points into the
+	 * parsed string, which must outlive this.
+	 */
+	const char *args;
 };
 
 /*
- * Parse one module string ("/boot/hello.elf name=hello mem=16M").  A
- * leading path is skipped.  Returns 0, or -EINVAL with one sentence in
- * why naming the key at fault.
+ * Parse one module string ("/boot/hello.elf name=hello mem=16M -- quiet").
+ * A leading path is skipped; the words after a lone "--" are the guest's
+ * (c->args) and are not parsed.  Returns 0, or -EINVAL with one sentence
+ * in why naming the key at fault.
  */
 int config_parse_module(const char *str, struct partition_config *c, char *why, size_t whylen);
+
+/*
+ * Is str a module line ("[path] for=<name>")?  1 with the partition's
+ * name in target; 0 when no for= word comes before a lone "--" (a
+ * partition line: see config_parse_module); -EINVAL with one sentence in
+ * why when for= comes with any other word or its value is no name.
+ */
+int config_parse_attach(const char *str, char target[PARTITION_NAME_MAX + 1], char *why,
+			size_t whylen);
+
+/*
+ * The name= of a partition line, found even when the line is refused
+ * (so that its modules can say so): true with the last valid name= word
+ * before "--" in name, false when there is none.
+ */
+bool config_line_name(const char *str, char name[PARTITION_NAME_MAX + 1]);
+
+/* The leading path some loaders pass ("/boot/x.elf"), len bytes long, or NULL without one. */
+const char *config_line_path(const char *str, size_t *len);
 
 /* Parse a size with an optional K, M or G suffix (binary units). */
 int config_parse_size(const char *s, size_t len, u64 *out);
@@ -65,5 +96,17 @@ int config_parse_cpus(const char *s, size_t len, u64 *out);
 #define CONFIG_AFTER_UNKNOWN "after: no partition before this one is named '%s'"
 /* The reason when an earlier partition already has this name. */
 #define CONFIG_NAME_USED "name: '%s' is already used"
+/*
+ * The line logged when the module line `index` (a for= line) is not
+ * attached: the index, the module string and the reason, one of the
+ * three below or one from config_parse_attach.
+ */
+#define CONFIG_MODULE_REFUSED "partition config: module %u (%s): %s; module skipped"
+/* for= names no partition declared before this line. */
+#define CONFIG_FOR_UNKNOWN "for: no partition before this one is named '%s'"
+/* for= names a partition whose own line was refused. */
+#define CONFIG_FOR_REFUSED "for: partition '%s' was refused"
+/* for= names a partition that has CONFIG_MODULES_MAX modules already. */
+#define CONFIG_FOR_FULL "for: partition '%s' already has %u modules, the most it may have"
 
 #endif

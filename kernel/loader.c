@@ -1,11 +1,17 @@
 /*
  * Multiboot1 guest loader (see loader.h).  Every offset and size read
  * from the image is checked against the image size before use, and
- * every destination against the partition's RAM, overflow-safe.
+ * every destination against the partition's RAM, overflow-safe.  What
+ * the guest is given follows QEMU's hw/i386/multiboot.c: the command
+ * line is the kernel's file name, a space and the -append text (a bare
+ * trailing space without one); each module's string is its file name
+ * and arguments; MB1_INFO_MODS is set even with no module.
  */
 #include "kernel/loader.h"
+#include "kernel/memmap.h"
 #include "lib/format.h"
 #include "lib/lib.h"
+#include "vdev/layout.h"
 
 /* ELF definitions (System V ABI, and the x86-64 supplement). */
 #define ELFCLASS32 1
@@ -180,44 +186,127 @@ int mb1_load(const u8 *img, u64 size, u64 mem, guest_write_fn write, void *ctx,
 	return 0;
 }
 
-#define INFO_LOW 0x1000u  /* preferred place: low memory, clear of most kernels */
-#define INFO_SIZE 0x1000u /* block + memory map + strings */
-#define LOW_MEM_END 0x9fc00u
+#define PAGE 4096u	 /* modules and the information block are page-aligned */
+#define INFO_LOW 0x1000u /* preferred place: low memory, clear of most kernels */
 #define LOADER_NAME "cloison"
+
+/* The information page: these, then the strings. */
+struct info_block {
+	struct mb1_info info;
+	struct mb1_mmap_entry mmap[MEMMAP_MAX];
+	char loader[sizeof(LOADER_NAME)];
+	struct mb1_module mods[MB1_MODULES_MAX];
+} PACKED;
+_Static_assert(sizeof(struct info_block) < MB1_INFO_SIZE / 2, "room left for the strings");
+
+/* Write len bytes at *at (none: no call) and move *at past them. */
+static int put(guest_write_fn write, void *ctx, u64 *at, const void *src, u64 len)
+{
+	if (len && write(ctx, *at, src, len) < 0)
+		return -1;
+	*at += len;
+	return 0;
+}
+
+/*
+ * Lay the modules out page-aligned from start, as QEMU does after the
+ * kernel, below the end of the RAM that starts at 1 MiB (the APIC
+ * window's RAM is not offered).  Fills each entry's start and end.
+ */
+static int place_modules(const struct mb1_boot *b, u64 start, u64 mem, struct info_block *blk,
+			 char *why, size_t whylen)
+{
+	u64 at = start, top = memmap_high_end(mem);
+
+	for (u32 i = 0; i < b->nmods; i++) {
+		u64 size = b->mods[i].size;
+		at = ALIGN_UP(at, PAGE);
+		if (at > top || size > top - at) {
+			if (at > GUEST_APIC_WINDOW || size > GUEST_APIC_WINDOW - at)
+				FAIL(-ERANGE,
+				     "module %u (%llu bytes) does not fit below the APIC window", i,
+				     (unsigned long long)size);
+			FAIL(-ERANGE,
+			     "module %u (%llu bytes) does not fit in the partition's RAM after the "
+			     "kernel (it needs mem=%lluM)",
+			     i, (unsigned long long)size,
+			     (unsigned long long)(ALIGN_UP(at + size, MiB(2)) >> 20));
+		}
+		blk->mods[i].mod_start = (u32)at;
+		blk->mods[i].mod_end = (u32)(at + size);
+		at += size;
+	}
+	return 0;
+}
+
+u32 mb1_write_boot(const struct mb1_image *img, u64 mem, const struct mb1_boot *b,
+		   guest_write_fn write, void *ctx, char *why, size_t whylen)
+{
+	struct info_block blk;
+	struct mem_region map[MEMMAP_MAX];
+	u64 base = INFO_LOW, at;
+	u32 nmap = memmap_build(mem, map);
+	/* Each string is cut to the room left, keeping a NUL for it and each one after it. */
+	size_t room = MB1_INFO_SIZE - sizeof(blk) - 1 - b->nmods;
+	size_t name_len = MIN(b->name_len, room), space, args_len;
+
+	room -= name_len;
+	space = b->args && room ? 1 : 0;
+	room -= space;
+	args_len = b->args ? strnlen(b->args, room) : 0;
+	room -= args_len;
+
+	if (b->nmods > MB1_MODULES_MAX)
+		FAIL(0, "%u modules; a Multiboot guest may have %u", b->nmods, MB1_MODULES_MAX);
+	/* Low memory, unless the kernel was loaded there; then right after it. */
+	if (ranges_overlap(base, MB1_INFO_SIZE, img->start, img->end - img->start))
+		base = ALIGN_UP(img->end, PAGE);
+	if (base + MB1_INFO_SIZE > mem || base + MB1_INFO_SIZE > GiB(4))
+		FAIL(0, "no room for the Multiboot information block in guest RAM");
+
+	memset(&blk, 0, sizeof(blk));
+	if (place_modules(b, MAX(img->end, base + MB1_INFO_SIZE), mem, &blk, why, whylen) < 0)
+		return 0;
+	blk.info.flags = MB1_INFO_MEMORY | MB1_INFO_CMDLINE | MB1_INFO_MODS | MB1_INFO_MMAP |
+			 MB1_INFO_LOADER;
+	blk.info.mem_lower = GUEST_LOW_RAM_END / 1024;
+	blk.info.mem_upper = (u32)((memmap_high_end(mem) - GUEST_HIGH_RAM) / 1024);
+	blk.info.mods_count = b->nmods;
+	blk.info.mods_addr = (u32)(base + offsetof(struct info_block, mods));
+	blk.info.mmap_addr = (u32)(base + offsetof(struct info_block, mmap));
+	blk.info.mmap_length = nmap * sizeof(struct mb1_mmap_entry);
+	blk.info.boot_loader_name = (u32)(base + offsetof(struct info_block, loader));
+	for (u32 i = 0; i < nmap; i++)
+		blk.mmap[i] = (struct mb1_mmap_entry){ 20, map[i].base, map[i].len, map[i].type };
+	memcpy(blk.loader, LOADER_NAME, sizeof(LOADER_NAME));
+
+	/* The strings, each with its NUL: the command line, then each module's. */
+	at = base + sizeof(blk);
+	blk.info.cmdline = (u32)at;
+	if (put(write, ctx, &at, b->name, name_len) < 0 || put(write, ctx, &at, " ", space) < 0 ||
+	    put(write, ctx, &at, b->args, args_len) < 0 || put(write, ctx, &at, "", 1) < 0)
+		goto fail;
+	for (u32 i = 0; i < b->nmods; i++) {
+		const struct guest_module *m = &b->mods[i];
+		size_t len = MIN(m->name_len, room);
+		u64 data = blk.mods[i].mod_start;
+		room -= len;
+		blk.mods[i].string = (u32)at;
+		if (put(write, ctx, &at, m->name, len) < 0 || put(write, ctx, &at, "", 1) < 0 ||
+		    put(write, ctx, &data, m->data, m->size) < 0)
+			goto fail;
+	}
+	if (write(ctx, base, &blk, sizeof(blk)) < 0)
+		goto fail;
+	return (u32)base;
+fail:
+	FAIL(0, "the Multiboot information block or a module could not be written");
+}
 
 u32 mb1_write_info(const struct mb1_image *img, u64 mem, const char *cmdline, guest_write_fn write,
 		   void *ctx, char *why, size_t whylen)
 {
-	struct {
-		struct mb1_info info;
-		struct mb1_mmap_entry mmap[2];
-		char loader[sizeof(LOADER_NAME)];
-	} PACKED blk;
-	u64 base = INFO_LOW;
-	size_t cmdlen = strnlen(cmdline, INFO_SIZE - sizeof(blk) - 1);
-	u32 mmap_off = offsetof(typeof(blk), mmap), name_off = offsetof(typeof(blk), loader);
+	struct mb1_boot b = { cmdline, strlen(cmdline), NULL, NULL, 0 };
 
-	/* Low memory, unless the kernel was loaded there; then right after it. */
-	if (ranges_overlap(base, INFO_SIZE, img->start, img->end - img->start))
-		base = ALIGN_UP(img->end, 4096);
-	if (base + INFO_SIZE > mem || base + INFO_SIZE > GiB(4))
-		FAIL(0, "no room for the Multiboot information block in guest RAM");
-
-	memset(&blk, 0, sizeof(blk));
-	blk.info.flags = MB1_INFO_MEMORY | MB1_INFO_CMDLINE | MB1_INFO_MMAP | MB1_INFO_LOADER;
-	blk.info.mem_lower = LOW_MEM_END / 1024;
-	blk.info.mem_upper = (u32)((mem - MiB(1)) / 1024);
-	blk.info.mmap_addr = (u32)(base + mmap_off);
-	blk.info.mmap_length = sizeof(blk.mmap);
-	blk.info.boot_loader_name = (u32)(base + name_off);
-	blk.info.cmdline = (u32)(base + sizeof(blk));
-	blk.mmap[0] = (struct mb1_mmap_entry){ 20, 0, LOW_MEM_END, 1 };
-	blk.mmap[1] = (struct mb1_mmap_entry){ 20, MiB(1), mem - MiB(1), 1 };
-	memcpy(blk.loader, LOADER_NAME, sizeof(LOADER_NAME));
-
-	if (write(ctx, base, &blk, sizeof(blk)) < 0 ||
-	    write(ctx, base + sizeof(blk), cmdline, cmdlen) < 0 ||
-	    write(ctx, base + sizeof(blk) + cmdlen, "", 1) < 0)
-		FAIL(0, "the Multiboot information block could not be written");
-	return (u32)base;
+	return mb1_write_boot(img, mem, &b, write, ctx, why, whylen);
 }

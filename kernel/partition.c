@@ -1,9 +1,12 @@
 /*
- * Partition life cycle.  Creation turns one GRUB module into a running
- * partition: parse its line, take RAM in 2 MiB runs, map it with SLAT,
- * check that the Multiboot1 image loads (a dry run that writes nothing)
- * and set up the vCPU.  A failure at any step is explained in one line
- * and undone; the other partitions are unaffected.
+ * Partition life cycle.  Creation turns GRUB modules into running
+ * partitions: parse every line (a partition line, or a for= line that
+ * attaches its file to an earlier partition), then for each partition
+ * take RAM in 2 MiB runs, map it with SLAT, check that its image loads
+ * (a dry run that writes nothing) and set up the vCPU.  The image is a
+ * Multiboot1 ELF (kernel/loader.c) or a Linux bzImage (kernel/linux.c),
+ * told apart by their magic.  A failure at any step is explained in one
+ * line and undone; the other partitions are unaffected.
  *
  * Scrubbing RAM takes time in proportion to its size (up to 64 GiB), so
  * it is never done in one go: it is the partition's pending work
@@ -26,6 +29,7 @@
 #include "kernel/partition.h"
 #include "kernel/console.h"
 #include "kernel/cpu.h"
+#include "kernel/linux.h"
 #include "kernel/loader.h"
 #include "kernel/mb2.h"
 #include "kernel/memory.h"
@@ -194,31 +198,80 @@ static u64 online_cpus(void)
 	return set;
 }
 
-/*
- * Load the Multiboot1 image of p's module into its RAM and write the
- * information block after it (or, with dry, check that both would go
- * well and write nothing); fills the vCPU's entry state.  On failure
- * says why in why, prefixed as the caller's line needs.
- */
-static int load_image(struct partition *p, bool dry, struct mb1_image *img,
-		      struct vcpu_boot_state *boot, char *why, size_t whylen)
+/* Where a module's file name is: the leading path of its line, if the loader passed one. */
+static size_t module_path(const struct boot_module *m, const char **path)
 {
+	size_t len = 0;
+
+	*path = config_line_path(m->cmdline, &len);
+	return *path ? len : 0;
+}
+
+/*
+ * Load p's image into its RAM, with what its guest is given (or, with
+ * dry, check that all of it would go well and write nothing), and fill
+ * the vCPU's entry state.  The image's magic picks the loader: a Linux
+ * bzImage (kernel/linux.c) or a Multiboot1 ELF (kernel/loader.c).  kind
+ * names what was loaded, for the started line.  On failure says why in
+ * why, prefixed as the caller's line needs.
+ */
+static int load_image(struct partition *p, bool dry, struct vcpu_boot_state *boot, char *kind,
+		      size_t kindlen, char *why, size_t whylen)
+{
+	_Static_assert(CONFIG_MODULES_MAX <= MB1_MODULES_MAX, "a Multiboot guest takes them all");
 	int (*write)(void *, u64, const void *, u64) = dry ? loader_check : loader_write;
 	const struct boot_module *m = p->module;
+	const u8 *img = phys_to_virt(m->start);
+	u64 size = m->end - m->start;
+	struct guest_module mods[CONFIG_MODULES_MAX];
 	char detail[120];
-	u32 info;
 
-	if (mb1_load(phys_to_virt(m->start), m->end - m->start, p->cfg.mem, write, p, img, detail,
-		     sizeof(detail)) < 0) {
-		format(why, whylen, "%s: %s", m->cmdline, detail);
-		return -EINVAL;
+	for (u32 i = 0; i < p->nattached; i++) {
+		const struct boot_module *a = p->attached[i];
+		mods[i] =
+			(struct guest_module){ phys_to_virt(a->start), a->end - a->start, NULL, 0 };
+		mods[i].name_len = module_path(a, &mods[i].name);
 	}
-	info = mb1_write_info(img, p->cfg.mem, m->cmdline, write, p, detail, sizeof(detail));
-	if (!info) {
-		format(why, whylen, "%s", detail);
-		return -EINVAL;
+	if (linux_is_bzimage(img, size)) {
+		struct linux_image li;
+		if (p->nattached > 1) {
+			format(why, whylen,
+			       "%s: a Linux guest takes one initrd; %u modules are attached",
+			       m->cmdline, p->nattached);
+			return -EINVAL;
+		}
+		if (linux_load(img, size, p->cfg.mem, p->cfg.args, p->nattached ? &mods[0] : NULL,
+			       write, p, &li, boot, detail, sizeof(detail)) < 0) {
+			format(why, whylen, "%s: %s", m->cmdline, detail);
+			return -EINVAL;
+		}
+		format(kind, kindlen, "Linux bzImage, boot protocol %u.%02u", li.version >> 8,
+		       li.version & 0xff);
+	} else {
+		/* As `qemu -kernel -append`: a file name, a space, the text after "--". */
+		struct mb1_boot b = { NULL, 0, p->cfg.args, mods, p->nattached };
+		struct mb1_image mb;
+		u32 info;
+		if (mb1_load(img, size, p->cfg.mem, write, p, &mb, detail, sizeof(detail)) < 0) {
+			format(why, whylen, "%s: %s", m->cmdline, detail);
+			return -EINVAL;
+		}
+		/* GRUB passes no file name: the partition's name stands for it. */
+		b.name_len = module_path(m, &b.name);
+		if (!b.name) {
+			b.name = p->cfg.name;
+			b.name_len = strlen(p->cfg.name);
+		}
+		info = mb1_write_boot(&mb, p->cfg.mem, &b, write, p, detail, sizeof(detail));
+		if (!info) {
+			format(why, whylen, "%s", detail);
+			return -EINVAL;
+		}
+		*boot = (struct vcpu_boot_state){ .eip = mb.entry,
+						  .eax = MB1_BOOT_MAGIC,
+						  .ebx = info };
+		format(kind, kindlen, "%s image", mb.elf64 ? "ELF64" : "ELF32");
 	}
-	*boot = (struct vcpu_boot_state){ img->entry, MB1_BOOT_MAGIC, info };
 	return 0;
 }
 
@@ -265,8 +318,7 @@ static struct partition *find(const char *name)
 int partition_start(struct partition *p)
 {
 	const char *name = p->cfg.name;
-	struct mb1_image img;
-	char why[160];
+	char why[160], kind[48];
 
 	vuart_reset(&p->uart, &console_line, &p->console);
 	if (pconsole_init(&p->console, name) < 0) {
@@ -284,7 +336,7 @@ int partition_start(struct partition *p)
 	for (u32 i = 0; i < p->nchunks; i++)
 		if (slat_map(&p->slat, virt->slat, (u64)i * RAM_CHUNK, p->chunks[i], RAM_CHUNK) < 0)
 			goto nomem;
-	if (load_image(p, true, &img, &p->boot, why, sizeof(why)) < 0) {
+	if (load_image(p, true, &p->boot, kind, sizeof(kind), why, sizeof(why)) < 0) {
 		klog("partition %s: not started: %s", name, why);
 		goto fail;
 	}
@@ -305,9 +357,9 @@ int partition_start(struct partition *p)
 	p->work = WORK_LOAD; /* scrub, load, then run: in its own slices */
 	p->scrub_next = 0;
 	pconsole_start(&p->console, p->id - 1);
-	klog("partition %s: started (%llu MiB, host RAM from 0x%llx, %s image, entry 0x%x)", name,
-	     (unsigned long long)(p->cfg.mem >> 20), (unsigned long long)p->chunks[0],
-	     img.elf64 ? "ELF64" : "ELF32", img.entry);
+	klog("partition %s: started (%llu MiB, host RAM from 0x%llx, %s, entry 0x%x)", name,
+	     (unsigned long long)(p->cfg.mem >> 20), (unsigned long long)p->chunks[0], kind,
+	     p->boot.eip);
 	report_overhead(p);
 	return 0;
 nomem:
@@ -321,31 +373,92 @@ fail:
 	return -1;
 }
 
+/*
+ * The names of the partition lines refused at boot, so that a module
+ * naming one of them says why it is skipped.  Only partition_create_all
+ * uses it, on the boot CPU.
+ */
+static struct {
+	char names[BOOT_MAX_MODULES][PARTITION_NAME_MAX + 1];
+	u32 count;
+} refused;
+
+/* Log the refusal of partition line index and remember its name, if it has one. */
+static void refuse(const struct boot_module *m, u32 index, const char *why)
+{
+	if (why)
+		klog(CONFIG_REFUSED, index, m->cmdline, why);
+	if (refused.count < BOOT_MAX_MODULES &&
+	    config_line_name(m->cmdline, refused.names[refused.count]))
+		refused.count++;
+}
+
+static bool was_refused(const char *name)
+{
+	for (u32 i = 0; i < refused.count; i++)
+		if (!strcmp(refused.names[i], name))
+			return true;
+	return false;
+}
+
+/* A for= line: attach m to the partition it names, or say why not. */
+static void attach(const struct boot_module *m, u32 index, const char *target)
+{
+	struct partition *p = find(target);
+	char why[160];
+
+	if (!p && was_refused(target))
+		format(why, sizeof(why), CONFIG_FOR_REFUSED, target);
+	else if (!p)
+		format(why, sizeof(why), CONFIG_FOR_UNKNOWN, target);
+	else if (p->nattached == CONFIG_MODULES_MAX)
+		format(why, sizeof(why), CONFIG_FOR_FULL, target, CONFIG_MODULES_MAX);
+	else {
+		p->attached[p->nattached++] = m;
+		return;
+	}
+	klog(CONFIG_MODULE_REFUSED, index, m->cmdline, why);
+}
+
+/*
+ * One module line: a partition line gets a slot, left waiting until
+ * partition_create_all starts it (or, with after=, until that partition
+ * stops); a for= line is attached to its partition.
+ */
 static void create(const struct boot_module *m, u32 index)
 {
 	struct partition *p = NULL;
 	struct partition_config cfg;
-	char why[160];
+	char why[160], target[PARTITION_NAME_MAX + 1];
+	int kind = config_parse_attach(m->cmdline, target, why, sizeof(why));
 
+	if (kind < 0) {
+		klog(CONFIG_MODULE_REFUSED, index, m->cmdline, why);
+		return;
+	}
+	if (kind > 0) {
+		attach(m, index, target);
+		return;
+	}
 	if (config_parse_module(m->cmdline, &cfg, why, sizeof(why)) < 0) {
-		klog(CONFIG_REFUSED, index, m->cmdline, why);
+		refuse(m, index, why);
 		return;
 	}
 	/* Only the machine knows which CPUs exist: a pin to none of them cannot run. */
 	if (cfg.cpus && !(cfg.cpus & online_cpus())) {
 		format(why, sizeof(why), CONFIG_CPUS_OFFLINE, cpus_online);
-		klog(CONFIG_REFUSED, index, m->cmdline, why);
+		refuse(m, index, why);
 		return;
 	}
 	if (find(cfg.name)) {
 		format(why, sizeof(why), CONFIG_NAME_USED, cfg.name);
-		klog(CONFIG_REFUSED, index, m->cmdline, why);
+		klog(CONFIG_REFUSED, index, m->cmdline, why); /* the name stays the earlier one's */
 		return;
 	}
 	/* Only an earlier line can be waited for: no cycles. */
 	if (cfg.after[0] && !find(cfg.after)) {
 		format(why, sizeof(why), CONFIG_AFTER_UNKNOWN, cfg.after);
-		klog(CONFIG_REFUSED, index, m->cmdline, why);
+		refuse(m, index, why);
 		return;
 	}
 	for (u32 i = 0; i < MAX_PARTITIONS && !p; i++)
@@ -354,12 +467,14 @@ static void create(const struct boot_module *m, u32 index)
 	if (!p) {
 		klog("partition %s: not started: more than %u partitions", cfg.name,
 		     MAX_PARTITIONS);
+		refuse(m, index, NULL);
 		return;
 	}
 	if (!virt) {
 		klog("partition %s: not started: this machine cannot run partitions (no usable "
 		     "VMX or SVM)",
 		     cfg.name);
+		refuse(m, index, NULL);
 		return;
 	}
 
@@ -368,18 +483,20 @@ static void create(const struct boot_module *m, u32 index)
 	p->cfg = cfg;
 	p->nvcpus = 1;
 	p->module = m;
-	if (cfg.after[0]) {
-		p->state = PARTITION_WAITING;
+	p->state = PARTITION_WAITING; /* for partition_create_all, or for cfg.after to stop */
+	if (cfg.after[0])
 		klog("partition %s: waits for %s to stop", cfg.name, cfg.after);
-	} else {
-		partition_start(p);
-	}
 }
 
 void partition_create_all(void)
 {
+	/* Every line first, so that a partition has its modules when it starts. */
+	refused.count = 0;
 	for (u32 i = 0; i < boot_info.nmodules; i++)
 		create(&boot_info.modules[i], boot_info.modules[i].number);
+	for (u32 i = 0; i < MAX_PARTITIONS; i++)
+		if (partitions[i].state == PARTITION_WAITING && !partitions[i].cfg.after[0])
+			partition_start(&partitions[i]);
 }
 
 struct partition *partition_waiting_for(const struct partition *stopped)
@@ -475,9 +592,8 @@ static bool work_yields(void)
 
 bool partition_work(struct partition *p)
 {
-	struct mb1_image img;
 	struct vcpu_boot_state boot;
-	char why[160];
+	char why[160], kind[48];
 
 	if (p->work == WORK_STOP && p->scrub_next == 0)
 		release(p); /* every vCPU has left (kernel/sched.c): its console and SLAT go */
@@ -494,7 +610,7 @@ bool partition_work(struct partition *p)
 	}
 	p->work = WORK_NONE;
 	/* The dry run at the start said this loads: it still does, the module is the same. */
-	if (load_image(p, false, &img, &boot, why, sizeof(why)) < 0) {
+	if (load_image(p, false, &boot, kind, sizeof(kind), why, sizeof(why)) < 0) {
 		klog("partition %s: stopped: its image no longer loads: %s", p->cfg.name, why);
 		u64 flags = spin_lock_irqsave(&p->lock);
 		stop(p);

@@ -43,6 +43,9 @@ struct partition {
 	enum partition_state state;
 	struct partition_config cfg;
 	const struct boot_module *module;
+	/* Modules given to its guest (for= lines), in line order: initrd, Multiboot modules. */
+	const struct boot_module *attached[CONFIG_MODULES_MAX];
+	u32 nattached;
 	u64 *chunks; /* host physical address of each RAM_CHUNK */
 	u32 nchunks;
 	struct slat slat;
@@ -79,7 +82,11 @@ struct partition_overhead {
 
 extern struct partition partitions[MAX_PARTITIONS];
 
-/* Create and start one partition per module; bad ones are refused with a reason. */
+/*
+ * Create one partition per partition line, attach the modules of the
+ * for= lines to them, then start those that do not wait (after=).  Bad
+ * lines are refused with a reason; the others still start.
+ */
 void partition_create_all(void);
 /* Stop p: print the lifecycle line, scrub and free its memory. */
 void partition_exit(struct partition *p, int code);

@@ -13,12 +13,36 @@
 
 struct partition;
 
-/* Initial state of a vCPU: 32-bit protected mode, paging off (Multiboot). */
+/*
+ * Initial state of a vCPU: 32-bit protected mode, paging off, flat 4 GiB
+ * segments, interrupts off; the other general registers zero.  The
+ * fields left zero give the Multiboot state (Multiboot 0.6.96 §3.2: CS
+ * 0x08, data 0x10, no GDT); the Linux 32-bit boot protocol sets all of
+ * them (kernel/linux.c).
+ */
 struct vcpu_boot_state {
 	u32 eip;
 	u32 eax;
 	u32 ebx;
+	u32 esi;
+	u16 cs;	      /* 0: VCPU_BOOT_CS */
+	u16 ds;	      /* DS, ES, SS, FS and GS; 0: VCPU_BOOT_DS */
+	u32 gdt_base; /* GDTR, guest-physical; 0 with gdt_limit 0: none */
+	u16 gdt_limit;
 };
+
+#define VCPU_BOOT_CS 0x08
+#define VCPU_BOOT_DS 0x10
+
+static inline u16 vcpu_boot_cs(const struct vcpu_boot_state *s)
+{
+	return s->cs ? s->cs : VCPU_BOOT_CS;
+}
+
+static inline u16 vcpu_boot_ds(const struct vcpu_boot_state *s)
+{
+	return s->ds ? s->ds : VCPU_BOOT_DS;
+}
 
 /* General registers, in the order the world-switch stubs save them. */
 struct guest_regs {

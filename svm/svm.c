@@ -170,14 +170,16 @@ static void svm_vcpu_destroy(struct vcpu *v)
 static void svm_vcpu_reset(struct vcpu *v, const struct vcpu_boot_state *s)
 {
 	struct vmcb_save *st = &vmcb_of(v)->save;
-	struct vmcb_segment data = { 0x10, ATTR_DATA32, 0xffffffffu, 0 };
+	struct vmcb_segment data = { vcpu_boot_ds(s), ATTR_DATA32, 0xffffffffu, 0 };
 
 	memset(&v->regs, 0, sizeof(v->regs));
 	v->regs.rax = s->eax;
 	v->regs.rbx = s->ebx;
+	v->regs.rsi = s->esi;
 	memset(st, 0, sizeof(*st));
 	st->es = st->ss = st->ds = st->fs = st->gs = data;
-	st->cs = (struct vmcb_segment){ 0x08, ATTR_CODE32, 0xffffffffu, 0 };
+	st->cs = (struct vmcb_segment){ vcpu_boot_cs(s), ATTR_CODE32, 0xffffffffu, 0 };
+	st->gdtr = (struct vmcb_segment){ 0, 0, s->gdt_limit, s->gdt_base };
 	st->tr = (struct vmcb_segment){ 0, ATTR_TSS_BUSY, 0xff, 0 };
 	st->cr0 = CR0_PE | CR0_ET;
 	st->efer = EFER_SVME; /* required in the guest's EFER while it runs (§15.5.1) */

@@ -375,9 +375,9 @@ static void set_cr4(u64 value)
 static void vmx_vcpu_reset(struct vcpu *v, const struct vcpu_boot_state *s)
 {
 	static const struct {
-		u32 sel, limit, ar;
+		u32 limit, ar;
 		u64 base;
-	} data = { 0x10, 0xffffffffu, AR_DATA32, 0 };
+	} data = { 0xffffffffu, AR_DATA32, 0 }; /* the selector is the boot state's */
 	static const u32 data_fields[][4] = {
 		{ VMCS_GUEST_ES_SEL, VMCS_GUEST_ES_LIMIT, VMCS_GUEST_ES_AR, VMCS_GUEST_ES_BASE },
 		{ VMCS_GUEST_SS_SEL, VMCS_GUEST_SS_LIMIT, VMCS_GUEST_SS_AR, VMCS_GUEST_SS_BASE },
@@ -396,13 +396,14 @@ static void vmx_vcpu_reset(struct vcpu *v, const struct vcpu_boot_state *s)
 	memset(&v->regs, 0, sizeof(v->regs));
 	v->regs.rax = s->eax;
 	v->regs.rbx = s->ebx;
+	v->regs.rsi = s->esi;
 	for (u32 i = 0; i < ARRAY_SIZE(data_fields); i++) {
-		vmcs_write(data_fields[i][0], data.sel);
+		vmcs_write(data_fields[i][0], vcpu_boot_ds(s));
 		vmcs_write(data_fields[i][1], data.limit);
 		vmcs_write(data_fields[i][2], data.ar);
 		vmcs_write(data_fields[i][3], data.base);
 	}
-	vmcs_write16(VMCS_GUEST_CS_SEL, 0x08);
+	vmcs_write16(VMCS_GUEST_CS_SEL, vcpu_boot_cs(s));
 	vmcs_write32(VMCS_GUEST_CS_LIMIT, 0xffffffffu);
 	vmcs_write32(VMCS_GUEST_CS_AR, AR_CODE32);
 	vmcs_writen(VMCS_GUEST_CS_BASE, 0);
@@ -414,8 +415,8 @@ static void vmx_vcpu_reset(struct vcpu *v, const struct vcpu_boot_state *s)
 	vmcs_write32(VMCS_GUEST_TR_LIMIT, 0xff);
 	vmcs_write32(VMCS_GUEST_TR_AR, AR_TSS_BUSY);
 	vmcs_writen(VMCS_GUEST_TR_BASE, 0);
-	vmcs_write32(VMCS_GUEST_GDTR_LIMIT, 0);
-	vmcs_writen(VMCS_GUEST_GDTR_BASE, 0);
+	vmcs_write32(VMCS_GUEST_GDTR_LIMIT, s->gdt_limit);
+	vmcs_writen(VMCS_GUEST_GDTR_BASE, s->gdt_base);
 	vmcs_write32(VMCS_GUEST_IDTR_LIMIT, 0);
 	vmcs_writen(VMCS_GUEST_IDTR_BASE, 0);
 

@@ -8,6 +8,9 @@
  * Then the scheduling and crash keys: cpus= lists (config_parse_cpus),
  * weight=, cap=, on_crash=, restart_limit=, their defaults, bounds and
  * refusals.
+ * Then the guest's command line after a lone "--", and module lines
+ * (for=<name>, config_parse_attach) with the helpers the boot code uses
+ * on them (config_line_name, config_line_path).
  * Each refusal is -EINVAL with one sentence that names the key; the
  * tests check the whole sentence.
  *
@@ -479,6 +482,139 @@ static void test_first_mistake_and_short_buffer(void **state)
 	assert_string_equal(small, "unknown");
 }
 
+/* ---- the guest's command line after "--" ------------------------------- */
+
+static void test_args_after_separator(void **state)
+{
+	(void)state;
+	accepted("/x name=a", "a", MiB(16));
+	assert_string_equal(cfg.args, ""); /* no "--": no command line */
+	accepted("/x name=k mem=64M -- console=ttyS0 quiet", "k", MiB(64));
+	assert_string_equal(cfg.args, "console=ttyS0 quiet");
+	/* Exactly the text after "--" and one blank: the rest is kept as it is. */
+	accepted("name=k --  two  spaces\tand a tab ", "k", MiB(16));
+	assert_string_equal(cfg.args, " two  spaces\tand a tab ");
+	accepted("name=k --\tx", "k", MiB(16));
+	assert_string_equal(cfg.args, "x");
+	accepted("name=k --", "k", MiB(16));
+	assert_string_equal(cfg.args, "");
+	accepted("name=k -- ", "k", MiB(16));
+	assert_string_equal(cfg.args, "");
+	/* It points into the line itself. */
+	{
+		static const char line[] = "name=k -- root=/dev/ram0";
+		accepted(line, "k", MiB(16));
+		assert_ptr_equal(cfg.args, line + 10);
+	}
+}
+
+static void test_args_are_not_keys(void **state)
+{
+	(void)state;
+	/* After "--" nothing is parsed: keys, junk, another "--". */
+	accepted("name=k -- mem=3M colour=red name=z -- for=x", "k", MiB(16));
+	assert_string_equal(cfg.args, "mem=3M colour=red name=z -- for=x");
+	/* The keys before it still are. */
+	refused("name=k mem=3M -- quiet", "mem: 3M is not a multiple of 2M");
+	refused("mem=4M -- name=k", "name: missing (every partition needs name=<id>)");
+	/* A word that only starts with "--" is no separator. */
+	refused("name=k --quiet", "'--quiet' is not of the form key=value");
+	refused("name=k --- x", "'---' is not of the form key=value");
+	refused("name=k --=x", "unknown key '--'");
+}
+
+/* ---- module lines: for=<name> ----------------------------------------- */
+
+static char target[PARTITION_NAME_MAX + 1];
+
+static int attach(const char *str)
+{
+	memset(target, 'q', sizeof(target));
+	memset(why, 0, sizeof(why));
+	return config_parse_attach(str, target, why, sizeof(why));
+}
+
+static void attach_refused(const char *str, const char *sentence)
+{
+	int err = attach(str);
+	if (err != -EINVAL || strcmp(why, sentence) != 0)
+		print_message("line: \"%s\"\nwhy:  \"%s\"\nwant: \"%s\"\n", str, why, sentence);
+	assert_int_equal(err, -EINVAL);
+	assert_string_equal(why, sentence);
+}
+
+static void test_attach_lines(void **state)
+{
+	(void)state;
+	assert_int_equal(attach("for=linux"), 1);
+	assert_string_equal(target, "linux");
+	assert_int_equal(attach("/boot/initrd.img for=a-b_0123456789ab"), 1);
+	assert_string_equal(target, "a-b_0123456789ab");
+	assert_int_equal(attach("  for=x  "), 1);
+	assert_string_equal(target, "x");
+	assert_int_equal(attach("for=x for=y"), 1); /* as for any key, the later word wins */
+	assert_string_equal(target, "y");
+}
+
+static void test_attach_not_a_module_line(void **state)
+{
+	(void)state;
+	/* No for= word before "--": a partition line, for config_parse_module. */
+	assert_int_equal(attach("name=a mem=4M"), 0);
+	assert_int_equal(attach(""), 0);
+	assert_int_equal(attach("name=a -- for=x"), 0);
+	assert_int_equal(attach("name=a fore=x"), 0);
+	assert_int_equal(attach("name=a xfor=x"), 0);
+	assert_string_equal(why, "");
+}
+
+static void test_attach_refused(void **state)
+{
+	(void)state;
+	attach_refused("for=a name=b", "for: a module line takes no other word than for= (here "
+				       "'name=b')");
+	attach_refused("mem=4M for=a", "for: a module line takes no other word than for= (here "
+				       "'mem=4M')");
+	attach_refused("for=a -- x",
+		       "for: a module line takes no other word than for= (here '--')");
+	attach_refused("for=a junk", "for: a module line takes no other word than for= (here "
+				     "'junk')");
+	attach_refused("for=", "for: must be 1 to 16 characters");
+	attach_refused("for=a23456789abcdefgh", "for: must be 1 to 16 characters");
+	attach_refused("for=a.b", "for: 'a.b' may only use letters, digits, '-' and '_'");
+	/* A path is only skipped as the first word. */
+	attach_refused("for=a /boot/x", "for: a module line takes no other word than for= (here "
+					"'/boot/x')");
+	/* And config_parse_module refuses for= among other keys too. */
+	refused("name=a for=b", "for: a module line takes no other key than for=");
+}
+
+static void test_line_name_and_path(void **state)
+{
+	char name[PARTITION_NAME_MAX + 1];
+	const char *path;
+	size_t len = 99;
+
+	(void)state;
+	assert_true(config_line_name("/x mem=3M name=lin colour=red", name));
+	assert_string_equal(name, "lin"); /* found even though the line is refused */
+	assert_true(config_line_name("name=a name=b", name));
+	assert_string_equal(name, "b");
+	assert_true(config_line_name("name=a name=b.c", name));
+	assert_string_equal(name, "a"); /* the last valid one */
+	assert_false(config_line_name("mem=4M -- name=x", name));
+	assert_false(config_line_name("name= name=a23456789abcdefgh", name));
+
+	path = config_line_path("/boot/k.elf name=a", &len);
+	assert_non_null(path);
+	assert_int_equal(len, strlen("/boot/k.elf"));
+	assert_true(!strncmp(path, "/boot/k.elf", len));
+	path = config_line_path("(hd0,gpt2)/k for=a", &len);
+	assert_int_equal(len, strlen("(hd0,gpt2)/k"));
+	assert_null(config_line_path("name=a /boot/k.elf", &len));
+	assert_null(config_line_path("", &len));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -506,6 +642,12 @@ int main(void)
 		cmocka_unit_test(test_sched_keys_refused),
 		cmocka_unit_test(test_after_key),
 		cmocka_unit_test(test_first_mistake_and_short_buffer),
+		cmocka_unit_test(test_args_after_separator),
+		cmocka_unit_test(test_args_are_not_keys),
+		cmocka_unit_test(test_attach_lines),
+		cmocka_unit_test(test_attach_not_a_module_line),
+		cmocka_unit_test(test_attach_refused),
+		cmocka_unit_test(test_line_name_and_path),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

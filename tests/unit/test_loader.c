@@ -14,7 +14,12 @@
  * entry point outside RAM or outside the bytes every segment loads from
  * the file.  mb1_write_info must put the information
  * block at 0x1000 unless the image covers it, fill in the fields the
- * guest reads, and refuse when there is no room.
+ * guest reads (the memory map of kernel/memmap.c among them), and
+ * refuse when there is no room.  mb1_write_boot must make the command
+ * line and the modules as QEMU does (name, a space, the arguments;
+ * modules page-aligned after the kernel, each with its string), cut
+ * strings to the page, and refuse modules that do not fit or are too
+ * many.
  *
  * Every image is copied into a heap block of exactly its size, so the
  * sanitizer catches the loader reading past the file.
@@ -794,8 +799,9 @@ static void test_unknown_required_flags(void **state)
 
 struct info_layout {
 	struct mb1_info info;
-	struct mb1_mmap_entry mmap[2];
+	struct mb1_mmap_entry mmap[6];
 	char loader[8];
+	struct mb1_module mods[8];
 } PACKED;
 
 static u32 write_info(u64 start, u64 end, u64 mem, const char *cmdline)
@@ -806,39 +812,54 @@ static u32 write_info(u64 start, u64 end, u64 mem, const char *cmdline)
 	return mb1_write_info(&img, mem, cmdline, guest_write, &g, why, sizeof(why));
 }
 
+/* The memory map of a partition of mem bytes (kernel/memmap.c), n entries. */
+static void check_mmap(const struct mb1_info *info, u64 mem)
+{
+	struct mb1_mmap_entry e[6];
+	u64 high_end = mem < 0xfec00000ull ? mem : 0xfec00000ull;
+	u32 n = 4 + (mem >= 0xfec00000ull) + (mem > GiB(4));
+
+	assert_int_equal(info->mmap_length, n * sizeof(struct mb1_mmap_entry));
+	memcpy(e, at(info->mmap_addr), info->mmap_length);
+	for (u32 i = 0; i < n; i++)
+		assert_int_equal(e[i].size, 20);
+	/* What existing guests see in low memory is the same as ever: [0, 0x9fc00) usable. */
+	assert_true(e[0].base == 0 && e[0].len == 0x9fc00 && e[0].type == 1);
+	assert_true(e[1].base == 0x9fc00 && e[1].len == 0x400 && e[1].type == 2);
+	assert_true(e[2].base == 0xa0000 && e[2].len == 0x60000 && e[2].type == 2);
+	assert_true(e[3].base == MiB(1) && e[3].len == high_end - MiB(1) && e[3].type == 1);
+	if (mem >= 0xfec00000ull)
+		assert_true(e[4].base == 0xfec00000ull && e[4].len == 0x1400000 && e[4].type == 2);
+	if (mem > GiB(4))
+		assert_true(e[5].base == GiB(4) && e[5].len == mem - GiB(4) && e[5].type == 1);
+}
+
 /* The block at base describes RAM of mem bytes and carries cmdline. */
 static void check_info(u64 base, u64 mem, const char *cmdline)
 {
 	struct mb1_info info;
-	struct mb1_mmap_entry e[2];
+	u64 high_end = mem < 0xfec00000ull ? mem : 0xfec00000ull;
 
 	memcpy(&info, at(base), sizeof(info));
-	assert_int_equal(info.flags,
-			 MB1_INFO_MEMORY | MB1_INFO_CMDLINE | MB1_INFO_MMAP | MB1_INFO_LOADER);
-	assert_int_equal(info.flags, 0x245);
+	assert_int_equal(info.flags, MB1_INFO_MEMORY | MB1_INFO_CMDLINE | MB1_INFO_MODS |
+					     MB1_INFO_MMAP | MB1_INFO_LOADER);
+	assert_int_equal(info.flags, 0x24d); /* modules too, even none, as QEMU says */
 	assert_int_equal(info.mem_lower, 639);
-	assert_int_equal(info.mem_upper, (mem - MiB(1)) / 1024);
+	assert_int_equal(info.mem_upper, (high_end - MiB(1)) / 1024);
 	assert_int_equal(info.mods_count, 0);
+	assert_true(info.mods_addr >= base && info.mods_addr < base + 0x1000);
 	assert_int_equal(info.boot_device, 0);
 
-	/* Memory map: two entries, each with size 20 in front. */
-	assert_int_equal(info.mmap_length, 2 * sizeof(struct mb1_mmap_entry));
+	/* Memory map: entries with size 20 in front, inside the page. */
 	assert_true(info.mmap_addr >= base && info.mmap_addr + info.mmap_length <= base + 0x1000);
-	memcpy(e, at(info.mmap_addr), sizeof(e));
-	assert_int_equal(e[0].size, 20);
-	assert_true(e[0].base == 0 && e[0].len == 0x9fc00 && e[0].type == 1);
-	assert_int_equal(e[1].size, 20);
-	assert_true(e[1].base == MiB(1) && e[1].len == mem - MiB(1) && e[1].type == 1);
+	check_mmap(&info, mem);
 
 	/* Strings: inside the page, NUL-terminated, and not on top of the block. */
 	assert_true(info.boot_loader_name >= base + sizeof(info) &&
 		    info.boot_loader_name < base + 0x1000);
 	assert_string_equal((const char *)at(info.boot_loader_name), "cloison");
-	assert_true(info.cmdline >= base + sizeof(info) && info.cmdline < base + 0x1000);
-	assert_true(info.cmdline >= info.boot_loader_name + sizeof("cloison") ||
-		    info.cmdline + strlen(cmdline) + 1 <= info.boot_loader_name);
-	assert_true(info.cmdline >= info.mmap_addr + info.mmap_length ||
-		    info.cmdline + strlen(cmdline) + 1 <= info.mmap_addr);
+	assert_true(info.cmdline >= base + sizeof(struct info_layout) &&
+		    info.cmdline < base + 0x1000);
 	assert_string_equal((const char *)at(info.cmdline), cmdline);
 
 	/* Nothing outside its page. */
@@ -952,7 +973,8 @@ static void test_info_write_fails(void **state)
 		reset_ram(0);
 		g.fail_at = i;
 		assert_int_equal(write_info(TEXT_PADDR, DATA_PADDR, RAM_SIZE, CMDLINE), 0);
-		assert_string_equal(why, "the Multiboot information block could not be written");
+		assert_string_equal(why, "the Multiboot information block or a module could not be "
+					 "written");
 		assert_int_equal(g.calls, i);
 	}
 }
@@ -969,6 +991,176 @@ static void test_load_then_info(void **state)
 	assert_int_equal(g.calls, 2 + 3);
 	assert_memory_equal(at(TEXT_PADDR), im.buf + TEXT_OFF, TEXT_SIZE);
 	assert_string_equal((const char *)at(((struct mb1_info *)at(base))->cmdline), CMDLINE);
+}
+
+/* ---- mb1_write_boot: command line and modules, as QEMU gives them -------- */
+
+static const u8 mod_a[] = { 0xde, 0xad, 0xbe, 0xef, 1, 2, 3 };
+static u8 mod_b[0x1801];
+
+static u32 write_boot(u64 end, u64 mem, const char *name, const char *args,
+		      const struct guest_module *mods, u32 nmods)
+{
+	struct mb1_image img = { .entry = ENTRY32, .start = TEXT_PADDR, .end = end };
+	struct mb1_boot b = { name, name ? strlen(name) : 0, args, mods, nmods };
+	memset(why, 0, sizeof(why));
+	return mb1_write_boot(&img, mem, &b, guest_write, &g, why, sizeof(why));
+}
+
+static const struct mb1_info *info_at(u32 base)
+{
+	assert_int_not_equal(base, 0);
+	return (const struct mb1_info *)at(base);
+}
+
+static void test_boot_cmdline_as_qemu(void **state)
+{
+	(void)state;
+	/* qemu -kernel /boot/k.elf -append "console=ttyS0  quiet" */
+	reset_ram(0);
+	const struct mb1_info *i = info_at(
+		write_boot(DATA_PADDR, RAM_SIZE, "/boot/k.elf", "console=ttyS0  quiet", NULL, 0));
+	assert_string_equal((const char *)at(i->cmdline), "/boot/k.elf console=ttyS0  quiet");
+	/* Without -append: the name and a space. */
+	reset_ram(0);
+	i = info_at(write_boot(DATA_PADDR, RAM_SIZE, "args", "", NULL, 0));
+	assert_string_equal((const char *)at(i->cmdline), "args ");
+	/* Only the name's bytes are taken, not what follows it in its string. */
+	reset_ram(0);
+	struct mb1_image img = { .entry = ENTRY32, .start = TEXT_PADDR, .end = DATA_PADDR };
+	struct mb1_boot b = { "/boot/k.elf name=k", 11, "x", NULL, 0 };
+	i = info_at(mb1_write_boot(&img, RAM_SIZE, &b, guest_write, &g, why, sizeof(why)));
+	assert_string_equal((const char *)at(i->cmdline), "/boot/k.elf x");
+	assert_int_equal(i->mods_count, 0);
+	assert_true(i->flags & MB1_INFO_MODS);
+}
+
+static void test_boot_modules(void **state)
+{
+	(void)state;
+	struct guest_module mods[2] = {
+		{ mod_a, sizeof(mod_a), "/boot/a.bin", 11 },
+		{ mod_b, sizeof(mod_b), "/boot/b.bin arg1 arg2 for=x", 21 },
+	};
+	for (size_t k = 0; k < sizeof(mod_b); k++)
+		mod_b[k] = (u8)(k * 7);
+
+	reset_ram(0);
+	u64 end = DATA_PADDR + DATA_MEMSZ + 0x10; /* the kernel's last byte, not page-aligned */
+	u32 base = write_boot(end, RAM_SIZE, "/boot/k.elf", "hi", mods, 2);
+	const struct mb1_info *i = info_at(base);
+	assert_int_equal(base, 0x1000);
+	assert_int_equal(i->mods_count, 2);
+	assert_true(i->flags & MB1_INFO_MODS);
+	const struct mb1_module *m = (const struct mb1_module *)at(i->mods_addr);
+	assert_true(i->mods_addr >= base + sizeof(struct mb1_info) && i->mods_addr < base + 0x1000);
+	/* Page-aligned after the kernel, one after the other. */
+	assert_int_equal(m[0].mod_start, ALIGN_UP(end, 0x1000));
+	assert_int_equal(m[0].mod_end, m[0].mod_start + sizeof(mod_a));
+	assert_int_equal(m[1].mod_start, ALIGN_UP(m[0].mod_end, 0x1000));
+	assert_int_equal(m[1].mod_end, m[1].mod_start + sizeof(mod_b));
+	assert_memory_equal(at(m[0].mod_start), mod_a, sizeof(mod_a));
+	assert_memory_equal(at(m[1].mod_start), mod_b, sizeof(mod_b));
+	assert_untouched(m[0].mod_end, m[1].mod_start - m[0].mod_end);
+	assert_untouched(m[1].mod_end, RAM_SIZE - m[1].mod_end);
+	/* Each string is its file name and arguments, inside the information page. */
+	assert_string_equal((const char *)at(m[0].string), "/boot/a.bin");
+	assert_string_equal((const char *)at(m[1].string), "/boot/b.bin arg1 arg2");
+	assert_true(m[0].string >= base && m[1].string < base + 0x1000);
+	assert_int_equal(m[0].reserved, 0);
+	assert_string_equal((const char *)at(i->cmdline), "/boot/k.elf hi");
+	check_mmap(i, RAM_SIZE);
+
+	/* When the information block follows the kernel, the modules follow the block. */
+	reset_ram(0);
+	struct mb1_image low = { .entry = 0x1000, .start = 0x800, .end = 0x3100 };
+	struct mb1_boot b = { "k", 1, NULL, mods, 1 };
+	base = mb1_write_boot(&low, RAM_SIZE, &b, guest_write, &g, why, sizeof(why));
+	assert_int_equal(base, 0x4000);
+	m = (const struct mb1_module *)at(info_at(base)->mods_addr);
+	assert_int_equal(m[0].mod_start, 0x5000);
+	assert_memory_equal(at(0x5000), mod_a, sizeof(mod_a));
+}
+
+static void test_boot_module_does_not_fit(void **state)
+{
+	(void)state;
+	struct guest_module big = { mod_b, sizeof(mod_b), "big", 3 };
+
+	/* The module would end one byte past RAM. */
+	reset_ram(0);
+	u64 end = RAM_SIZE - 0x1000;
+	assert_int_equal(write_boot(end, RAM_SIZE, "k", "", &big, 1), 0);
+	assert_string_equal(why,
+			    "module 0 (6145 bytes) does not fit in the partition's RAM after the "
+			    "kernel (it needs mem=6M)");
+	assert_int_equal(g.calls, 0);
+	/* With a page more it fits. */
+	reset_ram(0);
+	assert_int_not_equal(write_boot(end - 0x1000, RAM_SIZE, "k", "", &big, 1), 0);
+	/* Never into the APIC window, however large the partition. */
+	reset_ram(0);
+	assert_int_equal(write_boot(0xfec00000ull - 0x1000, GiB(8), "k", "", &big, 1), 0);
+	assert_string_equal(why, "module 0 (6145 bytes) does not fit below the APIC window");
+	assert_int_equal(g.calls, 0);
+}
+
+static void test_boot_too_many_modules(void **state)
+{
+	(void)state;
+	struct guest_module mods[9];
+	for (int k = 0; k < 9; k++)
+		mods[k] = (struct guest_module){ mod_a, sizeof(mod_a), "m", 1 };
+	reset_ram(0);
+	assert_int_not_equal(write_boot(DATA_PADDR, RAM_SIZE, "k", "", mods, 8), 0);
+	assert_int_equal(((const struct mb1_info *)at(0x1000))->mods_count, 8);
+	reset_ram(0);
+	assert_int_equal(write_boot(DATA_PADDR, RAM_SIZE, "k", "", mods, 9), 0);
+	assert_string_equal(why, "9 modules; a Multiboot guest may have 8");
+	assert_int_equal(g.calls, 0);
+}
+
+static void test_boot_strings_cut(void **state)
+{
+	(void)state;
+	static char longline[6000];
+	memset(longline, 'a', sizeof(longline) - 1);
+	struct guest_module mods[2] = { { mod_a, sizeof(mod_a), longline, 5000 },
+					{ mod_a, sizeof(mod_a), "second", 6 } };
+
+	/* A long command line leaves each module string its NUL, in the page. */
+	reset_ram(0);
+	const struct mb1_info *i =
+		info_at(write_boot(DATA_PADDR, RAM_SIZE, "k", longline, mods, 2));
+	const struct mb1_module *m = (const struct mb1_module *)at(i->mods_addr);
+	size_t n = strlen((const char *)at(i->cmdline));
+	assert_true(n > 3000);
+	assert_string_equal((const char *)at(m[0].string), "");
+	assert_string_equal((const char *)at(m[1].string), "");
+	assert_true(m[1].string == 0x1fff); /* the last NUL is the page's last byte */
+	assert_untouched(0x2000, TEXT_PADDR - 0x2000);
+	/* A long module name is cut too, and the next one still has its NUL. */
+	reset_ram(0);
+	i = info_at(write_boot(DATA_PADDR, RAM_SIZE, "k", "", mods, 2));
+	m = (const struct mb1_module *)at(i->mods_addr);
+	assert_true(strlen((const char *)at(m[0].string)) > 3000);
+	assert_int_equal(*at(0x1fff), 0);
+	assert_string_equal((const char *)at(m[1].string), "");
+	assert_string_equal((const char *)at(i->cmdline), "k ");
+}
+
+static void test_boot_memory_map_sizes(void **state)
+{
+	(void)state;
+	static const u64 sizes[] = { MiB(2), MiB(256), MiB(3584), 0xfec00000ull, GiB(5) };
+	for (size_t k = 0; k < sizeof(sizes) / sizeof(sizes[0]); k++) {
+		reset_ram(0);
+		const struct mb1_info *i =
+			info_at(write_boot(DATA_PADDR, sizes[k], "k", "", NULL, 0));
+		check_mmap(i, sizes[k]);
+		u64 high_end = sizes[k] < 0xfec00000ull ? sizes[k] : 0xfec00000ull;
+		assert_int_equal(i->mem_upper, (high_end - MiB(1)) / 1024);
+	}
 }
 
 int main(void)
@@ -1008,6 +1200,12 @@ int main(void)
 		T(test_info_no_room),
 		T(test_info_write_fails),
 		T(test_load_then_info),
+		T(test_boot_cmdline_as_qemu),
+		T(test_boot_modules),
+		T(test_boot_module_does_not_fit),
+		T(test_boot_too_many_modules),
+		T(test_boot_strings_cut),
+		T(test_boot_memory_map_sizes),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -4,9 +4,11 @@
  * the strings GRUB would hand over (the words after the file name;
  * tools/lint/grub_script.c) and runs them through the hypervisor's own
  * parsers, compiled for this machine: kernel/options.c for the
- * hypervisor's options, kernel/config.c for each partition line.  It
- * also refuses, as the hypervisor does, a name an earlier partition of
- * the entry already has and modules past BOOT_MAX_MODULES.
+ * hypervisor's options, kernel/config.c for each partition line and
+ * each module line (for=).  It also refuses, as the hypervisor does, a
+ * name an earlier partition of the entry already has, a for= that names
+ * no earlier partition, a refused one or one that has its
+ * CONFIG_MODULES_MAX modules, and modules past BOOT_MAX_MODULES.
  *
  * Each problem is one line, "FILE:LINE: " and the sentence the
  * hypervisor would print after "cloison: ".
@@ -40,7 +42,10 @@ struct boot {
 	bool kernel; /* a multiboot2 line came first */
 	u32 modules; /* module2 lines since it */
 	char names[BOOT_MAX_MODULES][PARTITION_NAME_MAX + 1];
-	u32 nnames; /* partitions that would start: their names are taken */
+	u32 nmodules[BOOT_MAX_MODULES]; /* modules attached to each */
+	u32 nnames;			/* partitions that would start: their names are taken */
+	char refused[BOOT_MAX_MODULES][PARTITION_NAME_MAX + 1];
+	u32 nrefused; /* names of refused partition lines (config_line_name) */
 };
 
 static void report_v(bool problem, const char *fmt, va_list ap)
@@ -110,12 +115,53 @@ static void check_kernel(struct boot *b, const struct grub_command *cmd)
 	free(str);
 }
 
-static bool name_taken(const struct boot *b, const char *name)
+/* The index of the partition called name in b, or -1. */
+static int name_index(const struct boot *b, const char *name)
 {
 	for (u32 i = 0; i < b->nnames; i++)
 		if (!strcmp(b->names[i], name))
+			return (int)i;
+	return -1;
+}
+
+static bool name_taken(const struct boot *b, const char *name)
+{
+	return name_index(b, name) >= 0;
+}
+
+/* A partition line refused with why: said, and its name (if any) remembered. */
+static void refuse(struct boot *b, u32 index, const char *str, const char *why)
+{
+	klog(CONFIG_REFUSED, index, str, why);
+	if (b->nrefused < BOOT_MAX_MODULES && config_line_name(str, b->refused[b->nrefused]))
+		b->nrefused++;
+}
+
+static bool was_refused(const struct boot *b, const char *name)
+{
+	for (u32 i = 0; i < b->nrefused; i++)
+		if (!strcmp(b->refused[i], name))
 			return true;
 	return false;
+}
+
+/* A for= line naming target: attached, or refused as kernel/partition.c refuses it. */
+static void check_attach(struct boot *b, u32 index, const char *str, const char *target)
+{
+	int p = name_index(b, target);
+	char why[WHY_MAX];
+
+	if (p < 0 && was_refused(b, target))
+		format(why, sizeof(why), CONFIG_FOR_REFUSED, target);
+	else if (p < 0)
+		format(why, sizeof(why), CONFIG_FOR_UNKNOWN, target);
+	else if (b->nmodules[p] == CONFIG_MODULES_MAX)
+		format(why, sizeof(why), CONFIG_FOR_FULL, target, CONFIG_MODULES_MAX);
+	else {
+		b->nmodules[p]++;
+		return;
+	}
+	klog(CONFIG_MODULE_REFUSED, index, str, why);
 }
 
 /* One module2 line: the refusals of kernel/mb2.c and kernel/partition.c, same words. */
@@ -123,9 +169,10 @@ static void check_module(struct boot *b, const struct grub_command *cmd)
 {
 	int first = 1; /* the file name's word */
 	struct partition_config cfg;
-	char why[WHY_MAX];
+	char why[WHY_MAX], target[PARTITION_NAME_MAX + 1];
 	char *str;
 	u32 index;
+	int kind;
 
 	if (!b->kernel) {
 		grub_problem("module2 before any multiboot2 line: GRUB stops with \"you need to "
@@ -151,14 +198,18 @@ static void check_module(struct boot *b, const struct grub_command *cmd)
 	}
 	if (index >= BOOT_MAX_MODULES) {
 		klog(MB2_TOO_MANY_MODULES, BOOT_MAX_MODULES, index, str);
+	} else if ((kind = config_parse_attach(str, target, why, sizeof(why))) < 0) {
+		klog(CONFIG_MODULE_REFUSED, index, str, why);
+	} else if (kind > 0) {
+		check_attach(b, index, str, target);
 	} else if (config_parse_module(str, &cfg, why, sizeof(why)) < 0) {
-		klog(CONFIG_REFUSED, index, str, why);
+		refuse(b, index, str, why);
 	} else if (name_taken(b, cfg.name)) {
 		format(why, sizeof(why), CONFIG_NAME_USED, cfg.name);
 		klog(CONFIG_REFUSED, index, str, why);
 	} else if (cfg.after[0] && !name_taken(b, cfg.after)) {
 		format(why, sizeof(why), CONFIG_AFTER_UNKNOWN, cfg.after);
-		klog(CONFIG_REFUSED, index, str, why);
+		refuse(b, index, str, why);
 	} else {
 		memcpy(b->names[b->nnames++], cfg.name, sizeof(cfg.name));
 	}
