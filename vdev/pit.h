@@ -65,7 +65,12 @@ struct vpit {
 	u32 irq_edges; /* rising edges not yet returned by vpit_update */
 };
 
-/* Power-on state at now: no counter counts, every OUT is high, gates of counters 0 and 1 high. */
+/*
+ * Power-on at now: no counter counts and every OUT is high; counters 0
+ * and 1 have their gates tied high, counter 2's is low (port 0x61 = 0).
+ * tsc_hz is the guest's TSC rate, nonzero; now never goes backwards
+ * from one call to the next.
+ */
 void vpit_reset(struct vpit *p, u64 tsc_hz, u64 now);
 /* Ports 0x40-0x43 and 0x61; any other port reads 0xff. */
 u8 vpit_read(struct vpit *p, u16 port, u64 now);

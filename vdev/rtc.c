@@ -8,24 +8,27 @@
  * same format as the year.  The day of the week follows from the date:
  * a guest's write to it is ignored while the clock runs.
  *
- * Updates happen once a second, at once (the chip's 1984 us update
- * cycle takes no time here); UIP reads 1 in the 244 us before each.
- * While register B's SET bit or a divider reset (register A, DV2-DV1 =
- * 11) stops updates, the clock's bytes are plain storage; when the
- * clock runs again they are decoded as the new time (ignored if they
- * are no valid date between 1970 and 2199), and the host's clock is
- * never touched.  After SET the updates keep their phase; after a
- * divider reset the first comes half a second later, as the datasheet
- * says.  Divider values other than reset all count at the normal rate.
+ * The clock updates once a second and at once (the chip's 1984 us
+ * update cycle takes no time here); UIP reads 1 in the 244 us before
+ * each update (MC146818A, register A, UIP).  While register B's SET bit
+ * or a divider reset (register A, DV2-DV1 = 11) stops updates, the
+ * clock's bytes are plain storage; when the clock runs again they are
+ * decoded as the new time (ignored if they are no valid date between
+ * 1970 and 2199), and the host's clock is never touched.  After SET the
+ * updates keep their phase; after a divider reset the first comes half
+ * a second later (MC146818A, register A, DV2-DV0).  Divider values
+ * other than reset all count at the normal rate.
  *
- * Interrupts (register C): PF at the periodic rate of register A, UF
- * at each update and AF at each update whose time matches the alarm
- * registers (0xc0-0xff in one of them matches anything) are set
- * whatever register B enables; IRQF and the interrupt line are up
- * while a flag is set whose interrupt B enables, that is until register
- * C is read, which clears them all, or B disables it.  Each rise of the line is one edge on ISA IRQ
- * 8 that vrtc_update reports.  Daylight saving (DSE) and the square-wave output (SQWE) are stored
- * and have no effect; the NMI bit of port 0x70 is kept and nothing else.
+ * Interrupts (MC146818A, register C): PF at the periodic rate of
+ * register A, UF at each update and AF at each update whose time
+ * matches the alarm registers (0xc0-0xff in one of them matches
+ * anything) are set whatever register B enables.  IRQF and the
+ * interrupt line are up while a flag is set whose interrupt B enables:
+ * until register C is read, which clears them all, or B disables it.
+ * Each rise of the line is one edge on ISA IRQ 8, which vrtc_update
+ * reports, even if the guest read register C first.  Daylight saving
+ * (DSE) and the square-wave output (SQWE) are stored and have no
+ * effect; the NMI bit of port 0x70 is kept and nothing else.
  */
 #include "vdev/rtc.h"
 #include "lib/date.h"
@@ -273,8 +276,7 @@ static void write_control(struct vrtc *r, u8 reg, u8 value, u64 now)
 	account(r, now);
 	if (reg == REG_A) {
 		r->a = value & ~A_UIP;
-		/* Out of divider reset: the chain starts now, the first update half a second later.
-		 */
+		/* Out of divider reset: the chain starts, the first update is 0.5 s away. */
 		if (!was_dividing && divider_running(r)) {
 			r->chain_tsc = now;
 			r->upd_tsc = now + r->tsc_hz / 2;

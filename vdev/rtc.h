@@ -45,8 +45,11 @@ struct vrtc {
 	bool edge;     /* the interrupt line rose; vrtc_update has not said so yet */
 };
 
-/* Power-on at now: the clock reads epoch_seconds (and updates one second later); A = 0x26, B =
- * 0x02. */
+/*
+ * Power-on at now: the clock reads epoch_seconds (the host's wall clock)
+ * and updates one second later; A = 0x26, B = 0x02 (BCD, 24-hour), no
+ * interrupt enabled.  tsc_hz is the guest's TSC rate, nonzero.
+ */
 void vrtc_reset(struct vrtc *r, u64 epoch_seconds, u64 tsc_hz, u64 now);
 /* Ports 0x70 (reads 0xff) and 0x71; any other port reads 0xff. */
 u8 vrtc_read(struct vrtc *r, u16 port, u64 now);
