@@ -55,7 +55,7 @@ SVM_OBJS := $(filter-out svm/asm-offsets.o,$(patsubst %.c,%.o,$(wildcard svm/*.c
 OBJS := $(addprefix $(B)/,$(BOOT_OBJS) $(LIB_OBJS) $(KERNEL_OBJS) $(DRIVER_OBJS) $(VDEV_OBJS) $(VMX_OBJS) $(SVM_OBJS))
 
 .PHONY: all iso run test unit boot-tests debug run-bochs bench format format-check clean deps guests \
-	layers lint lint-tests mutants soak bad-images fuzz fuzz-replay fuzz-merge
+	layers linux-guest lint lint-tests mutants soak bad-images fuzz fuzz-replay fuzz-merge
 all: $(B)/cloison.elf guests bad-images
 
 # Structure offsets for assembly, generated from C (kernel/asm-offsets.c).
@@ -115,6 +115,10 @@ unit:
 layers:
 	@tools/layers.sh
 
+# The Linux guest (tools/linux-guest.sh): Debian's kernel and a busybox initramfs.
+linux-guest:
+	@tools/linux-guest.sh
+
 boot-tests: all
 	@tests/boot/run.sh
 
@@ -138,10 +142,10 @@ LINT_SRCS := tools/lint/cloison-lint.c tools/lint/lint.c tools/lint/grub_script.
 LINT_OBJS := $(patsubst %.c,$(B)/lint/%.o,$(LINT_SRCS))
 LINT_CFLAGS := -std=gnu11 -O2 -g $(WARN) -I. -MMD -MP
 LINT_RENAMES := $(foreach f,memset memcpy memmove memcmp strlen strnlen strcmp strncmp,-D$(f)=k_$(f))
-# Every grub.cfg of the tree that should be clean.  tests/boot/hostile.grub.cfg
+# Every grub.cfg of the tree that should be clean.  tests/boot/hostile.grub.cfg, args.grub.cfg
 # and tests/boot/catalog.grub.cfg are bad on purpose; tests/lint/run.sh checks
 # that exactly their bad lines are found.
-CFG ?= $(filter-out tests/boot/hostile.grub.cfg tests/boot/catalog.grub.cfg,$(sort $(wildcard iso/*.cfg tests/boot/*.cfg)))
+CFG ?= $(filter-out tests/boot/hostile.grub.cfg tests/boot/catalog.grub.cfg tests/boot/args.grub.cfg,$(sort $(wildcard iso/*.cfg tests/boot/*.cfg)))
 
 $(B)/lint/%.o: %.c
 	@mkdir -p $(dir $@)

@@ -27,10 +27,10 @@
 #define KBC_COMMAND 0x64
 #define KBC_PULSE_RESET 0xfe
 
-static enum platform platform;
+static enum host_platform platform;
 static bool platform_known;
 
-enum platform power_detect_platform(void)
+enum host_platform power_detect_platform(void)
 {
 	if (platform_known)
 		return platform;

@@ -8,14 +8,14 @@
 
 #include "lib/types.h"
 
-enum platform {
+enum host_platform {
 	PLATFORM_HARDWARE, /* or an emulator we do not recognise */
 	PLATFORM_QEMU,
 	PLATFORM_BOCHS,
 };
 
 /* Detect the emulator (after acpi_init); prints nothing. */
-enum platform power_detect_platform(void);
+enum host_platform power_detect_platform(void);
 /* The caller first lets the console's buffered lines out (console_sync). */
 NORETURN void power_off(void);
 NORETURN void power_reboot(void);

@@ -96,6 +96,25 @@ u64 time_ns(void)
 	return mul_div_u64(rdtsc() - tsc_boot, 1000000000ull, tsc_hz);
 }
 
+static u64 wall_at_boot; /* seconds since 1970 when time_ns() was wall_ns */
+static u64 wall_ns;
+
+void timer_set_wall_clock(u64 epoch_seconds)
+{
+	wall_at_boot = epoch_seconds;
+	wall_ns = time_ns();
+}
+
+u64 timer_wall_clock(void)
+{
+	return wall_at_boot + (time_ns() - wall_ns) / 1000000000ull;
+}
+
+u64 timer_tsc_to_ns(u64 tsc)
+{
+	return tsc <= tsc_boot ? 0 : mul_div_u64(tsc - tsc_boot, 1000000000ull, tsc_hz);
+}
+
 void udelay(u64 us)
 {
 	u64 end = rdtsc() + mul_div_u64(us, tsc_hz, 1000000ull);

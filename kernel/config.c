@@ -3,7 +3,8 @@
  * key=value.  Known keys: name (letters, digits, '-' and '_', at most
  * PARTITION_NAME_MAX), mem (2M to 64G, a multiple of 2M), cpus (a CPU
  * list such as 1,3-5), weight (1..65535), cap (percent, 1..100),
- * on_crash (stop or restart) and restart_limit (0..1000).  A lone "--"
+ * on_crash (stop or restart), restart_limit (0..1000) and vcpus
+ * (1..CONFIG_VCPUS_MAX).  A lone "--"
  * ends the keys: the rest of the line is the guest's command line.  A
  * line whose only key is for=<name> is a module line instead.  Every
  * mistake is refused with a sentence naming the key, so that one bad
@@ -142,6 +143,7 @@ int config_parse_module(const char *str, struct partition_config *c, char *why, 
 	c->cap = CONFIG_CAP_NONE;
 	c->on_crash = ON_CRASH_STOP;
 	c->restart_limit = CONFIG_RESTART_LIMIT_DEFAULT;
+	c->vcpus = 1;
 	c->args = "";
 	for (bool first = true; (w = next_word(&p, &wlen)); first = false) {
 		const char *eq, *v;
@@ -216,6 +218,14 @@ int config_parse_module(const char *str, struct partition_config *c, char *why, 
 				FAIL("restart_limit: %.*s is outside 0..%u", (int)vlen, v,
 				     CONFIG_RESTART_LIMIT_MAX);
 			c->restart_limit = (u32)n;
+		} else if (key_is(w, klen, "vcpus")) {
+			u64 n;
+			if (parse_u64(v, vlen, &n) < 0)
+				FAIL("vcpus: '%.*s' is not a number", (int)vlen, v);
+			if (n < 1 || n > CONFIG_VCPUS_MAX)
+				FAIL("vcpus: %.*s is outside 1..%u", (int)vlen, v,
+				     CONFIG_VCPUS_MAX);
+			c->vcpus = (u32)n;
 		} else if (key_is(w, klen, "for")) {
 			FAIL("for: a module line takes no other key than for=");
 		} else {

@@ -21,6 +21,7 @@
 #define CONFIG_CAP_NONE 100 /* percent: no ceiling */
 #define CONFIG_RESTART_LIMIT_DEFAULT 3
 #define CONFIG_RESTART_LIMIT_MAX 1000
+#define CONFIG_VCPUS_MAX 8   /* vCPUs of one partition */
 #define CONFIG_MODULES_MAX 8 /* modules one partition may have attached (for=) */
 
 enum on_crash {
@@ -36,6 +37,7 @@ struct partition_config {
 	u32 cap;    /* 1..100 percent of one CPU; 100 = no ceiling */
 	enum on_crash on_crash;
 	u32 restart_limit; /* restarts allowed with on_crash=restart, 0..1000 */
+	u32 vcpus;	   /* 1..CONFIG_VCPUS_MAX */
 	char after[PARTITION_NAME_MAX +
 		   1]; /* start once this partition has stopped; "" = at boot */
 	/*

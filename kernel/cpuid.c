@@ -1,13 +1,21 @@
 /*
  * The CPU a partition sees.  CPUID is the real one with the hypervisor
- * bit set and these hidden: VMX and SVM (no nested virtualization), the
- * local APIC and x2APIC and TSC deadline (partitions have no APIC yet),
- * MONITOR/MWAIT, the performance and debug-store features whose MSRs are
- * not emulated, SMX, and every feature whose register state cloison
- * does not switch between partitions (MPX, AMX, CET, PKS, XSAVES, user
- * wait).  OSXSAVE and OSPKE follow the guest's own CR4, and leaf 0xD
- * describes exactly the XSAVE components a guest may enable.  cloison's
- * own leaves 0x40000000-0x40000001 (the hypercall ABI) are added; other
+ * bit set and these hidden: VMX and SVM (no nested virtualization),
+ * MONITOR/MWAIT, machine checks (MCE, MCA: their MSRs are not emulated),
+ * RDTSCP and RDPID (IA32_TSC_AUX is not switched), the performance and debug-store features whose
+ * MSRs are not emulated, SMX, and every feature whose register state cloison does not switch
+ * between partitions (MPX, AMX, CET, PKS, XSAVES, user wait).  The local APIC, x2APIC and TSC
+ * deadline are offered: they are the partition's own (kernel/platform.c).  The topology is the
+ * partition's: vCPU i has APIC id i, each vCPU is one core of one package
+ * (leaves 1, 4, 0x80000008), and the host's topology leaves (0xB, 0x1F,
+ * 0x8000001E) read zero.  Leaf 6 offers only ARAT (the APIC timer runs
+ * in every C-state), leaf 0xA no performance counters, and leaves 0x15
+ * and 0x16, where the CPU has them, give the TSC's frequency in terms of
+ * the local APIC timer's (PLATFORM_APIC_TIMER_HZ), as does cloison's
+ * leaf 0x40000010.  Leaf 0x80000007 says the TSC is invariant: cloison
+ * measures its rate once and relies on that itself.  OSXSAVE and OSPKE follow the guest's own CR4,
+ * and leaf 0xD describes exactly the XSAVE components a guest may enable.  cloison's own leaves
+ * 0x40000000-0x40000001 (the hypercall ABI) and 0x40000010 (the frequencies) are added; other
  * 0x400000xx leaves read as zero, and so does every leaf the CPU does not
  * have (above its highest basic or extended leaf, or in another range):
  * Intel would answer those with its highest basic leaf, unfiltered, and
@@ -18,9 +26,11 @@
  * and kernel/xstate.c.
  */
 #include "kernel/cpuid.h"
+#include "drivers/timer.h"
 #include "kernel/cr.h"
 #include "kernel/hypercall.h"
 #include "kernel/partition.h"
+#include "kernel/platform.h"
 #include "kernel/virt.h"
 #include "kernel/xstate.h"
 #include "lib/lib.h"
@@ -46,14 +56,25 @@
 #define L1D_PSE (1u << 3)
 #define L1D_PAE (1u << 6)
 #define L1D_MCE (1u << 7)
+#define L1D_MCA (1u << 14)
 #define L1D_PGE (1u << 13)
 #define L1D_DS (1u << 21)
 #define L1D_ACPI (1u << 22)
 #define L1D_FXSR (1u << 24)
 #define L1D_SSE (1u << 25)
+#define L1D_HTT (1u << 28)
 #define L1D_TM (1u << 29)
 #define L1D_PBE (1u << 31)
+/* Leaf 6 EAX. */
+#define L6A_ARAT (1u << 2)
+/* Leaf 0x80000001 ECX. */
+#define L81C_CMP_LEGACY (1u << 1)
+#define L81C_TOPOEXT (1u << 22)
+#define L81D_RDTSCP (1u << 27)
+/* Leaf 0x80000007 EDX. */
+#define L87D_INVARIANT_TSC (1u << 8)
 /* Leaf 7 subleaf 0 EBX, ECX, EDX. */
+#define L7C_RDPID (1u << 22)
 #define L7B_FSGSBASE (1u << 0)
 #define L7B_SGX (1u << 2)
 #define L7B_SMEP (1u << 7)
@@ -89,15 +110,16 @@ static struct cpuid_regs leaf1, leaf7;
 /* The filters, shared by cpuid_init() and guest_cpuid_filtered(). */
 static void filter_leaf1(struct cpuid_regs *r)
 {
-	r->ecx &=
-		~(CPUID1_ECX_VMX | CPUID1_ECX_X2APIC | L1C_MONITOR | L1C_TSC_DEADLINE | L1C_DTES64 |
-		  L1C_DS_CPL | L1C_SMX | L1C_EST | L1C_TM2 | L1C_XTPR | L1C_PDCM | L1C_OSXSAVE);
+	r->ecx &= ~(CPUID1_ECX_VMX | L1C_MONITOR | L1C_DTES64 | L1C_DS_CPL | L1C_SMX | L1C_EST |
+		    L1C_TM2 | L1C_XTPR | L1C_PDCM | L1C_OSXSAVE);
+	r->ecx |= CPUID1_ECX_X2APIC | L1C_TSC_DEADLINE; /* the partition's own local APIC */
 	if (!guest_features.xsave)
 		r->ecx &= ~(L1C_XSAVE | L1C_AVX);
 	else if (!(guest_features.xcr0_allowed & XFEATURE_AVX))
 		r->ecx &= ~L1C_AVX;
 	r->ecx |= CPUID1_ECX_HYPERVISOR;
-	r->edx &= ~(CPUID1_EDX_APIC | L1D_DS | L1D_ACPI | L1D_TM | L1D_PBE);
+	r->edx &= ~(L1D_MCE | L1D_MCA | L1D_DS | L1D_ACPI | L1D_TM | L1D_PBE | L1D_HTT);
+	r->edx |= CPUID1_EDX_APIC;
 	r->ebx &= 0x0000ffffu; /* initial APIC id 0, one logical CPU */
 	r->ebx |= 1u << 16;
 }
@@ -107,7 +129,7 @@ static void filter_leaf7(struct cpuid_regs *r)
 	r->ebx &= ~(L7B_SGX | L7B_MPX);
 	if (!(guest_features.xcr0_allowed & XFEATURE_AVX512))
 		r->ebx &= ~0xdc230000u; /* AVX-512 F, DQ, IFMA, PF, ER, CD, BW, VL */
-	r->ecx &= ~(L7C_OSPKE | L7C_WAITPKG | L7C_CET_SS | L7C_SGX_LC | L7C_PKS);
+	r->ecx &= ~(L7C_OSPKE | L7C_WAITPKG | L7C_CET_SS | L7C_SGX_LC | L7C_PKS | L7C_RDPID);
 	if (!(guest_features.xcr0_allowed & XFEATURE_PKRU))
 		r->ecx &= ~L7C_PKU;
 	r->edx &= ~(L7D_CET_IBT | L7D_AMX_BF16 | L7D_AMX_TILE | L7D_AMX_INT8);
@@ -214,6 +236,9 @@ static NOINLINE struct cpuid_regs hv_leaf(u32 leaf, u32 partition_id)
 	} else if (leaf == HV_CPUID_INFO) {
 		r.eax = HV_ABI_VERSION;
 		r.ebx = partition_id;
+	} else if (leaf == HV_CPUID_TIMING) {
+		r.eax = (u32)(tsc_hz / 1000);		      /* TSC, kHz */
+		r.ebx = (u32)(PLATFORM_APIC_TIMER_HZ / 1000); /* local APIC timer, kHz */
 	}
 	return r;
 }
@@ -246,8 +271,13 @@ static NOINLINE struct cpuid_regs feature_leaf(struct vcpu *v, u32 leaf, u32 sub
 	u64 cr4 = virt->get(v, VREG_CR4);
 
 	if (leaf == 1) {
+		u32 n = v->partition->nvcpus;
+
 		r = leaf1;
-		r.ebx = (cpuid(1, 0).ebx & 0x0000ffffu) | (1u << 16); /* brand, CLFLUSH size */
+		/* Brand, CLFLUSH size; logical CPUs in the package; initial APIC id. */
+		r.ebx = (cpuid(1, 0).ebx & 0x0000ffffu) | (n << 16) | (v->index << 24);
+		if (n > 1)
+			r.edx |= L1D_HTT; /* EBX[23:16] is valid */
 		if (cr4 & CR4_OSXSAVE)
 			r.ecx |= L1C_OSXSAVE;
 	} else if (subleaf == 0) {
@@ -257,6 +287,56 @@ static NOINLINE struct cpuid_regs feature_leaf(struct vcpu *v, u32 leaf, u32 sub
 	} else {
 		r = cpuid(7, subleaf);
 		r.eax = r.ebx = r.ecx = r.edx = 0; /* no feature of subleaf 1 and on is offered */
+	}
+	return r;
+}
+
+/* The TSC's frequency over the local APIC timer's, as leaf 0x15 puts it (EBX / EAX). */
+#define TSC_RATIO_DENOMINATOR 1000u
+
+/*
+ * The leaves that describe the partition's machine rather than the CPU:
+ * topology, power management, performance counters, frequencies.
+ */
+static NOINLINE struct cpuid_regs platform_leaf(struct vcpu *v, u32 leaf, u32 subleaf)
+{
+	struct cpuid_regs r = cpuid(leaf, subleaf);
+	u32 n = v->partition->nvcpus;
+
+	switch (leaf) {
+	case 4: /* caches: shared by no other vCPU; n cores in the package */
+		if (r.eax & 0x1f)
+			r.eax = (r.eax & 0x3fffu) | ((n - 1) << 26);
+		break;
+	case 6: /* thermal and power: the APIC timer always runs, nothing else */
+		r = (struct cpuid_regs){ L6A_ARAT, 0, 0, 0 };
+		break;
+	case 0xa:	 /* performance counters: none (their MSRs raise #GP) */
+	case 0xb:	 /* the host's x2APIC topology */
+	case 0x1f:	 /* the same, extended */
+	case 0x8000001e: /* AMD's extended APIC id and core topology */
+	case 0x8000001f: /* AMD's memory encryption */
+		r = (struct cpuid_regs){ 0, 0, 0, 0 };
+		break;
+	case 0x15: /* TSC = timer crystal * EBX / EAX; ECX: the crystal (the APIC timer) */
+		r.eax = TSC_RATIO_DENOMINATOR;
+		r.ebx = (u32)mul_div_u64(tsc_hz, TSC_RATIO_DENOMINATOR, PLATFORM_APIC_TIMER_HZ);
+		r.ecx = (u32)PLATFORM_APIC_TIMER_HZ;
+		r.edx = 0;
+		break;
+	case 0x16: /* base and maximum MHz, bus MHz */
+		r.eax = r.ebx = (u32)(tsc_hz / 1000000);
+		r.ecx = (u32)(PLATFORM_APIC_TIMER_HZ / 1000000);
+		r.edx = 0;
+		break;
+	case 0x80000007: /* the TSC is invariant: cloison itself relies on that */
+		r.edx |= L87D_INVARIANT_TSC;
+		break;
+	case 0x80000008: /* n cores; APIC ids sized from that */
+		r.ecx = n - 1;
+		break;
+	default:
+		break;
 	}
 	return r;
 }
@@ -283,9 +363,10 @@ void guest_cpuid_filtered(struct vcpu *v)
 	else if (leaf == 0xd)
 		r = xsave_leaf(v, subleaf);
 	else
-		r = cpuid(leaf, subleaf);
+		r = platform_leaf(v, leaf, subleaf);
 	if (leaf == 0x80000001) {
-		r.ecx &= ~CPUID81_ECX_SVM;
+		r.ecx &= ~(CPUID81_ECX_SVM | L81C_CMP_LEGACY | L81C_TOPOEXT);
+		r.edx &= ~L81D_RDTSCP;	 /* IA32_TSC_AUX is the host's: not offered */
 	} else if (leaf == 0x8000000a) { /* SVM features: none */
 		r = (struct cpuid_regs){ 0, 0, 0, 0 };
 	}

@@ -36,7 +36,9 @@ void cpuid_init(u64 backend_cr4);
  * (features hidden, OSXSAVE and OSPKE from the guest's CR4) and 0xD (the
  * XSAVE components).  It changes no other leaf up to basic_max.
  */
-#define CPUID_FILTERED_BASIC ((1u << 1) | (1u << 7) | (1u << 0xd))
+#define CPUID_FILTERED_BASIC                                                                       \
+	((1u << 1) | (1u << 4) | (1u << 6) | (1u << 7) | (1u << 0xa) | (1u << 0xb) | (1u << 0xd) | \
+	 (1u << 0x15) | (1u << 0x16) | (1u << 0x1f))
 
 /* Answer v's CPUID (any leaf) in place, filtered; guest_cpuid()'s slow path. */
 void guest_cpuid_filtered(struct vcpu *v);

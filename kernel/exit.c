@@ -105,11 +105,16 @@ static u32 on_hlt(struct vcpu *v, struct vm_exit *e)
 
 bool exit_deliver_pending(struct vcpu *v)
 {
-	if ((v->pending_irq & VIRQ_PENDING) && virt->inject_interrupt(v, (u8)v->pending_irq)) {
+	if (v->pending_irq & VIRQ_PENDING) {
+		if (!virt->inject_interrupt(v, (u8)v->pending_irq))
+			return false; /* a window is open for it */
 		v->pending_irq = 0;
 		v->halted = false; /* an interrupt it takes ends a HLT, as on hardware */
 	}
-	return !v->pending_irq;
+	/* Then its devices' (kernel/platform.c), when something may have changed. */
+	if (v->irq_check)
+		v->irq_check = platform_offer(v);
+	return !v->irq_check;
 }
 
 static u32 on_intr_window(struct vcpu *v, struct vm_exit *e)
@@ -119,28 +124,24 @@ static u32 on_intr_window(struct vcpu *v, struct vm_exit *e)
 	return EXIT_RESUME;
 }
 
-static u32 port_in(struct partition *p, u16 port)
+/* The platform's devices (kernel/platform.c); a port none claims reads all-ones. */
+static u32 port_in(struct vcpu *v, u16 port, u8 size)
 {
-	if (port >= VUART_BASE && port < VUART_BASE + VUART_PORTS)
-		return vuart_read(&p->uart, port - VUART_BASE);
-	return 0xffffffffu; /* nothing else is there */
+	return platform_in(v, port, size);
 }
 
 /*
  * EXIT_NEXT once done, EXIT_STOP when the write stopped the partition
- * (exit port), EXIT_RESUME when the UART could not take the byte now:
- * the OUT is to be executed again.
+ * (exit port, power-off, reset), EXIT_RESUME when the UART could not
+ * take the byte now: the OUT is to be executed again.
  */
-static u32 port_out(struct partition *p, u16 port, u32 value)
+static u32 port_out(struct vcpu *v, u16 port, u8 size, u32 value)
 {
-	if (port >= VUART_BASE && port < VUART_BASE + VUART_PORTS) {
-		if (!vuart_write(&p->uart, port - VUART_BASE, (u8)value))
-			return EXIT_RESUME;
-	} else if (port == PORT_EXIT) {
-		partition_exit(p, (int)value);
+	if (port == PORT_EXIT) {
+		partition_exit(v->partition, (int)value);
 		return EXIT_STOP;
 	}
-	return EXIT_NEXT;
+	return platform_out(v, port, size, value);
 }
 
 /*
@@ -172,7 +173,6 @@ static void set_sized(u64 *reg, u64 value, u8 asize)
 
 static u32 string_io(struct vcpu *v, struct vm_exit *e)
 {
-	struct partition *p = v->partition;
 	enum guest_mode mode = virt_guest_mode(v);
 	u8 asize = e->io.asize		       ? e->io.asize
 		   : mode == GUEST_LONG64      ? 8
@@ -193,7 +193,7 @@ static u32 string_io(struct vcpu *v, struct vm_exit *e)
 		if (batch == STRING_IO_BATCH || (batch && cpu_slice_over()))
 			return EXIT_RESUME; /* the rest at the next run of the instruction */
 		if (e->io.in) {
-			value = port_in(p, e->io.port);
+			value = port_in(v, e->io.port, e->io.size);
 			if (guest_write_virt(v, at, &value, e->io.size) < 0)
 				return crash(v, e, "string input to an unmapped address");
 		} else {
@@ -201,7 +201,7 @@ static u32 string_io(struct vcpu *v, struct vm_exit *e)
 
 			if (guest_read_virt(v, at, &value, e->io.size) < 0)
 				return crash(v, e, "string output from an unmapped address");
-			next = port_out(p, e->io.port, value);
+			next = port_out(v, e->io.port, e->io.size, value);
 			if (next == EXIT_RESUME) /* the UART is busy: this element again, later */
 				cpu_end_slice();
 			if (next != EXIT_NEXT)
@@ -221,13 +221,13 @@ static u32 on_io(struct vcpu *v, struct vm_exit *e)
 	if (e->io.string)
 		return string_io(v, e);
 	if (e->io.in) {
-		u32 value = port_in(v->partition, e->io.port) & size_mask;
+		u32 value = port_in(v, e->io.port, e->io.size) & size_mask;
 		if (e->io.size == 4)
 			v->regs.rax = value; /* 32-bit writes zero-extend */
 		else
 			v->regs.rax = (v->regs.rax & ~(u64)size_mask) | value;
 	} else {
-		u32 next = port_out(v->partition, e->io.port, (u32)v->regs.rax & size_mask);
+		u32 next = port_out(v, e->io.port, e->io.size, (u32)v->regs.rax & size_mask);
 		if (next == EXIT_RESUME) /* the console is busy: others run, then the OUT again */
 			cpu_end_slice();
 		return next;
@@ -291,6 +291,9 @@ static u32 on_exception(struct vcpu *v, struct vm_exit *e)
 static u32 on_slat_violation(struct vcpu *v, struct vm_exit *e)
 {
 	char reason[96];
+
+	if (platform_is_mmio(e->slat.gpa) && !e->slat.fetch)
+		return platform_mmio(v, e);
 	format(reason, sizeof(reason), "memory violation at GPA 0x%llx (%s)",
 	       (unsigned long long)e->slat.gpa,
 	       e->slat.fetch   ? "fetch"

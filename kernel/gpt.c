@@ -39,8 +39,8 @@ static int translate(struct vcpu *v, u64 gva, u64 *gpa)
 		*gpa = (pte & 0xfffff000u) | (gva & 0xfff);
 		return 0;
 	}
-	/* PAE (3 levels from the PDPT) or long mode (4 levels). */
-	int levels = (efer & EFER_LMA) ? 4 : 3;
+	/* PAE (3 levels from the PDPT), long mode (4 levels, 5 with CR4.LA57). */
+	int levels = (efer & EFER_LMA) ? ((cr4 & CR4_LA57) ? 5 : 4) : 3;
 	u64 e = 0;
 	if (levels == 3) {
 		gva &= 0xffffffffull;
@@ -82,6 +82,18 @@ static int copy_virt(struct vcpu *v, u64 gva, void *buf, u64 len, bool write)
 int guest_read_virt(struct vcpu *v, u64 gva, void *dst, u64 len)
 {
 	return copy_virt(v, gva, dst, len, false);
+}
+
+u32 guest_fetch(struct vcpu *v, u64 gva, u8 *bytes, u32 max)
+{
+	u32 to_page_end = (u32)(0x1000 - (gva & 0xfff));
+
+	if (copy_virt(v, gva, bytes, max, false) == 0)
+		return max;
+	/* The next page may be unmapped: the instruction may still end before it. */
+	if (to_page_end < max && copy_virt(v, gva, bytes, to_page_end, false) == 0)
+		return to_page_end;
+	return 0;
 }
 
 int guest_write_virt(struct vcpu *v, u64 gva, const void *src, u64 len)

@@ -10,7 +10,8 @@
 
 #define HV_CPUID_BASE 0x40000000u
 #define HV_CPUID_INFO 0x40000001u
-#define HV_CPUID_MAX HV_CPUID_INFO
+#define HV_CPUID_TIMING 0x40000010u /* EAX: TSC kHz, EBX: local APIC timer kHz */
+#define HV_CPUID_MAX HV_CPUID_TIMING
 #define HV_ABI_VERSION 1
 #define HV_SIGNATURE "CloisonHV\0\0\0"
 

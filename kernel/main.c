@@ -8,6 +8,7 @@
  *   -> one partition per GRUB module -> run them (sched.c)
  */
 #include "drivers/acpi.h"
+#include "drivers/cmos.h"
 #include "drivers/ioapic.h"
 #include "drivers/lapic.h"
 #include "drivers/power.h"
@@ -36,6 +37,8 @@
 extern const char _image_start_phys[], _image_end_phys[];
 
 struct boot_info boot_info;
+#define WALL_CLOCK_FALLBACK 1767225600ull /* 2026-01-01 00:00:00 UTC */
+
 static struct hv_options options;
 static u8 bsp_ist[3 * IST_STACK_SIZE] __attribute__((aligned(16)));
 
@@ -141,6 +144,19 @@ out:
 	xstate_vcpu_free(&scratch[1]);
 }
 
+/* The date partitions' RTCs start from: the machine's own RTC, or a fixed one without. */
+static void read_wall_clock(void)
+{
+	u64 epoch;
+
+	if (cmos_read_epoch(&epoch) < 0) {
+		epoch = WALL_CLOCK_FALLBACK;
+		klog("rtc: the machine's RTC is unreadable; partitions' clocks start at "
+		     "2026-01-01");
+	}
+	timer_set_wall_clock(epoch);
+}
+
 static volatile u32 selftest_fired;
 
 static void selftest_irq(struct trap_frame *f)
@@ -204,6 +220,7 @@ void kmain(u32 magic, u64 mbi_phys)
 	percpus[0].online = true;
 	timer_calibrate(VEC_TIMER);
 	check_timer();
+	read_wall_clock();
 	smp_init();
 	virt_init();
 	if (options.selftest_panic)

@@ -1,8 +1,10 @@
 /*
  * The MSRs a partition may use.  Every RDMSR/WRMSR exits; a short safe
  * list is emulated here (mode and segment-base MSRs held in the vendor
- * structure, PAT, a read-only TSC and a few identification MSRs) and
- * everything else raises #GP in the guest, as an absent MSR would.
+ * structure, PAT, a read-only TSC and a few identification MSRs), the
+ * local APIC's go to kernel/platform.c (IA32_APIC_BASE, the x2APIC
+ * range, IA32_TSC_DEADLINE), and everything else raises #GP in the
+ * guest, as an absent MSR would.
  *
  * A value is checked before it is stored, as the CPU checks a WRMSR
  * (kernel/cr.h): an address that is not canonical, a PAT entry that is
@@ -15,6 +17,7 @@
 #include "kernel/msr.h"
 #include "kernel/cpuid.h"
 #include "kernel/cr.h"
+#include "kernel/platform.h"
 #include "kernel/virt.h"
 #include "lib/x86.h"
 
@@ -29,6 +32,8 @@
 #define MSR_LSTAR 0xc0000082
 #define MSR_CSTAR 0xc0000083
 #define MSR_SFMASK 0xc0000084
+#define MSR_AMD_INT_PENDING 0xc0010055 /* AMD family 0Fh-10h: C1E on "interrupt pending" */
+#define CPUID_AMD_EBX 0x68747541u      /* "Auth" of "AuthenticAMD" */
 
 #define MISC_ENABLE_FAST_STRINGS 1ull
 
@@ -103,7 +108,14 @@ int msr_read(struct vcpu *v, u32 msr, u64 *value)
 	case MSR_MTRR_DEF_TYPE:
 		*value = 0; /* no MTRRs: all memory is write-back */
 		return 0;
+	case MSR_AMD_INT_PENDING:
+		if (cpuid(0, 0).ebx != CPUID_AMD_EBX)
+			return -EPERM;
+		*value = 0; /* no C1E: Linux's idle loop for AMD erratum 400 reads it */
+		return 0;
 	default:
+		if (platform_owns_msr(msr))
+			return platform_msr_read(v, msr, value) < 0 ? -EPERM : 0;
 		return -EPERM;
 	}
 }
@@ -138,6 +150,8 @@ int msr_write(struct vcpu *v, u32 msr, u64 value)
 	case MSR_MTRR_DEF_TYPE:
 		return value == 0 ? 0 : -EPERM;
 	default:
+		if (platform_owns_msr(msr))
+			return platform_msr_write(v, msr, value) < 0 ? -EPERM : 0;
 		return -EPERM;
 	}
 }

@@ -333,8 +333,10 @@ int partition_start(struct partition *p)
 	}
 	if (slat_init(&p->slat, false) < 0)
 		goto nomem;
+	/* All of [0, mem) but the APIC window, whose accesses trap (kernel/platform.c). */
 	for (u32 i = 0; i < p->nchunks; i++)
-		if (slat_map(&p->slat, virt->slat, (u64)i * RAM_CHUNK, p->chunks[i], RAM_CHUNK) < 0)
+		if (!platform_is_mmio((u64)i * RAM_CHUNK) &&
+		    slat_map(&p->slat, virt->slat, (u64)i * RAM_CHUNK, p->chunks[i], RAM_CHUNK) < 0)
 			goto nomem;
 	if (load_image(p, true, &p->boot, kind, sizeof(kind), why, sizeof(why)) < 0) {
 		klog("partition %s: not started: %s", name, why);
@@ -352,6 +354,7 @@ int partition_start(struct partition *p)
 			goto fail;
 		}
 		virt->vcpu_reset(v, &p->boot);
+		platform_vcpu_reset(v);
 	}
 	p->state = PARTITION_RUNNABLE;
 	p->work = WORK_LOAD; /* scrub, load, then run: in its own slices */
@@ -481,7 +484,7 @@ static void create(const struct boot_module *m, u32 index)
 	memset(p, 0, sizeof(*p));
 	p->id = (u32)(p - partitions) + 1;
 	p->cfg = cfg;
-	p->nvcpus = 1;
+	p->nvcpus = cfg.vcpus;
 	p->module = m;
 	p->state = PARTITION_WAITING; /* for partition_create_all, or for cfg.after to stop */
 	if (cfg.after[0])
@@ -578,8 +581,9 @@ void partition_vcpu_sync(struct vcpu *v)
 	v->pending_irq = 0;
 	v->halted = false;
 	virt->vcpu_reset(v, &p->boot); /* also returns a launched VMCS to the clear state */
-	xstate_reset(v);	       /* no register of the former life survives */
-	virt->flush_slat(v);	       /* nor a translation the CPU cached for its tag */
+	platform_vcpu_reset(v);
+	xstate_reset(v);     /* no register of the former life survives */
+	virt->flush_slat(v); /* nor a translation the CPU cached for its tag */
 	v->life = p->life;
 }
 
@@ -617,6 +621,12 @@ bool partition_work(struct partition *p)
 		spin_unlock_irqrestore(&p->lock, flags);
 		return false;
 	}
+	if (platform_reset(p) < 0) {
+		u64 flags = spin_lock_irqsave(&p->lock);
+		stop(p);
+		spin_unlock_irqrestore(&p->lock, flags);
+		return false;
+	}
 	return true;
 }
 
@@ -647,6 +657,18 @@ void partition_crash(struct partition *p, const char *fmt, ...)
 	}
 	p->crashed = true;
 	stop(p);
+	spin_unlock_irqrestore(&p->lock, flags);
+}
+
+void partition_reset(struct partition *p)
+{
+	u64 flags;
+
+	if (!lock_life(p, false, &flags))
+		return;
+	pconsole_flush(&p->console);
+	klog("partition %s reset by its guest", p->cfg.name);
+	restart(p);
 	spin_unlock_irqrestore(&p->lock, flags);
 }
 

@@ -10,6 +10,7 @@
 
 #include "kernel/config.h"
 #include "kernel/pconsole.h"
+#include "kernel/platform.h"
 #include "kernel/runq.h"
 #include "kernel/slat.h"
 #include "kernel/vcpu.h"
@@ -18,8 +19,8 @@
 #include "vdev/uart.h"
 
 #define MAX_PARTITIONS 64
-#define PARTITION_VCPUS_MAX 8 /* vcpus= */
-#define RAM_CHUNK MiB(2)      /* guest RAM is allocated in 2 MiB-aligned runs */
+#define PARTITION_VCPUS_MAX CONFIG_VCPUS_MAX
+#define RAM_CHUNK MiB(2) /* guest RAM is allocated in 2 MiB-aligned runs */
 
 enum partition_state {
 	PARTITION_FREE,	   /* slot unused */
@@ -56,6 +57,7 @@ struct partition {
 	u32 scrub_next;		     /* the next RAM chunk the pending work scrubs */
 	struct pconsole console;
 	struct vuart uart;
+	struct platform platform; /* its devices but the UART (kernel/platform.c) */
 	int exit_code;
 	bool crashed;
 	u32 restarts; /* times on_crash=restart has started it again */
@@ -111,6 +113,12 @@ bool partition_work(struct partition *p);
 void partition_vcpu_sync(struct vcpu *v);
 /* On v's own CPU, once its partition stops: free its VMCS or VMCB and FPU state. */
 void partition_vcpu_retire(struct vcpu *v);
+/*
+ * The guest reset its machine (the i8042's reset line, the ACPI reset
+ * register): "partition <name> reset by its guest", then its next life,
+ * as a restart after a crash but not counted against restart_limit.
+ */
+void partition_reset(struct partition *p);
 /* Stop p on request (kernel/sched.c, on p's own CPU): "partition <name> stopped: <why>". */
 void partition_stop(struct partition *p, const char *why);
 /* Stop a started partition that cannot be run, saying why. */
@@ -133,5 +141,10 @@ bool guest_range_ok(const struct partition *p, u64 gpa, u64 len);
 /* Read at a guest-virtual address, walking the guest's page tables. */
 int guest_read_virt(struct vcpu *v, u64 gva, void *dst, u64 len);
 int guest_write_virt(struct vcpu *v, u64 gva, const void *src, u64 len);
+/*
+ * Instruction bytes at gva: up to max, fewer when the code ends on a
+ * page before an unmapped one.  Returns how many were read (0: none).
+ */
+u32 guest_fetch(struct vcpu *v, u64 gva, u8 *bytes, u32 max);
 
 #endif

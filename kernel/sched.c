@@ -94,6 +94,15 @@ void sched_wake_vcpu(struct vcpu *v)
 		kick(q->cpu);
 }
 
+void sched_notify_vcpu(struct vcpu *v)
+{
+	struct runq *q = __atomic_load_n(&v->entity.rq, __ATOMIC_ACQUIRE);
+
+	if (q && q->cpu != this_cpu()->index && __atomic_load_n(&v->in_guest, __ATOMIC_SEQ_CST))
+		lapic_send_ipi(percpus[q->cpu].apic_id, VEC_IPI_NOTIFY); /* its exit looks */
+	sched_wake_vcpu(v);
+}
+
 void sched_wake(struct partition *p)
 {
 	for (u32 i = 0; i < p->nvcpus; i++)
@@ -173,15 +182,29 @@ static bool has_event(struct vcpu *v, u64 now)
 		v->timer_deadline = 0;
 		v->pending_irq = VIRQ_PENDING | v->timer_vector;
 	}
-	if (v->halted && (v->pending_irq || pconsole_has_input(&p->console)))
+	if (v->wait_sipi)
+		return v->init_pending || v->sipi_pending;
+	if (v->halted &&
+	    (v->pending_irq || pconsole_has_input(&p->console) || platform_irq_waiting(v)))
 		v->halted = false;
 	return !v->halted;
 }
 
-/* When a halted v wakes by itself: its timer's deadline (input wakes it through sched_wake). */
-static u64 wake_time(const struct vcpu *v)
+/* time_ns() at guest TSC value tsc (0: never). */
+static u64 tsc_to_ns(u64 tsc)
 {
-	return v->timer_deadline ? v->timer_deadline : RUNQ_NEVER;
+	return tsc ? timer_tsc_to_ns(tsc) : RUNQ_NEVER;
+}
+
+/*
+ * When v's next timer event comes, in time_ns(): its SET_TIMER deadline
+ * or a device's (kernel/platform.c); RUNQ_NEVER if none.  A halted v
+ * wakes by itself then (input and IPIs wake it through sched_wake).
+ */
+static u64 wake_time(struct vcpu *v)
+{
+	return MIN(v->timer_deadline ? v->timer_deadline : RUNQ_NEVER,
+		   tsc_to_ns(platform_deadline(v)));
 }
 
 /*
@@ -192,9 +215,9 @@ static u64 wake_time(const struct vcpu *v)
 static void run(struct vcpu *v, u64 now, u64 slice_ns)
 {
 	struct partition *p = v->partition;
-	u64 d = v->timer_deadline;
+	u64 d = wake_time(v);
 
-	if (d)
+	if (d != RUNQ_NEVER)
 		slice_ns = MIN(slice_ns, d > now ? d - now : 0);
 	slice_ns = MAX(slice_ns, SCHED_MIN_SLICE_NS);
 	this_cpu()->slice_end = rdtsc() + mul_div_u64(slice_ns, tsc_hz, 1000000000ull);
@@ -210,6 +233,9 @@ static void run(struct vcpu *v, u64 now, u64 slice_ns)
 		return;
 	}
 	partition_vcpu_sync(v);
+	platform_take_signals(v);
+	if (v->wait_sipi)
+		return; /* a vCPU but 0, before its STARTUP */
 	/*
 	 * Say "in the guest", then look at the partition again: a CPU that
 	 * stops or restarts it changes the partition first and then reads
@@ -554,8 +580,11 @@ static void cpu_loop(struct cpu_sched *cs, bool bsp)
 			since = time_ns();
 			continue;
 		}
+		/* Its devices' timers first, outside the queue's lock: they may wake others. */
+		platform_tick(v);
 		if (!v->paused && has_event(v, now))
 			run(v, now, slice);
+		platform_tick(v);
 		end = time_ns();
 		flags = spin_lock_irqsave(&cs->lock);
 		runq_charge(e, end, end - since);

@@ -35,6 +35,11 @@ void sched_wake(struct partition *p);
 struct vcpu;
 /* The same for one vCPU: wake it if blocked, and make its CPU look at it now. */
 void sched_wake_vcpu(struct vcpu *v);
+/*
+ * v has an interrupt to take: wake it if it is blocked, and if it is in
+ * its guest on another CPU, make that CPU leave the guest to look.
+ */
+void sched_notify_vcpu(struct vcpu *v);
 
 /* Requests to a partition's own CPU (sched_request). */
 #define SCHED_REQ_STOP (1u << 0)   /* stop it: "partition <name> stopped: on request" */

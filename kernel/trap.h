@@ -24,10 +24,11 @@
 #define EXC_MC 18
 
 /* Interrupt vectors of the hypervisor itself. */
-#define VEC_TIMER 0x20	  /* LAPIC timer */
-#define VEC_COM1 0x30	  /* COM1, through the I/O APIC */
-#define VEC_IPI_KICK 0xf0 /* wake a CPU to look at its work */
-#define VEC_SPURIOUS 0xff /* LAPIC spurious vector (no EOI) */
+#define VEC_TIMER 0x20	    /* LAPIC timer */
+#define VEC_COM1 0x30	    /* COM1, through the I/O APIC */
+#define VEC_IPI_KICK 0xf0   /* wake a CPU to look at its work */
+#define VEC_IPI_NOTIFY 0xf1 /* make a CPU leave its guest, which then takes an interrupt */
+#define VEC_SPURIOUS 0xff   /* LAPIC spurious vector (no EOI) */
 
 /* Pushed by traps.S: general registers, then what the CPU pushed. */
 struct trap_frame {

@@ -10,6 +10,7 @@
 #include "kernel/runq.h"
 #include "lib/types.h"
 #include "lib/x86.h"
+#include "vdev/lapic.h"
 
 struct partition;
 
@@ -29,6 +30,12 @@ struct vcpu_boot_state {
 	u16 ds;	      /* DS, ES, SS, FS and GS; 0: VCPU_BOOT_DS */
 	u32 gdt_base; /* GDTR, guest-physical; 0 with gdt_limit 0: none */
 	u16 gdt_limit;
+	/*
+	 * Real mode instead, as a STARTUP IPI leaves a CPU (SDM 3A §10.4.4):
+	 * CS = cs with base cs * 16, IP = eip, every segment a 64 KiB one,
+	 * CR0.PE clear; the fields above but eip and cs do not count.
+	 */
+	bool real;
 };
 
 #define VCPU_BOOT_CS 0x08
@@ -167,6 +174,14 @@ struct vcpu {
 	bool in_guest;		   /* between its CPU's last look at the partition and the exit */
 	bool retired;		   /* the partition stopped: its VMCS and FPU state are gone */
 	u32 life;		   /* the partition's life it was last reset for */
+
+	/* Its local APIC and the signals it takes (kernel/platform.c, under the platform lock). */
+	struct vlapic lapic;
+	bool irq_check;	   /* something changed that may give it an interrupt to take */
+	bool wait_sipi;	   /* after reset or INIT, a vCPU other than 0 waits for STARTUP */
+	bool init_pending; /* an INIT IPI came: its CPU resets it */
+	bool sipi_pending; /* a STARTUP IPI came while it waited: start at sipi_vector:0000 */
+	u8 sipi_vector;
 };
 
 #endif

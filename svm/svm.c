@@ -166,6 +166,8 @@ static void svm_vcpu_destroy(struct vcpu *v)
 #define ATTR_CODE32 0xc9bu
 #define ATTR_DATA32 0xc93u
 #define ATTR_TSS_BUSY 0x08bu
+#define ATTR_CODE16 0x09bu /* a real-mode code segment */
+#define ATTR_DATA16 0x093u /* a real-mode data segment */
 
 static void svm_vcpu_reset(struct vcpu *v, const struct vcpu_boot_state *s)
 {
@@ -194,6 +196,14 @@ static void svm_vcpu_reset(struct vcpu *v, const struct vcpu_boot_state *s)
 	vmcb_of(v)->control.vintr = VINTR_MASKING;
 	vmcb_of(v)->control.intercept_misc1 &= ~MISC1_VINTR;
 	vmcb_of(v)->control.clean_bits = 0;
+	if (s->real) { /* as a STARTUP IPI leaves the CPU (APM Vol. 2 §16.5) */
+		struct vmcb_segment real = { 0, ATTR_DATA16, 0xffff, 0 };
+
+		st->es = st->ss = st->ds = st->fs = st->gs = real;
+		st->cs = (struct vmcb_segment){ s->cs, ATTR_CODE16, 0xffff, (u64)s->cs << 4 };
+		st->gdtr = st->idtr = (struct vmcb_segment){ 0, 0, 0xffff, 0 };
+		st->cr0 = CR0_ET;
+	}
 }
 
 /*
@@ -268,9 +278,8 @@ static void decode_cr_write(struct vcpu *v, struct vm_exit *e, u8 want, u64 info
 	u8 bytes[INSN_MAX];
 	bool long64;
 	u64 at = guest_ip(v, &long64);
-	u32 len = guest_read_virt(v, at, bytes, INSN_MAX) == 0
-			  ? insn_cr_write(bytes, INSN_MAX, long64, &c)
-			  : 0;
+	u32 n = guest_fetch(v, at, bytes, INSN_MAX);
+	u32 len = n ? insn_cr_write(bytes, n, long64, &c) : 0;
 
 	e->kind = EXIT_CR_ACCESS;
 	e->cr.cr = want;
@@ -502,7 +511,7 @@ bool svm_exit(struct vcpu *v)
 	 * waited for IF, which under Bochs came late, after STI and its
 	 * shadow, or never (the catalog's shadow case).
 	 */
-	if ((action & EXIT_RESUME) && v->pending_irq)
+	if ((action & EXIT_RESUME) && (v->pending_irq || v->irq_check))
 		exit_deliver_pending(v);
 	return action & EXIT_RESUME;
 }

@@ -23,9 +23,9 @@ terminal_output serial
 set timeout=0
 menuentry "cloison bench" {
 	multiboot2 /boot/cloison.elf exit_when_done selftest=switch
-	module2 /boot/bench.elf name=bench mem=4M cpus=0
-	module2 /boot/bench.elf name=bench-switch mem=4M cpus=0 after=bench
-	module2 /boot/bench.elf name=yielder mem=4M cpus=0 after=bench
+	module2 /boot/bench.elf name=bench mem=4M cpus=0 -- name=bench
+	module2 /boot/bench.elf name=bench-switch mem=4M cpus=0 after=bench -- name=bench-switch
+	module2 /boot/bench.elf name=yielder mem=4M cpus=0 after=bench -- name=yielder
 	boot
 }
 CFG

@@ -13,7 +13,7 @@
 set -u
 
 packages=(qemu-system-x86 ovmf bochs bochsbios vgabios grub-pc-bin
-	grub-efi-amd64-bin grub-common xorriso mtools libcmocka-dev gcc make "$@")
+	grub-efi-amd64-bin grub-common xorriso mtools libcmocka-dev gcc make cpio "$@")
 
 die() {
 	echo "deps: $*" >&2

@@ -62,6 +62,9 @@ if ! make -s all; then
 	failure "build: make all failed"
 	built=0
 fi
+if ! make -s linux-guest; then
+	failure "build: make linux-guest failed (the Linux scenarios cannot run)"
+fi
 
 section "unit tests (make unit)"
 if [ ! -f tools/unit.sh ]; then

@@ -49,7 +49,7 @@ terminal_output serial
 set timeout=0
 menuentry "cloison trace" {
 	multiboot2 /boot/cloison.elf exit_when_done
-	module2 /boot/bench.elf name=bench mem=4M cpus=0
+	module2 /boot/bench.elf name=bench mem=4M cpus=0 -- name=bench
 	boot
 }
 CFG

@@ -28,7 +28,7 @@
  *     present (UART, RTC, PIT, PICs), 8042 present, VGA not present (do
  *     not probe it), MSI not supported (there is no PCI device to use
  *     it), CMOS RTC present (the "RTC not present" bit is clear).
- *   - CENTURY = 0: the RTC's century byte is not promised.
+ *   - CENTURY = 0x32: the RTC keeps the century in CMOS byte 0x32 (vdev/rtc.c).
  *   - X_DSDT and DSDT both name the DSDT; X_FIRMWARE_CTRL names the
  *     FACS and FIRMWARE_CTRL is 0, as the specification allows, since
  *     ACPICA installs the FACS once per non-zero field.
@@ -535,7 +535,7 @@ static void build_fadt(u8 *buf, const struct layout *l)
 	f->x_pm_tmr_blk = io_gas(GUEST_PM_TMR, 4);
 	f->p_lvl2_lat = P_LVL2_NONE;
 	f->p_lvl3_lat = P_LVL3_NONE;
-	f->century = 0;
+	f->century = 0x32;
 	f->iapc_boot_arch = BOOT_LEGACY_DEVICES | BOOT_8042 | BOOT_NO_VGA | BOOT_NO_MSI;
 	f->flags = FADT_WBINVD | FADT_PROC_C1 | FADT_PWR_BUTTON | FADT_SLP_BUTTON | FADT_FIX_RTC |
 		   FADT_RESET_REG_SUP;

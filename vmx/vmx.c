@@ -371,6 +371,27 @@ static void set_cr4(u64 value)
 #define AR_CODE32 0xc09bu /* G, D, P, S, type 11 (execute/read, accessed) */
 #define AR_DATA32 0xc093u /* G, D, P, S, type 3 (read/write, accessed) */
 #define AR_TSS_BUSY 0x008bu
+#define AR_CODE16 0x009bu /* P, S, type 11: a real-mode code segment */
+#define AR_DATA16 0x0093u /* P, S, type 3: a real-mode data segment */
+
+/* Real mode, as a STARTUP IPI leaves the CPU (unrestricted guest, SDM 3C §26.3.1.2). */
+static void reset_real(const struct vcpu_boot_state *s, const u32 (*data_fields)[4], u32 n)
+{
+	for (u32 i = 0; i < n; i++) {
+		vmcs_write(data_fields[i][0], 0);
+		vmcs_write(data_fields[i][1], 0xffff);
+		vmcs_write(data_fields[i][2], AR_DATA16);
+		vmcs_write(data_fields[i][3], 0);
+	}
+	vmcs_write16(VMCS_GUEST_CS_SEL, s->cs);
+	vmcs_write32(VMCS_GUEST_CS_LIMIT, 0xffff);
+	vmcs_write32(VMCS_GUEST_CS_AR, AR_CODE16);
+	vmcs_writen(VMCS_GUEST_CS_BASE, (u64)s->cs << 4);
+	vmcs_write32(VMCS_GUEST_GDTR_LIMIT, 0xffff);
+	vmcs_writen(VMCS_GUEST_GDTR_BASE, 0);
+	vmcs_write32(VMCS_GUEST_IDTR_LIMIT, 0xffff);
+	set_cr0(CR0_ET);
+}
 
 static void vmx_vcpu_reset(struct vcpu *v, const struct vcpu_boot_state *s)
 {
@@ -439,6 +460,8 @@ static void vmx_vcpu_reset(struct vcpu *v, const struct vcpu_boot_state *s)
 	vmcs_write32(VMCS_GUEST_SYSENTER_CS, 0);
 	vmcs_writen(VMCS_GUEST_SYSENTER_ESP, 0);
 	vmcs_writen(VMCS_GUEST_SYSENTER_EIP, 0);
+	if (s->real)
+		reset_real(s, data_fields, ARRAY_SIZE(data_fields));
 	lazy_reset(v->id);
 	v->tpr = 0;
 	if (msrs_loaded[this_cpu()->index] == v)
@@ -682,8 +705,8 @@ bool vmx_exit(struct vcpu *v)
 	if (cut & INTR_INFO_VALID)
 		requeue_cut_event(v, cut);
 	action = exit_handle(v, &e);
-	if ((cut & INTR_INFO_VALID) && (action & EXIT_RESUME))
-		exit_deliver_pending(v); /* the interrupt put back, or a window for it */
+	if ((action & EXIT_RESUME) && ((cut & INTR_INFO_VALID) || v->irq_check))
+		exit_deliver_pending(v); /* the interrupt put back, a device's, or a window */
 	if (action & EXIT_ADVANCE)
 		advance(v, e.insn_len);
 	if (caps.timer_rearm && (action & EXIT_RESUME))

@@ -388,6 +388,20 @@ static void test_sched_keys_defaults(void **state)
 	assert_int_equal(cfg.cap, 100);
 	assert_int_equal(cfg.on_crash, ON_CRASH_STOP);
 	assert_int_equal(cfg.restart_limit, 3);
+	assert_int_equal(cfg.vcpus, 1);
+}
+
+/* vcpus=: 1 to CONFIG_VCPUS_MAX; the rest refused by name. */
+static void test_vcpus(void **state)
+{
+	(void)state;
+	accepted("/x name=v vcpus=2", "v", MiB(16));
+	assert_int_equal(cfg.vcpus, 2);
+	accepted("/x name=v vcpus=8", "v", MiB(16));
+	assert_int_equal(cfg.vcpus, 8);
+	refused("/x name=v vcpus=0", "vcpus: 0 is outside 1..8");
+	refused("/x name=v vcpus=9", "vcpus: 9 is outside 1..8");
+	refused("/x name=v vcpus=two", "vcpus: 'two' is not a number");
 }
 
 static void test_sched_keys_accepted(void **state)
@@ -648,6 +662,7 @@ int main(void)
 		cmocka_unit_test(test_attach_not_a_module_line),
 		cmocka_unit_test(test_attach_refused),
 		cmocka_unit_test(test_line_name_and_path),
+		cmocka_unit_test(test_vcpus),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

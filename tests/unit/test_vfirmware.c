@@ -245,7 +245,7 @@ static void test_fadt_flags_and_reset(void **state)
 	assert_int_equal(f->reset_value, GUEST_RESET_VALUE);
 	/* IA-PC boot flags: legacy devices, 8042, no VGA, no MSI; CMOS RTC present. */
 	assert_int_equal(f->iapc_boot_arch, 0x000f);
-	assert_int_equal(f->century, 0);
+	assert_int_equal(f->century, 0x32);
 }
 
 static void test_fadt_dsdt_and_facs(void **state)

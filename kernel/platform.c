@@ -1,0 +1,643 @@
+/*
+ * The partition's platform: port and MMIO dispatch to the device models
+ * of vdev/, their interrupt wiring, their time, and the choice of the
+ * interrupt a vCPU takes next (kernel/platform.h).
+ *
+ * Wiring, as on a PC with an I/O APIC (docs/platform.md): each ISA line
+ * goes to both the 8259 pair and the I/O APIC, IRQ 0 on I/O APIC pin 2
+ * (the MADT's override), the others on the pin of their number.  The
+ * 8259's output reaches vCPU 0 only, through LINT0 in ExtINT mode.
+ * Interrupts from the I/O APIC and IPIs go to the local APICs they name;
+ * a vCPU running elsewhere is kicked out of its guest to take one.
+ *
+ * Time: every device counts the guest's TSC, which is the host's.  The
+ * local APIC timers are each vCPU's own; the PIT and the RTC run on
+ * vCPU 0's ticks, which its scheduler slices are cut to.
+ */
+#include "kernel/platform.h"
+#include "drivers/timer.h"
+#include "kernel/exit.h"
+#include "kernel/insn.h"
+#include "kernel/partition.h"
+#include "kernel/sched.h"
+#include "kernel/virt.h"
+#include "kernel/xstate.h"
+#include "lib/format.h"
+#include "lib/lib.h"
+#include "lib/log.h"
+#include "lib/x86.h"
+#include "vdev/firmware.h"
+#include "vdev/layout.h"
+
+static u64 now_tsc(void)
+{
+	return rdtsc();
+}
+
+static struct partition *of(struct platform *pf)
+{
+	return container_of(pf, struct partition, platform);
+}
+
+static u64 lock(struct partition *p)
+{
+	return spin_lock_irqsave(&p->platform.lock);
+}
+
+/*
+ * Drop the lock, then wake the vCPUs that got an interrupt and act on a
+ * device's power-off or reset.  Returns the exit action that request
+ * asks for: EXIT_STOP, or EXIT_NEXT.
+ */
+static u32 unlock(struct partition *p, u64 flags)
+{
+	struct platform *pf = &p->platform;
+	u32 wake = pf->wake;
+	int request = pf->request;
+
+	pf->wake = 0;
+	pf->request = VPM_NONE;
+	spin_unlock_irqrestore(&pf->lock, flags);
+	for (u32 i = 0; wake; i++, wake >>= 1)
+		if (wake & 1)
+			sched_notify_vcpu(&p->vcpus[i]);
+	if (request == VPM_POWER_OFF) {
+		partition_exit(p, 0);
+		return EXIT_STOP;
+	}
+	if (request == VPM_RESET) {
+		partition_reset(p);
+		return EXIT_STOP;
+	}
+	return EXIT_NEXT;
+}
+
+/* Under the lock: v may have an interrupt to take; wake it once the lock is dropped. */
+static void poke(struct vcpu *v)
+{
+	v->irq_check = true;
+	v->partition->platform.wake |= 1u << v->index;
+}
+
+/* ---- interrupt lines -------------------------------------------------------- */
+
+/* Drive ISA line irq to level, on the 8259 pair and on its I/O APIC pin. */
+static void set_line(struct platform *pf, u32 irq, bool level)
+{
+	u16 bit = (u16)(1u << irq);
+
+	if (!!(pf->lines & bit) == level)
+		return;
+	pf->lines = level ? pf->lines | bit : pf->lines & ~bit;
+	vpic_set_irq(&pf->pic, irq, level);
+	vioapic_set_irq(&pf->ioapic, irq == GUEST_IRQ_PIT ? GUEST_PIN_PIT : irq, level);
+	if (vpic_pending(&pf->pic) >= 0)
+		poke(&of(pf)->vcpus[0]); /* LINT0 may take it */
+}
+
+static void pulse_line(struct platform *pf, u32 irq)
+{
+	set_line(pf, irq, true);
+	set_line(pf, irq, false);
+}
+
+static void kbc_irq(void *ctx, u8 irq, bool level)
+{
+	set_line(ctx, irq, level);
+}
+
+static void uart_line(struct partition *p)
+{
+	set_line(&p->platform, GUEST_IRQ_COM1, vuart_irq(&p->uart));
+}
+
+/* Fixed (or lowest-priority) vector to the local APICs matching dest. */
+static void deliver_fixed(struct partition *p, u32 dest, bool logical, bool lowest, u8 vector,
+			  bool level)
+{
+	for (u32 i = 0; i < p->nvcpus; i++) {
+		struct vcpu *t = &p->vcpus[i];
+
+		if (!vlapic_match_dest(&t->lapic, dest, logical))
+			continue;
+		if (vlapic_set_irq(&t->lapic, vector, level))
+			poke(t);
+		if (lowest)
+			return; /* the first that matches: arbitration is not modelled */
+	}
+}
+
+/* The I/O APIC's message (vdev/ioapic.h). */
+static void ioapic_deliver(void *ctx, const struct vioapic_msg *m)
+{
+	struct partition *p = ctx;
+
+	switch (m->delivery) {
+	case VIOAPIC_DELIVERY_FIXED:
+	case VIOAPIC_DELIVERY_LOWEST:
+		deliver_fixed(p, m->dest, m->logical, m->delivery == VIOAPIC_DELIVERY_LOWEST,
+			      m->vector, m->level);
+		break;
+	case VIOAPIC_DELIVERY_EXTINT:
+		poke(&p->vcpus[0]); /* the 8259's vector, taken through vCPU 0 */
+		break;
+	default:
+		break; /* SMI, NMI, INIT from the I/O APIC: not wired */
+	}
+}
+
+/* A local APIC's EOI of a level-triggered vector. */
+static void lapic_eoi(void *ctx, u8 vector)
+{
+	struct vcpu *v = ctx;
+
+	vioapic_eoi(&v->partition->platform.ioapic, vector);
+}
+
+static bool ipi_target(const struct vcpu *from, const struct vcpu *t, const struct vlapic_ipi *m)
+{
+	switch (m->shorthand) {
+	case VLAPIC_SH_SELF:
+		return t == from;
+	case VLAPIC_SH_ALL:
+		return true;
+	case VLAPIC_SH_ALL_BUT_SELF:
+		return t != from;
+	default:
+		return vlapic_match_dest(&t->lapic, m->dest, m->logical);
+	}
+}
+
+/*
+ * An ICR write of from's local APIC: fixed IPIs pend in the targets'
+ * IRRs; INIT and STARTUP go to the targets' own CPUs, which act on them
+ * before their vCPU runs again (platform_tick).
+ */
+static void lapic_ipi(void *ctx, const struct vlapic_ipi *m)
+{
+	struct vcpu *from = ctx;
+	struct partition *p = from->partition;
+
+	for (u32 i = 0; i < p->nvcpus; i++) {
+		struct vcpu *t = &p->vcpus[i];
+
+		if (!ipi_target(from, t, m))
+			continue;
+		switch (m->mode) {
+		case VLAPIC_DM_FIXED:
+		case VLAPIC_DM_LOWEST:
+			if (vlapic_set_irq(&t->lapic, m->vector, m->level_trigger))
+				poke(t);
+			break;
+		case VLAPIC_DM_INIT:
+			t->init_pending = true;
+			poke(t);
+			break;
+		case VLAPIC_DM_STARTUP:
+			if (t->wait_sipi && !t->sipi_pending) {
+				t->sipi_vector = m->vector;
+				t->sipi_pending = true;
+				poke(t);
+			}
+			break;
+		default:
+			break; /* NMI, SMI, INIT de-assert: not delivered */
+		}
+		if (m->mode == VLAPIC_DM_LOWEST)
+			break;
+	}
+}
+
+/* ---- lives ------------------------------------------------------------------ */
+
+int platform_reset(struct partition *p)
+{
+	static u8 tables[GUEST_FW_SIZE];
+	static struct spinlock tables_lock;
+	struct platform *pf = &p->platform;
+	struct vfw_config fw = { .ncpus = p->nvcpus };
+	static const struct vioapic_hooks ioapic_hooks_proto = { .deliver = ioapic_deliver };
+	struct vioapic_hooks ioapic_hooks = ioapic_hooks_proto;
+	u64 now = now_tsc(), flags;
+	int err;
+
+	flags = lock(p);
+	ioapic_hooks.ctx = p;
+	vioapic_reset(&pf->ioapic, (u8)p->nvcpus, &ioapic_hooks);
+	vpic_reset(&pf->pic);
+	vpit_reset(&pf->pit, tsc_hz, now);
+	vrtc_reset(&pf->rtc, timer_wall_clock(), tsc_hz, now);
+	vpm_reset(&pf->pm, tsc_hz, now);
+	vi8042_init(&pf->kbc, kbc_irq, pf);
+	vpci_reset(&pf->pci);
+	pf->lines = 0;
+	pf->live = true;
+	unlock(p, flags);
+
+	/* One buffer for every partition: the tables are built and copied under its lock. */
+	flags = spin_lock_irqsave(&tables_lock);
+	err = vfw_build(tables, sizeof(tables), &fw);
+	if (!err)
+		err = guest_write(p, GUEST_FW_BASE, tables, sizeof(tables));
+	spin_unlock_irqrestore(&tables_lock, flags);
+	if (err)
+		klog("partition %s: its firmware tables do not fit (%d)", p->cfg.name, err);
+	return err ? -1 : 0;
+}
+
+void platform_vcpu_reset(struct vcpu *v)
+{
+	struct partition *p = v->partition;
+	struct vlapic_hooks h = { .eoi = lapic_eoi, .ipi = lapic_ipi, .ctx = v };
+	u64 flags = lock(p);
+
+	vlapic_reset(&v->lapic, v->index, v->index == 0, tsc_hz, PLATFORM_APIC_TIMER_HZ, &h);
+	v->wait_sipi = v->index != 0;
+	v->init_pending = v->sipi_pending = false;
+	v->irq_check = false;
+	unlock(p, flags);
+}
+
+void platform_take_signals(struct vcpu *v)
+{
+	struct partition *p = v->partition;
+	struct vcpu_boot_state start = { .real = true };
+	bool started = false;
+	u64 flags = lock(p);
+
+	if (v->init_pending) {
+		/* INIT: the local APIC back to its reset state, the CPU waiting for STARTUP. */
+		v->init_pending = false;
+		vlapic_init_signal(&v->lapic);
+		v->wait_sipi = true;
+	}
+	if (v->wait_sipi && v->sipi_pending) {
+		v->wait_sipi = v->sipi_pending = false;
+		start.cs = (u16)(v->sipi_vector << 8); /* the page vector * 4 KiB */
+		started = true;
+	}
+	unlock(p, flags);
+	if (started) {
+		virt->vcpu_reset(v, &start);
+		xstate_reset(v);
+		v->halted = false;
+		v->pending_irq = 0;
+		v->timer_deadline = 0;
+	}
+}
+
+/* ---- ports ------------------------------------------------------------------ */
+
+/* One byte of a byte-wide device; -1 when no such device claims port. */
+static int byte_in(struct partition *p, u16 port, u64 now)
+{
+	struct platform *pf = &p->platform;
+
+	switch (port) {
+	case 0x20 ... 0x21:
+	case 0xa0 ... 0xa1:
+	case 0x4d0 ... 0x4d1:
+		return vpic_read(&pf->pic, port);
+	case 0x40 ... 0x43:
+	case 0x61:
+		return vpit_read(&pf->pit, port, now);
+	case 0x60:
+	case 0x64:
+		return vi8042_read(&pf->kbc, port);
+	case 0x70 ... 0x71:
+		return vrtc_read(&pf->rtc, port, now);
+	case VUART_BASE ... VUART_BASE + VUART_PORTS - 1: {
+		u8 b = vuart_read(&p->uart, port - VUART_BASE);
+		uart_line(p);
+		return b;
+	}
+	default:
+		return -1;
+	}
+}
+
+/*
+ * One byte to a byte-wide device: 1 done, 0 not claimed, -1 the UART
+ * could not take it now.
+ */
+static int byte_out(struct partition *p, u16 port, u8 value, u64 now)
+{
+	struct platform *pf = &p->platform;
+	int r;
+
+	switch (port) {
+	case 0x20 ... 0x21:
+	case 0xa0 ... 0xa1:
+	case 0x4d0 ... 0x4d1:
+		vpic_write(&pf->pic, port, value);
+		if (vpic_pending(&pf->pic) >= 0)
+			poke(&p->vcpus[0]);
+		return 1;
+	case 0x40 ... 0x43:
+	case 0x61:
+		vpit_write(&pf->pit, port, value, now);
+		return 1;
+	case 0x60:
+	case 0x64:
+		r = vi8042_write(&pf->kbc, port, value);
+		if (r != VPM_NONE)
+			pf->request = r;
+		return 1;
+	case 0x70 ... 0x71:
+		vrtc_write(&pf->rtc, port, value, now);
+		return 1;
+	case VUART_BASE ... VUART_BASE + VUART_PORTS - 1:
+		r = vuart_write(&p->uart, port - VUART_BASE, value) ? 1 : -1;
+		uart_line(p);
+		return r;
+	default:
+		return 0;
+	}
+}
+
+u32 platform_in(struct vcpu *v, u16 port, u8 size)
+{
+	struct partition *p = v->partition;
+	struct platform *pf = &p->platform;
+	u64 now = now_tsc(), flags = lock(p);
+	u32 value = 0xffffffffu;
+
+	if (vpm_claims(port)) {
+		value = vpm_read(&pf->pm, port, size, now);
+	} else if (vpci_claims(port, size)) {
+		value = vpci_read(&pf->pci, port, size);
+	} else {
+		/* Byte devices: a wider access reads consecutive ports, as the ISA bus splits it.
+		 */
+		for (u32 i = 0; i < size; i++) {
+			int b = byte_in(p, (u16)(port + i), now);
+			value = (value & ~(0xffu << (8 * i))) |
+				((u32)(b < 0 ? 0xff : b) << (8 * i));
+		}
+	}
+	unlock(p, flags);
+	return value;
+}
+
+u32 platform_out(struct vcpu *v, u16 port, u8 size, u32 value)
+{
+	struct partition *p = v->partition;
+	struct platform *pf = &p->platform;
+	u64 now = now_tsc(), flags = lock(p);
+	u32 action = EXIT_NEXT, done;
+	int r;
+
+	if (vpm_claims(port)) {
+		r = vpm_write(&pf->pm, port, size, value, now);
+		if (r != VPM_NONE)
+			pf->request = r;
+	} else if (vpci_claims(port, size)) {
+		vpci_write(&pf->pci, port, size, value);
+	} else {
+		for (u32 i = 0; i < size; i++)
+			if (byte_out(p, (u16)(port + i), (u8)(value >> (8 * i)), now) < 0)
+				action = EXIT_RESUME; /* the UART is busy: the OUT again, later */
+	}
+	done = unlock(p, flags);
+	return done == EXIT_STOP ? EXIT_STOP : action;
+}
+
+void platform_console_event(struct partition *p)
+{
+	u64 flags = lock(p);
+
+	vuart_poll(&p->uart);
+	uart_line(p);
+	unlock(p, flags);
+}
+
+/* ---- MMIO ------------------------------------------------------------------- */
+
+bool platform_is_mmio(u64 gpa)
+{
+	return gpa >= GUEST_APIC_WINDOW && gpa < GUEST_APIC_WINDOW_END;
+}
+
+/* General register n (x86 numbering) of v. */
+static u64 gpr_get(struct vcpu *v, u8 n)
+{
+	u64 *r = &v->regs.rax;
+
+	return n == 4 ? virt->get(v, VREG_RSP) : r[n];
+}
+
+static void gpr_set(struct vcpu *v, u8 n, u64 value)
+{
+	u64 *r = &v->regs.rax;
+
+	if (n == 4)
+		virt->set(v, VREG_RSP, value);
+	else
+		r[n] = value;
+}
+
+/* The instruction at v's RIP: up to INSN_MAX bytes, fewer where the code ends on a page. */
+static u32 fetch(struct vcpu *v, enum guest_mode mode, u8 *bytes)
+{
+	u64 rip = virt->get(v, VREG_RIP);
+
+	if (mode != GUEST_LONG64)
+		rip = (virt->get(v, VREG_CS_BASE) + rip) & 0xffffffffull;
+	return guest_fetch(v, rip, bytes, INSN_MAX);
+}
+
+/* A 32-bit access to an APIC page at offset off (other sizes: see docs/platform.md). */
+static u32 mmio_access(struct vcpu *v, u64 gpa, bool write, u32 value)
+{
+	struct platform *pf = &v->partition->platform;
+	u64 now = now_tsc();
+
+	if (gpa >= GUEST_LAPIC_BASE && gpa < GUEST_LAPIC_BASE + 0x1000) {
+		if (!vlapic_enabled(&v->lapic) || vlapic_x2apic(&v->lapic))
+			return write ? 0 : 0xffffffffu;
+		if (!write)
+			return vlapic_mmio_read(&v->lapic, (u32)(gpa - GUEST_LAPIC_BASE), now);
+		vlapic_mmio_write(&v->lapic, (u32)(gpa - GUEST_LAPIC_BASE), value, now);
+		poke(v); /* EOI, TPR, timer and ICR writes change what v may take */
+		return 0;
+	}
+	if (gpa >= GUEST_IOAPIC_BASE && gpa < GUEST_IOAPIC_BASE + 0x1000) {
+		if (!write)
+			return vioapic_mmio_read(&pf->ioapic, (u32)(gpa - GUEST_IOAPIC_BASE));
+		vioapic_mmio_write(&pf->ioapic, (u32)(gpa - GUEST_IOAPIC_BASE), value);
+		return 0;
+	}
+	return write ? 0 : 0xffffffffu; /* the rest of the window: nothing there */
+}
+
+/*
+ * Can the device at gpa take an access of size bytes?  The local APIC
+ * only 32-bit ones (SDM 3A §11.4.1); the I/O APIC as vdev/ioapic.c says.
+ */
+static bool width_ok(u64 gpa, u32 size)
+{
+	if (gpa >= GUEST_IOAPIC_BASE && gpa < GUEST_IOAPIC_BASE + 0x1000)
+		return vioapic_mmio_width_ok((u32)(gpa - GUEST_IOAPIC_BASE), size);
+	return size == 4 && (gpa & 3) == 0;
+}
+
+u32 platform_mmio(struct vcpu *v, struct vm_exit *e)
+{
+	static const enum insn_mode modes[] = {
+		[GUEST_REAL] = INSN_MODE16,
+		[GUEST_PROTECTED16] = INSN_MODE16,
+		[GUEST_PROTECTED32] = INSN_MODE32,
+		[GUEST_LONG64] = INSN_MODE64,
+	};
+	struct partition *p = v->partition;
+	u8 bytes[INSN_MAX];
+	struct insn_mmio m;
+	char why[96] = "", hex[3 * INSN_MAX + 1] = "(unreadable)";
+	u32 n = fetch(v, virt_guest_mode(v), bytes);
+	u64 flags, value;
+
+	if (insn_decode_mmio(bytes, n, modes[virt_guest_mode(v)], &m, why, sizeof(why)) < 0 ||
+	    !width_ok(e->slat.gpa, m.size)) {
+		for (u32 i = 0, len = 0; i < n && i < 8; i++)
+			len += format(hex + len, sizeof(hex) - len, "%s%02x", i ? " " : "",
+				      bytes[i]);
+		if (!why[0])
+			format(why, sizeof(why), "a %u-byte %s", m.size,
+			       m.write ? "write" : "read");
+		partition_crash(p, "device access at GPA 0x%llx it cannot emulate: %s; bytes %s",
+				(unsigned long long)e->slat.gpa, why, hex);
+		return EXIT_STOP;
+	}
+	flags = lock(p);
+	if (m.write) {
+		value = m.has_imm ? m.imm : insn_mmio_store_value(&m, gpr_get(v, m.gpr));
+		mmio_access(v, e->slat.gpa, true, (u32)value);
+	} else {
+		value = mmio_access(v, e->slat.gpa, false, 0);
+		gpr_set(v, m.gpr, insn_mmio_load(&m, gpr_get(v, m.gpr), value));
+	}
+	e->insn_len = m.len;
+	return unlock(p, flags);
+}
+
+/* ---- MSRs ------------------------------------------------------------------- */
+
+bool platform_owns_msr(u32 msr)
+{
+	return vlapic_owns_msr(msr);
+}
+
+int platform_msr_read(struct vcpu *v, u32 msr, u64 *value)
+{
+	struct partition *p = v->partition;
+	u64 flags = lock(p);
+	int err = vlapic_msr_read(&v->lapic, msr, now_tsc(), value);
+
+	unlock(p, flags);
+	return err;
+}
+
+int platform_msr_write(struct vcpu *v, u32 msr, u64 value)
+{
+	struct partition *p = v->partition;
+	u64 flags = lock(p);
+	int err = vlapic_msr_write(&v->lapic, msr, value, now_tsc());
+
+	poke(v);
+	unlock(p, flags);
+	return err;
+}
+
+/* ---- time ------------------------------------------------------------------- */
+
+void platform_tick(struct vcpu *v)
+{
+	struct partition *p = v->partition;
+	struct platform *pf = &p->platform;
+	u64 now, flags, due;
+
+	if (!pf->live)
+		return; /* not loaded yet: its devices have no time */
+	now = now_tsc();
+	flags = lock(p);
+	due = vlapic_timer_deadline(&v->lapic);
+
+	if (due && now >= due) {
+		vlapic_timer_update(&v->lapic, now);
+		poke(v);
+	}
+	if (v->index == 0) {
+		if (vpit_update(&pf->pit, now))
+			pulse_line(pf, GUEST_IRQ_PIT);
+		if (vrtc_update(&pf->rtc, now))
+			pulse_line(pf, GUEST_IRQ_RTC);
+		vuart_poll(&p->uart);
+		uart_line(p);
+	}
+	pf->wake &= ~(1u << v->index); /* it is about to run: no need to wake it */
+	unlock(p, flags);
+}
+
+u64 platform_deadline(struct vcpu *v)
+{
+	struct platform *pf = &v->partition->platform;
+	u64 now = now_tsc(), d = vlapic_timer_deadline(&v->lapic), o;
+
+	if (!pf->live)
+		return 0;
+	if (v->index == 0) {
+		o = vpit_next_irq(&pf->pit, now);
+		if (o && (!d || o < d))
+			d = o;
+		o = vrtc_next_irq(&pf->rtc, now);
+		if (o && (!d || o < d))
+			d = o;
+	}
+	return d;
+}
+
+/* ---- the next interrupt ----------------------------------------------------- */
+
+/* The vector v would take now, and whether it is the 8259's; -1: none. */
+static int next_vector(struct vcpu *v, bool *from_pic)
+{
+	int vec = vlapic_pending(&v->lapic);
+
+	*from_pic = false;
+	if (vec < 0 && v->index == 0 && vlapic_lint0_extint(&v->lapic)) {
+		vec = vpic_pending(&v->partition->platform.pic);
+		*from_pic = vec >= 0;
+	}
+	return vec;
+}
+
+bool platform_irq_waiting(struct vcpu *v)
+{
+	struct partition *p = v->partition;
+	bool pic;
+	u64 flags = lock(p);
+	int vec = next_vector(v, &pic);
+
+	unlock(p, flags);
+	return vec >= 0 || v->init_pending || v->sipi_pending;
+}
+
+bool platform_offer(struct vcpu *v)
+{
+	struct partition *p = v->partition;
+	bool pic, waits;
+	u64 flags = lock(p);
+	int vec = next_vector(v, &pic);
+
+	if (vec >= 0 && virt->inject_interrupt(v, (u8)vec)) {
+		if (pic)
+			vpic_ack(&p->platform.pic);
+		else
+			vlapic_accept(&v->lapic, (u8)vec);
+		v->halted = false; /* an interrupt it takes ends a HLT, as on hardware */
+		vec = next_vector(v, &pic);
+	}
+	waits = vec >= 0;
+	unlock(p, flags);
+	return waits;
+}
