@@ -3,6 +3,7 @@
 #   make             build/cloison.elf (Multiboot2 ELF64)
 #   make iso         build/cloison.iso (BIOS + UEFI, CD and USB stick)
 #   make run         boot the demo in QEMU with the console on this terminal
+#   make run-linux   the same with Debian's kernel in a partition (downloads it once)
 #   make test        unit tests + boot tests on every lane; last line "N passed, N failed"
 #   make debug       QEMU's gdb stub with gdb attached, symbols loaded
 #   make run-bochs   the VMX lane (Bochs), interactive
@@ -54,7 +55,7 @@ VMX_OBJS := $(filter-out vmx/asm-offsets.o,$(patsubst %.c,%.o,$(wildcard vmx/*.c
 SVM_OBJS := $(filter-out svm/asm-offsets.o,$(patsubst %.c,%.o,$(wildcard svm/*.c))) svm/entry.o
 OBJS := $(addprefix $(B)/,$(BOOT_OBJS) $(LIB_OBJS) $(KERNEL_OBJS) $(DRIVER_OBJS) $(VDEV_OBJS) $(VMX_OBJS) $(SVM_OBJS))
 
-.PHONY: all iso run test unit boot-tests debug run-bochs bench format format-check clean deps guests \
+.PHONY: all iso run run-linux test unit boot-tests debug run-bochs bench format format-check clean deps guests \
 	layers linux-guest lint lint-tests mutants soak bad-images fuzz fuzz-replay fuzz-merge
 all: $(B)/cloison.elf guests bad-images
 
@@ -100,6 +101,19 @@ deps:
 run: deps $(B)/cloison.iso
 	tools/run-qemu.sh $(B)/cloison.iso
 
+# The Linux demo: its own ISO, with Debian's kernel (tools/linux-guest.sh).
+LINUX_FILES := $(B)/linux/vmlinuz $(B)/linux/initrd.img
+$(B)/linux/.stamp: tools/linux-guest.sh tools/linux-init.sh
+	@tools/linux-guest.sh --force
+	@touch $@
+$(LINUX_FILES): $(B)/linux/.stamp
+$(B)/cloison-linux.iso: $(B)/cloison.elf $(GUEST_ELFS) $(LINUX_FILES) iso/linux.cfg tools/mkiso.sh
+	@echo "  ISO     $@"
+	$(Q)tools/mkiso.sh $@ iso/linux.cfg $(B)/cloison.elf $(GUEST_ELFS) $(LINUX_FILES)
+
+run-linux: deps $(B)/cloison-linux.iso
+	tools/run-qemu.sh $(B)/cloison-linux.iso
+
 debug: deps $(B)/cloison.iso
 	tools/run-qemu.sh --debug $(B)/cloison.iso
 
@@ -116,8 +130,7 @@ layers:
 	@tools/layers.sh
 
 # The Linux guest (tools/linux-guest.sh): Debian's kernel and a busybox initramfs.
-linux-guest:
-	@tools/linux-guest.sh
+linux-guest: $(LINUX_FILES)
 
 boot-tests: all
 	@tests/boot/run.sh

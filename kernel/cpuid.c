@@ -1,25 +1,22 @@
 /*
  * The CPU a partition sees.  CPUID is the real one with the hypervisor
  * bit set and these hidden: VMX and SVM (no nested virtualization),
- * MONITOR/MWAIT, machine checks (MCE, MCA: their MSRs are not emulated),
- * RDTSCP and RDPID (IA32_TSC_AUX is not switched), the performance and debug-store features whose
- * MSRs are not emulated, SMX, and every feature whose register state cloison does not switch
- * between partitions (MPX, AMX, CET, PKS, XSAVES, user wait).  The local APIC, x2APIC and TSC
- * deadline are offered: they are the partition's own (kernel/platform.c).  The topology is the
- * partition's: vCPU i has APIC id i, each vCPU is one core of one package
- * (leaves 1, 4, 0x80000008), and the host's topology leaves (0xB, 0x1F,
- * 0x8000001E) read zero.  Leaf 6 offers only ARAT (the APIC timer runs
- * in every C-state), leaf 0xA no performance counters, and leaves 0x15
- * and 0x16, where the CPU has them, give the TSC's frequency in terms of
- * the local APIC timer's (PLATFORM_APIC_TIMER_HZ), as does cloison's
- * leaf 0x40000010.  Leaf 0x80000007 says the TSC is invariant: cloison
- * measures its rate once and relies on that itself.  OSXSAVE and OSPKE follow the guest's own CR4,
- * and leaf 0xD describes exactly the XSAVE components a guest may enable.  cloison's own leaves
- * 0x40000000-0x40000001 (the hypercall ABI) and 0x40000010 (the frequencies) are added; other
- * 0x400000xx leaves read as zero, and so does every leaf the CPU does not
- * have (above its highest basic or extended leaf, or in another range):
- * Intel would answer those with its highest basic leaf, unfiltered, and
- * where that is leaf 7 or 0xD the filters above would be bypassed.
+ * MONITOR/MWAIT, RDTSCP and RDPID (IA32_TSC_AUX is not switched), the performance and debug-store
+ * features whose MSRs are not emulated, SMX, and every feature whose register state cloison does
+ * not switch between partitions (MPX, AMX, CET, PKS, XSAVES, user wait).  The local APIC, x2APIC
+ * and TSC deadline are offered: they are the partition's own (kernel/platform.c).  The topology is
+ * the partition's: vCPU i has APIC id i, each vCPU is one core of one package (leaves 1, 4,
+ * 0x80000008), and the host's topology leaves (0xB, 0x1F, 0x8000001E) read zero.  Leaf 6 offers
+ * only ARAT (the APIC timer runs in every C-state), leaf 0xA no performance counters, and leaves
+ * 0x15 and 0x16, where the CPU has them, give the TSC's frequency in terms of the local APIC
+ * timer's (PLATFORM_APIC_TIMER_HZ), as does cloison's leaf 0x40000010.  Leaf 0x80000007 says the
+ * TSC is invariant: cloison measures its rate once and relies on that itself.  OSXSAVE and OSPKE
+ * follow the guest's own CR4, and leaf 0xD describes exactly the XSAVE components a guest may
+ * enable.  cloison's own leaves 0x40000000-0x40000001 (the hypercall ABI) and 0x40000010 (the
+ * frequencies) are added; other 0x400000xx leaves read as zero, and so does every leaf the CPU does
+ * not have (above its highest basic or extended leaf, or in another range): Intel would answer
+ * those with its highest basic leaf, unfiltered, and where that is leaf 7 or 0xD the filters above
+ * would be bypassed.
  *
  * cpuid_init() derives from the same filtered view what a guest may put
  * in CR4, EFER and XCR0 (guest_features), for the checks of kernel/cr.c
@@ -56,7 +53,6 @@
 #define L1D_PSE (1u << 3)
 #define L1D_PAE (1u << 6)
 #define L1D_MCE (1u << 7)
-#define L1D_MCA (1u << 14)
 #define L1D_PGE (1u << 13)
 #define L1D_DS (1u << 21)
 #define L1D_ACPI (1u << 22)
@@ -95,6 +91,9 @@
 #define L7D_AMX_INT8 (1u << 25)
 /* Leaf 0xD subleaf 1 EAX: the XSAVE variants a guest may use. */
 #define LDS1A_GUEST 0x7u /* XSAVEOPT, XSAVEC, XGETBV with ECX = 1; not XSAVES nor XFD */
+#define LDS1A_XSAVEC (1u << 1)
+#define LDSI_C_ALIGN64 (1u << 1) /* leaf 0xD subleaf i >= 2, ECX: 64-byte aligned when compacted   \
+				  */
 /* Leaf 0x80000001 EDX, leaf 0x80000008 EAX. */
 #define L81D_SYSCALL (1u << 11)
 
@@ -118,7 +117,7 @@ static void filter_leaf1(struct cpuid_regs *r)
 	else if (!(guest_features.xcr0_allowed & XFEATURE_AVX))
 		r->ecx &= ~L1C_AVX;
 	r->ecx |= CPUID1_ECX_HYPERVISOR;
-	r->edx &= ~(L1D_MCE | L1D_MCA | L1D_DS | L1D_ACPI | L1D_TM | L1D_PBE | L1D_HTT);
+	r->edx &= ~(L1D_DS | L1D_ACPI | L1D_TM | L1D_PBE | L1D_HTT);
 	r->edx |= CPUID1_EDX_APIC;
 	r->ebx &= 0x0000ffffu; /* initial APIC id 0, one logical CPU */
 	r->ebx |= 1u << 16;
@@ -143,6 +142,26 @@ u32 cpuid_xsave_size(u64 xcr0)
 		if (xcr0 & (1ull << i)) {
 			struct cpuid_regs c = cpuid(0xd, i);
 			size = MAX(size, c.ebx + c.eax); /* offset + size */
+		}
+	}
+	return size;
+}
+
+/*
+ * Bytes of a compacted XSAVE image (XSAVEC) holding the components of
+ * xcr0: the legacy region and header, then each component in order, on
+ * a 64-byte boundary where CPUID 0xD says it needs one (SDM 1 §13.4.3).
+ */
+static u32 xsave_compacted_size(u64 xcr0)
+{
+	u32 size = 512 + 64;
+
+	for (u32 i = 2; i < 64; i++) {
+		if (xcr0 & (1ull << i)) {
+			struct cpuid_regs c = cpuid(0xd, i);
+			if (c.ecx & LDSI_C_ALIGN64)
+				size = (u32)ALIGN_UP(size, 64);
+			size += c.eax;
 		}
 	}
 	return size;
@@ -258,6 +277,9 @@ static NOINLINE struct cpuid_regs xsave_leaf(struct vcpu *v, u32 subleaf)
 		r.ecx = guest_features.xsave_size;
 	} else if (subleaf == 1) {
 		r.eax = cpuid(0xd, 1).eax & LDS1A_GUEST;
+		/* With XSAVEC: the compacted size of what XCR0 enables (IA32_XSS is 0). */
+		if (r.eax & LDS1A_XSAVEC)
+			r.ebx = xsave_compacted_size(xstate_xcr0(v));
 	} else if (subleaf < 64 && (allowed & (1ull << subleaf))) {
 		r = cpuid(0xd, subleaf);
 	}
@@ -292,7 +314,7 @@ static NOINLINE struct cpuid_regs feature_leaf(struct vcpu *v, u32 leaf, u32 sub
 }
 
 /* The TSC's frequency over the local APIC timer's, as leaf 0x15 puts it (EBX / EAX). */
-#define TSC_RATIO_DENOMINATOR 1000u
+#define TSC_RATIO_DENOMINATOR 1000000u
 
 /*
  * The leaves that describe the partition's machine rather than the CPU:

@@ -1,7 +1,10 @@
 /*
  * The MSRs a partition may use.  Every RDMSR/WRMSR exits; a short safe
  * list is emulated here (mode and segment-base MSRs held in the vendor
- * structure, PAT, a read-only TSC and a few identification MSRs), the
+ * structure, PAT, a read-only TSC, a few identification MSRs, a
+ * microcode revision that reads 0, and a machine-check architecture
+ * with no bank: MCG_CAP and MCG_STATUS read 0, so an OS finds nothing
+ * to poll and no error is ever reported), the
  * local APIC's go to kernel/platform.c (IA32_APIC_BASE, the x2APIC
  * range, IA32_TSC_DEADLINE), and everything else raises #GP in the
  * guest, as an absent MSR would.
@@ -26,6 +29,9 @@
 #define MSR_SYSENTER_CS 0x174
 #define MSR_SYSENTER_ESP 0x175
 #define MSR_SYSENTER_EIP 0x176
+#define MSR_BIOS_SIGN_ID 0x8b /* microcode revision: none */
+#define MSR_MCG_CAP 0x179     /* machine-check architecture: no banks, no MCG_CTL */
+#define MSR_MCG_STATUS 0x17a  /* nothing ever in progress */
 #define MSR_MISC_ENABLE 0x1a0
 #define MSR_MTRR_DEF_TYPE 0x2ff
 #define MSR_STAR 0xc0000081
@@ -108,6 +114,13 @@ int msr_read(struct vcpu *v, u32 msr, u64 *value)
 	case MSR_MTRR_DEF_TYPE:
 		*value = 0; /* no MTRRs: all memory is write-back */
 		return 0;
+	case MSR_MCG_CAP:
+	case MSR_MCG_STATUS:
+		*value = 0; /* a machine-check architecture with no error-reporting bank */
+		return 0;
+	case MSR_BIOS_SIGN_ID:
+		*value = 0; /* no microcode update was loaded into this virtual CPU */
+		return 0;
 	case MSR_AMD_INT_PENDING:
 		if (cpuid(0, 0).ebx != CPUID_AMD_EBX)
 			return -EPERM;
@@ -148,7 +161,10 @@ int msr_write(struct vcpu *v, u32 msr, u64 value)
 	case MSR_EFER:
 		return write_efer(v, value);
 	case MSR_MTRR_DEF_TYPE:
+	case MSR_MCG_STATUS:
 		return value == 0 ? 0 : -EPERM;
+	case MSR_BIOS_SIGN_ID:
+		return 0; /* the write that asks for the revision to be latched: nothing to do */
 	default:
 		if (platform_owns_msr(msr))
 			return platform_msr_write(v, msr, value) < 0 ? -EPERM : 0;
