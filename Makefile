@@ -5,6 +5,7 @@
 #   make run         boot the demo in QEMU with the console on this terminal
 #   make run-linux   the same with Debian's kernel in a partition (downloads it once)
 #   make test        unit tests + boot tests on every lane; last line "N passed, N failed"
+#   make test-slow   the boot scenarios too long for make test (tests/boot/slow/)
 #   make debug       QEMU's gdb stub with gdb attached, symbols loaded
 #   make run-bochs   the VMX lane (Bochs), interactive
 #   make bench       exit-path benchmarks (Bochs instruction counts)
@@ -55,7 +56,7 @@ VMX_OBJS := $(filter-out vmx/asm-offsets.o,$(patsubst %.c,%.o,$(wildcard vmx/*.c
 SVM_OBJS := $(filter-out svm/asm-offsets.o,$(patsubst %.c,%.o,$(wildcard svm/*.c))) svm/entry.o
 OBJS := $(addprefix $(B)/,$(BOOT_OBJS) $(LIB_OBJS) $(KERNEL_OBJS) $(DRIVER_OBJS) $(VDEV_OBJS) $(VMX_OBJS) $(SVM_OBJS))
 
-.PHONY: all iso run run-linux test unit boot-tests debug run-bochs bench format format-check clean deps guests \
+.PHONY: all iso run run-linux test test-slow unit boot-tests debug run-bochs bench format format-check clean deps guests \
 	layers linux-guest lint lint-tests mutants soak bad-images fuzz fuzz-replay fuzz-merge
 all: $(B)/cloison.elf guests bad-images
 
@@ -137,6 +138,10 @@ boot-tests: all
 
 bench: deps
 	@tools/bench.sh $(LANES)
+
+# Boot scenarios too long for make test (tests/boot/slow/): Linux on the other lanes.
+test-slow: deps all linux-guest
+	@tests/boot/run.sh tests/boot/slow/*.scenario
 
 mutants: deps
 	@tools/mutants.sh $(MUTANTS)
