@@ -81,12 +81,12 @@ static void read_fadt(const struct acpi_fadt *f)
 		acpi.pm_timer_32 = f->flags & (1u << 8); /* TMR_VAL_EXT */
 	}
 	if (f->h.length >= offsetof(struct acpi_fadt, arm_boot_arch) &&
-	    (f->flags & FADT_RESET_REG_SUP)) {
+	    (f->flags & ACPI_FADT_RESET_REG_SUP)) {
 		acpi.have_reset = true;
 		acpi.reset_reg = f->reset_reg;
 		acpi.reset_value = f->reset_value;
 	}
-	if (f->h.length >= sizeof(*f) && f->x_dsdt)
+	if (f->h.length >= offsetof(struct acpi_fadt, x_dsdt) + sizeof(f->x_dsdt) && f->x_dsdt)
 		dsdt_phys = f->x_dsdt;
 	dsdt = table_at(dsdt_phys, "DSDT");
 	if (dsdt && acpi_find_s5((const u8 *)(dsdt + 1), dsdt->length - sizeof(*dsdt), &acpi.s5_a,

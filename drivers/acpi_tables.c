@@ -48,16 +48,16 @@ bool acpi_rsdp_valid(const struct acpi_rsdp *r, size_t len)
 static bool cpu_entry(const u8 *p, u32 *id)
 {
 	switch (p[0]) {
-	case MADT_LAPIC: {
-		const struct madt_lapic *e = (const void *)p;
-		if (e->length < sizeof(*e) || !(e->flags & MADT_CPU_ENABLED))
+	case ACPI_MADT_LAPIC: {
+		const struct acpi_madt_lapic *e = (const void *)p;
+		if (e->length < sizeof(*e) || !(e->flags & ACPI_MADT_ENABLED))
 			return false;
 		*id = e->apic_id;
 		return true;
 	}
-	case MADT_X2APIC: {
-		const struct madt_x2apic *e = (const void *)p;
-		if (e->length < sizeof(*e) || !(e->flags & MADT_CPU_ENABLED) ||
+	case ACPI_MADT_X2APIC: {
+		const struct acpi_madt_x2apic *e = (const void *)p;
+		if (e->length < sizeof(*e) || !(e->flags & ACPI_MADT_ENABLED) ||
 		    e->x2apic_id == 0xffffffffu)
 			return false;
 		*id = e->x2apic_id;
@@ -83,7 +83,7 @@ static bool listed_before(const u8 *first, const u8 *p, u32 id)
 }
 
 /* An I/O APIC entry: counted, and kept while there is room. */
-static void add_ioapic(struct madt_info *out, const struct madt_ioapic *e)
+static void add_ioapic(struct madt_info *out, const struct acpi_madt_ioapic *e)
 {
 	if (e->length < sizeof(*e))
 		return;
@@ -96,13 +96,14 @@ static void add_ioapic(struct madt_info *out, const struct madt_ioapic *e)
 }
 
 /* An interrupt source override of an ISA IRQ. */
-static void override_isa(struct madt_info *out, const struct madt_isa_override *e)
+static void override_isa(struct madt_info *out, const struct acpi_madt_isa_override *e)
 {
 	if (e->length < sizeof(*e) || e->bus != 0 || e->source >= ISA_IRQS)
 		return;
 	out->isa[e->source].gsi = e->gsi;
-	out->isa[e->source].active_low = (e->flags & MPS_POLARITY_MASK) == MPS_POLARITY_LOW;
-	out->isa[e->source].level = (e->flags & MPS_TRIGGER_MASK) == MPS_TRIGGER_LEVEL;
+	out->isa[e->source].active_low =
+		(e->flags & ACPI_INTI_POLARITY_MASK) == ACPI_INTI_POLARITY_LOW;
+	out->isa[e->source].level = (e->flags & ACPI_INTI_TRIGGER_MASK) == ACPI_INTI_TRIGGER_LEVEL;
 }
 
 int acpi_parse_madt(const struct acpi_madt *madt, struct madt_info *out, u32 max_cpus)
@@ -133,13 +134,13 @@ int acpi_parse_madt(const struct acpi_madt *madt, struct madt_info *out, u32 max
 			out->listed++;
 			if (out->ncpus < max_cpus && out->ncpus < ACPI_MAX_CPUS)
 				out->apic_ids[out->ncpus++] = id;
-		} else if (p[0] == MADT_LAPIC_OVERRIDE) {
-			const struct madt_lapic_override *e = (const void *)p;
+		} else if (p[0] == ACPI_MADT_LAPIC_OVERRIDE) {
+			const struct acpi_madt_lapic_override *e = (const void *)p;
 			if (e->length >= sizeof(*e))
 				out->lapic_addr = e->address;
-		} else if (p[0] == MADT_IOAPIC) {
+		} else if (p[0] == ACPI_MADT_IOAPIC) {
 			add_ioapic(out, (const void *)p);
-		} else if (p[0] == MADT_ISA_OVERRIDE) {
+		} else if (p[0] == ACPI_MADT_ISA_OVERRIDE) {
 			override_isa(out, (const void *)p);
 		}
 	}

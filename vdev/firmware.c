@@ -68,101 +68,29 @@
  * checksum is computed after its contents are final.
  */
 #include "vdev/firmware.h"
+#include "lib/acpi.h"
 #include "lib/lib.h"
 #include "vdev/layout.h"
 
 /* ---- ACPI structures ------------------------------------------------------- */
 
-struct rsdp { /* §5.2.5.3 */
-	char signature[8];
-	u8 checksum; /* bytes 0-19 */
-	char oem_id[6];
-	u8 revision;
-	u32 rsdt;
-	u32 length;
-	u64 xsdt;
-	u8 ext_checksum; /* all 36 bytes */
-	u8 reserved[3];
-} PACKED;
-_Static_assert(sizeof(struct rsdp) == 36, "RSDP");
-
-struct sdt_header { /* §5.2.6 */
-	char signature[4];
-	u32 length;
-	u8 revision;
-	u8 checksum;
-	char oem_id[6];
-	char oem_table_id[8];
-	u32 oem_revision;
-	char creator_id[4];
-	u32 creator_revision;
-} PACKED;
-_Static_assert(sizeof(struct sdt_header) == 36, "SDT header");
-
-struct gas { /* generic address structure, §5.2.3.2 */
-	u8 space_id;
-	u8 bit_width;
-	u8 bit_offset;
-	u8 access_size; /* 0 undefined, 1 byte, 2 word, 3 dword, 4 qword */
-	u64 address;
-} PACKED;
-_Static_assert(sizeof(struct gas) == 12, "GAS");
-
-#define GAS_SYSTEM_IO 1
-#define GAS_ACCESS_BYTE 1
-
-struct fadt { /* §5.2.9, Table 5.9 */
-	struct sdt_header h;
-	u32 firmware_ctrl;
-	u32 dsdt;
-	u8 reserved0;
-	u8 preferred_pm_profile;
-	u16 sci_int;
-	u32 smi_cmd;
-	u8 acpi_enable, acpi_disable, s4bios_req, pstate_cnt;
-	u32 pm1a_evt_blk, pm1b_evt_blk, pm1a_cnt_blk, pm1b_cnt_blk, pm2_cnt_blk, pm_tmr_blk;
-	u32 gpe0_blk, gpe1_blk;
-	u8 pm1_evt_len, pm1_cnt_len, pm2_cnt_len, pm_tmr_len;
-	u8 gpe0_blk_len, gpe1_blk_len, gpe1_base, cst_cnt;
-	u16 p_lvl2_lat, p_lvl3_lat;
-	u16 flush_size, flush_stride;
-	u8 duty_offset, duty_width;
-	u8 day_alrm, mon_alrm, century;
-	u16 iapc_boot_arch;
-	u8 reserved1;
-	u32 flags;
-	struct gas reset_reg;
-	u8 reset_value;
-	u16 arm_boot_arch;
-	u8 minor_version;
-	u64 x_firmware_ctrl;
-	u64 x_dsdt;
-	struct gas x_pm1a_evt_blk, x_pm1b_evt_blk, x_pm1a_cnt_blk, x_pm1b_cnt_blk;
-	struct gas x_pm2_cnt_blk, x_pm_tmr_blk, x_gpe0_blk, x_gpe1_blk;
-	struct gas sleep_control_reg, sleep_status_reg;
-	u64 hypervisor_vendor;
-} PACKED;
-_Static_assert(__builtin_offsetof(struct fadt, sci_int) == 46, "FADT SCI_INT");
-_Static_assert(__builtin_offsetof(struct fadt, pm1_evt_len) == 88, "FADT PM1_EVT_LEN");
-_Static_assert(__builtin_offsetof(struct fadt, iapc_boot_arch) == 109, "FADT IAPC_BOOT_ARCH");
-_Static_assert(__builtin_offsetof(struct fadt, flags) == 112, "FADT flags");
-_Static_assert(__builtin_offsetof(struct fadt, reset_reg) == 116, "FADT RESET_REG");
-_Static_assert(__builtin_offsetof(struct fadt, x_dsdt) == 140, "FADT X_DSDT");
-_Static_assert(__builtin_offsetof(struct fadt, x_pm_tmr_blk) == 208, "FADT X_PM_TMR_BLK");
-_Static_assert(sizeof(struct fadt) == 276, "FADT, ACPI 6.x");
+/*
+ * The layouts the host's own ACPI reader shares are in lib/acpi.h; here
+ * are the values and structures only the builder needs.
+ */
+#define GAS_ACCESS_BYTE 1 /* acpi_gas.access_size */
 
 #define FADT_REVISION 6
 #define FADT_MINOR 4
 #define P_LVL2_NONE 101	 /* > 100 us: C2 not supported */
 #define P_LVL3_NONE 1001 /* > 1000 us: C3 not supported */
 
-/* FADT flags, Table 5.10. */
+/* FADT flags, Table 5.10 (with ACPI_FADT_RESET_REG_SUP). */
 #define FADT_WBINVD (1u << 0)
 #define FADT_PROC_C1 (1u << 2)
 #define FADT_PWR_BUTTON (1u << 4) /* set: no fixed-feature power button */
 #define FADT_SLP_BUTTON (1u << 5) /* set: no fixed-feature sleep button */
 #define FADT_FIX_RTC (1u << 6)	  /* set: RTC wake status not in PM1 status */
-#define FADT_RESET_REG_SUP (1u << 10)
 
 /* IA-PC boot architecture flags, Table 5.11. */
 #define BOOT_LEGACY_DEVICES (1u << 0)
@@ -189,61 +117,20 @@ _Static_assert(sizeof(struct facs) == 64, "FACS");
 #define FACS_VERSION 2
 #define FACS_ALIGN 64 /* §5.2.10: 64-byte aligned */
 
-struct madt { /* §5.2.12 */
-	struct sdt_header h;
-	u32 lapic_addr;
-	u32 flags;
-} PACKED;
-_Static_assert(sizeof(struct madt) == 44, "MADT header");
-
 #define MADT_REVISION 5
 #define MADT_PCAT_COMPAT (1u << 0)
 
-struct madt_lapic { /* §5.2.12.2 */
-	u8 type, length;
-	u8 uid;
-	u8 apic_id;
-	u32 flags;
-} PACKED;
-_Static_assert(sizeof(struct madt_lapic) == 8, "MADT processor local APIC");
-
-struct madt_ioapic { /* §5.2.12.3 */
-	u8 type, length;
-	u8 id;
-	u8 reserved;
-	u32 address;
-	u32 gsi_base;
-} PACKED;
-_Static_assert(sizeof(struct madt_ioapic) == 12, "MADT I/O APIC");
-
-struct madt_iso { /* interrupt source override, §5.2.12.5 */
-	u8 type, length;
-	u8 bus;
-	u8 source;
-	u32 gsi;
-	u16 flags;
-} PACKED;
-_Static_assert(sizeof(struct madt_iso) == 10, "MADT interrupt source override");
-
+#define MADT_LAPIC_NMI 4
 struct madt_lapic_nmi { /* §5.2.12.7 */
 	u8 type, length;
 	u8 uid;
-	u16 flags;
+	u16 flags; /* MPS INTI flags */
 	u8 lint;
 } PACKED;
 _Static_assert(sizeof(struct madt_lapic_nmi) == 6, "MADT local APIC NMI");
 
-#define MADT_TYPE_LAPIC 0
-#define MADT_TYPE_IOAPIC 1
-#define MADT_TYPE_ISO 2
-#define MADT_TYPE_LAPIC_NMI 4
-#define MADT_LAPIC_ENABLED (1u << 0)
-#define MADT_ALL_CPUS 0xff
-/* MPS INTI flags (Table 5.26): polarity bits 1:0, trigger mode bits 3:2. */
-#define INTI_HIGH 0x1
-#define INTI_EDGE (0x1 << 2)
-#define INTI_LEVEL (0x3 << 2)
-#define MADT_NISO 2
+#define MADT_ALL_CPUS 0xff /* a processor UID that names every processor */
+#define MADT_OVERRIDES 2
 
 #define XSDT_ENTRIES 2 /* FADT, MADT */
 
@@ -493,7 +380,7 @@ static u32 gpa(u32 offset)
 	return (u32)GUEST_FW_BASE + offset;
 }
 
-static void header(struct sdt_header *h, const char *sig, u32 len, u8 rev)
+static void header(struct acpi_header *h, const char *sig, u32 len, u8 rev)
 {
 	memcpy(h->signature, sig, 4);
 	h->length = len;
@@ -505,16 +392,16 @@ static void header(struct sdt_header *h, const char *sig, u32 len, u8 rev)
 	h->creator_revision = 1;
 }
 
-static struct gas io_gas(u16 port, u8 len)
+static struct acpi_gas io_gas(u16 port, u8 len)
 {
-	return (struct gas){ .space_id = GAS_SYSTEM_IO,
-			     .bit_width = (u8)(len * 8),
-			     .address = port };
+	return (struct acpi_gas){ .space_id = ACPI_GAS_SYSTEM_IO,
+				  .bit_width = (u8)(len * 8),
+				  .address = port };
 }
 
 static void build_fadt(u8 *buf, const struct layout *l)
 {
-	struct fadt *f = (struct fadt *)(buf + l->fadt);
+	struct acpi_fadt *f = (struct acpi_fadt *)(buf + l->fadt);
 
 	header(&f->h, "FACP", sizeof(*f), FADT_REVISION);
 	f->minor_version = FADT_MINOR;
@@ -538,7 +425,7 @@ static void build_fadt(u8 *buf, const struct layout *l)
 	f->century = 0x32;
 	f->iapc_boot_arch = BOOT_LEGACY_DEVICES | BOOT_8042 | BOOT_NO_VGA | BOOT_NO_MSI;
 	f->flags = FADT_WBINVD | FADT_PROC_C1 | FADT_PWR_BUTTON | FADT_SLP_BUTTON | FADT_FIX_RTC |
-		   FADT_RESET_REG_SUP;
+		   ACPI_FADT_RESET_REG_SUP;
 	f->reset_reg = io_gas(GUEST_RESET_PORT, 1);
 	f->reset_reg.access_size = GAS_ACCESS_BYTE;
 	f->reset_value = GUEST_RESET_VALUE;
@@ -556,7 +443,7 @@ static void build_facs(u8 *buf, const struct layout *l)
 
 static void build_dsdt(u8 *buf, const struct layout *l, const struct aml *a)
 {
-	struct sdt_header *h = (struct sdt_header *)(buf + l->dsdt);
+	struct acpi_header *h = (struct acpi_header *)(buf + l->dsdt);
 
 	header(h, "DSDT", l->dsdt_len, 2); /* revision 2: 64-bit AML integers */
 	memcpy(h + 1, a->b, a->len);
@@ -572,34 +459,34 @@ static void entry(u8 **p, const void *e, u32 len)
 
 static void build_madt(u8 *buf, const struct layout *l, u32 ncpus)
 {
-	struct madt *m = (struct madt *)(buf + l->madt);
+	struct acpi_madt *m = (struct acpi_madt *)(buf + l->madt);
 	u8 *p = (u8 *)(m + 1);
-	struct madt_ioapic ioapic = {
-		.type = MADT_TYPE_IOAPIC,
+	struct acpi_madt_ioapic ioapic = {
+		.type = ACPI_MADT_IOAPIC,
 		.length = sizeof(ioapic),
-		.id = (u8)ncpus,
+		.ioapic_id = (u8)ncpus,
 		.address = (u32)GUEST_IOAPIC_BASE,
 		.gsi_base = 0,
 	};
-	struct madt_iso pit = {
-		.type = MADT_TYPE_ISO,
+	struct acpi_madt_isa_override pit = {
+		.type = ACPI_MADT_ISA_OVERRIDE,
 		.length = sizeof(pit),
 		.source = GUEST_IRQ_PIT,
 		.gsi = GUEST_PIN_PIT,
 		.flags = 0, /* as the ISA bus: edge, active high */
 	};
-	struct madt_iso sci = {
-		.type = MADT_TYPE_ISO,
+	struct acpi_madt_isa_override sci = {
+		.type = ACPI_MADT_ISA_OVERRIDE,
 		.length = sizeof(sci),
 		.source = GUEST_IRQ_SCI,
 		.gsi = GUEST_IRQ_SCI,
-		.flags = INTI_HIGH | INTI_LEVEL,
+		.flags = ACPI_INTI_POLARITY_HIGH | ACPI_INTI_TRIGGER_LEVEL,
 	};
 	struct madt_lapic_nmi nmi = {
-		.type = MADT_TYPE_LAPIC_NMI,
+		.type = MADT_LAPIC_NMI,
 		.length = sizeof(nmi),
 		.uid = MADT_ALL_CPUS,
-		.flags = INTI_HIGH | INTI_EDGE,
+		.flags = ACPI_INTI_POLARITY_HIGH | ACPI_INTI_TRIGGER_EDGE,
 		.lint = 1,
 	};
 
@@ -607,12 +494,12 @@ static void build_madt(u8 *buf, const struct layout *l, u32 ncpus)
 	m->lapic_addr = (u32)GUEST_LAPIC_BASE;
 	m->flags = MADT_PCAT_COMPAT;
 	for (u32 i = 0; i < ncpus; i++) {
-		struct madt_lapic cpu = {
-			.type = MADT_TYPE_LAPIC,
+		struct acpi_madt_lapic cpu = {
+			.type = ACPI_MADT_LAPIC,
 			.length = sizeof(cpu),
 			.uid = (u8)i,
 			.apic_id = (u8)i,
-			.flags = MADT_LAPIC_ENABLED,
+			.flags = ACPI_MADT_ENABLED,
 		};
 		entry(&p, &cpu, sizeof(cpu));
 	}
@@ -625,9 +512,9 @@ static void build_madt(u8 *buf, const struct layout *l, u32 ncpus)
 
 static void build_roots(u8 *buf, const struct layout *l)
 {
-	struct rsdp *r = (struct rsdp *)(buf + (GUEST_RSDP - GUEST_FW_BASE));
-	struct sdt_header *x = (struct sdt_header *)(buf + l->xsdt);
-	struct sdt_header *t = (struct sdt_header *)(buf + l->rsdt);
+	struct acpi_rsdp *r = (struct acpi_rsdp *)(buf + (GUEST_RSDP - GUEST_FW_BASE));
+	struct acpi_header *x = (struct acpi_header *)(buf + l->xsdt);
+	struct acpi_header *t = (struct acpi_header *)(buf + l->rsdt);
 	const u32 tables[XSDT_ENTRIES] = { gpa(l->fadt), gpa(l->madt) };
 	u32 xlen = sizeof(*x) + 8 * XSDT_ENTRIES, tlen = sizeof(*t) + 4 * XSDT_ENTRIES;
 
@@ -644,9 +531,9 @@ static void build_roots(u8 *buf, const struct layout *l)
 	memcpy(r->signature, "RSD PTR ", 8);
 	memcpy(r->oem_id, VFW_OEM_ID, 6);
 	r->revision = 2;
-	r->rsdt = gpa(l->rsdt);
+	r->rsdt_addr = gpa(l->rsdt);
 	r->length = sizeof(*r);
-	r->xsdt = gpa(l->xsdt);
+	r->xsdt_addr = gpa(l->xsdt);
 	set_checksum(r, 20, &r->checksum);
 	set_checksum(r, sizeof(*r), &r->ext_checksum);
 }
@@ -712,23 +599,24 @@ static u32 smbios_len(void)
 
 static void plan(struct layout *l, u32 ncpus, u32 aml_len)
 {
-	u32 at = (GUEST_RSDP - GUEST_FW_BASE) + sizeof(struct rsdp);
+	u32 at = (GUEST_RSDP - GUEST_FW_BASE) + sizeof(struct acpi_rsdp);
 
 	at = (u32)ALIGN_UP(at, 16);
 	l->xsdt = at;
-	at = (u32)ALIGN_UP(at + sizeof(struct sdt_header) + 8 * XSDT_ENTRIES, 16);
+	at = (u32)ALIGN_UP(at + sizeof(struct acpi_header) + 8 * XSDT_ENTRIES, 16);
 	l->rsdt = at;
-	at = (u32)ALIGN_UP(at + sizeof(struct sdt_header) + 4 * XSDT_ENTRIES, FACS_ALIGN);
+	at = (u32)ALIGN_UP(at + sizeof(struct acpi_header) + 4 * XSDT_ENTRIES, FACS_ALIGN);
 	l->facs = at;
 	at = (u32)ALIGN_UP(at + sizeof(struct facs), 16);
 	l->fadt = at;
-	at = (u32)ALIGN_UP(at + sizeof(struct fadt), 16);
-	l->madt_len = sizeof(struct madt) + ncpus * sizeof(struct madt_lapic) +
-		      sizeof(struct madt_ioapic) + MADT_NISO * sizeof(struct madt_iso) +
+	at = (u32)ALIGN_UP(at + sizeof(struct acpi_fadt), 16);
+	l->madt_len = sizeof(struct acpi_madt) + ncpus * sizeof(struct acpi_madt_lapic) +
+		      sizeof(struct acpi_madt_ioapic) +
+		      MADT_OVERRIDES * sizeof(struct acpi_madt_isa_override) +
 		      sizeof(struct madt_lapic_nmi);
 	l->madt = at;
 	at = (u32)ALIGN_UP(at + l->madt_len, 16);
-	l->dsdt_len = sizeof(struct sdt_header) + aml_len;
+	l->dsdt_len = sizeof(struct acpi_header) + aml_len;
 	l->dsdt = at;
 	l->acpi_end = at + l->dsdt_len;
 

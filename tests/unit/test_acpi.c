@@ -215,19 +215,19 @@ static void madt_entry(const void *e, size_t len)
 
 static void madt_lapic(u8 uid, u8 apic_id, u32 flags)
 {
-	struct madt_lapic e = { MADT_LAPIC, sizeof(e), uid, apic_id, flags };
+	struct acpi_madt_lapic e = { ACPI_MADT_LAPIC, sizeof(e), uid, apic_id, flags };
 	madt_entry(&e, sizeof(e));
 }
 
 static void madt_x2apic(u32 id, u32 flags, u32 uid)
 {
-	struct madt_x2apic e = { MADT_X2APIC, sizeof(e), 0, id, flags, uid };
+	struct acpi_madt_x2apic e = { ACPI_MADT_X2APIC, sizeof(e), 0, id, flags, uid };
 	madt_entry(&e, sizeof(e));
 }
 
 static void madt_ioapic(void)
 {
-	static const u8 e[12] = { MADT_IOAPIC, 12, 2, 0, 0x00, 0x00, 0xc0, 0xfe, 0, 0, 0, 0 };
+	static const u8 e[12] = { ACPI_MADT_IOAPIC, 12, 2, 0, 0x00, 0x00, 0xc0, 0xfe, 0, 0, 0, 0 };
 	madt_entry(e, sizeof(e));
 }
 
@@ -301,11 +301,11 @@ static void test_madt_disabled_cpus(void **state)
 	(void)state;
 	static const u32 ids[] = { 0, 4 };
 	madt_begin(0xfee00000);
-	madt_lapic(0, 0, MADT_CPU_ENABLED);
+	madt_lapic(0, 0, ACPI_MADT_ENABLED);
 	madt_lapic(1, 2, 0);	   /* disabled */
 	madt_lapic(2, 3, 1u << 1); /* online capable, not enabled */
 	madt_ioapic();		   /* not a CPU */
-	madt_lapic(3, 4, MADT_CPU_ENABLED | 2);
+	madt_lapic(3, 4, ACPI_MADT_ENABLED | 2);
 	madt_x2apic(0x200, 0, 5); /* disabled */
 	assert_int_equal(parse_madt(madt_finish(), ACPI_MAX_CPUS), 0);
 	assert_console_quiet();
@@ -318,10 +318,10 @@ static void test_madt_x2apic(void **state)
 	(void)state;
 	static const u32 ids[] = { 1, 0x100, 0xfffffffe };
 	madt_begin(0xfee00000);
-	madt_lapic(0, 1, MADT_CPU_ENABLED);
-	madt_x2apic(0x100, MADT_CPU_ENABLED, 1);
-	madt_x2apic(0xffffffff, MADT_CPU_ENABLED, 2); /* not a valid id */
-	madt_x2apic(0xfffffffe, MADT_CPU_ENABLED, 3);
+	madt_lapic(0, 1, ACPI_MADT_ENABLED);
+	madt_x2apic(0x100, ACPI_MADT_ENABLED, 1);
+	madt_x2apic(0xffffffff, ACPI_MADT_ENABLED, 2); /* not a valid id */
+	madt_x2apic(0xfffffffe, ACPI_MADT_ENABLED, 3);
 	assert_int_equal(parse_madt(madt_finish(), ACPI_MAX_CPUS), 0);
 	assert_console_quiet();
 	assert_ids(ids, 3);
@@ -333,12 +333,12 @@ static void test_madt_duplicate_ids(void **state)
 	(void)state;
 	static const u32 ids[] = { 0, 1, 7 };
 	madt_begin(0xfee00000);
-	madt_lapic(0, 0, MADT_CPU_ENABLED);
-	madt_lapic(1, 1, MADT_CPU_ENABLED);
-	madt_x2apic(0, MADT_CPU_ENABLED, 0);
-	madt_x2apic(1, MADT_CPU_ENABLED, 1);
-	madt_x2apic(7, MADT_CPU_ENABLED, 7);
-	madt_lapic(7, 7, MADT_CPU_ENABLED);
+	madt_lapic(0, 0, ACPI_MADT_ENABLED);
+	madt_lapic(1, 1, ACPI_MADT_ENABLED);
+	madt_x2apic(0, ACPI_MADT_ENABLED, 0);
+	madt_x2apic(1, ACPI_MADT_ENABLED, 1);
+	madt_x2apic(7, ACPI_MADT_ENABLED, 7);
+	madt_lapic(7, 7, ACPI_MADT_ENABLED);
 	assert_int_equal(parse_madt(madt_finish(), ACPI_MAX_CPUS), 0);
 	assert_console_quiet();
 	assert_ids(ids, 3);
@@ -352,9 +352,9 @@ static void test_madt_duplicates_beyond_the_limit(void **state)
 	static const u32 ids[] = { 0, 1 };
 	madt_begin(0xfee00000);
 	for (u8 i = 0; i < 4; i++)
-		madt_lapic(i, i, MADT_CPU_ENABLED);
+		madt_lapic(i, i, ACPI_MADT_ENABLED);
 	for (u8 i = 0; i < 4; i++)
-		madt_x2apic(i, MADT_CPU_ENABLED, i);
+		madt_x2apic(i, ACPI_MADT_ENABLED, i);
 	assert_int_equal(parse_madt(madt_finish(), 2), 0);
 	assert_ids(ids, 2);
 	assert_int_equal(info.listed, 4);
@@ -366,7 +366,7 @@ static void test_madt_more_than_max(void **state)
 	(void)state;
 	madt_begin(0xfee00000);
 	for (u32 i = 0; i < ACPI_MAX_CPUS + 6; i++)
-		madt_x2apic(i * 2, MADT_CPU_ENABLED, i);
+		madt_x2apic(i * 2, ACPI_MADT_ENABLED, i);
 	assert_int_equal(parse_madt(madt_finish(), ACPI_MAX_CPUS), 0);
 	assert_int_equal(info.ncpus, ACPI_MAX_CPUS);
 	assert_int_equal(info.listed, ACPI_MAX_CPUS + 6);
@@ -386,10 +386,11 @@ static void test_madt_lapic_override(void **state)
 {
 	(void)state;
 	madt_begin(0xfee00000);
-	madt_lapic(0, 0, MADT_CPU_ENABLED);
-	struct madt_lapic_override o = { MADT_LAPIC_OVERRIDE, sizeof(o), 0, 0x12fee00000ull };
+	madt_lapic(0, 0, ACPI_MADT_ENABLED);
+	struct acpi_madt_lapic_override o = { ACPI_MADT_LAPIC_OVERRIDE, sizeof(o), 0,
+					      0x12fee00000ull };
 	madt_entry(&o, sizeof(o));
-	madt_lapic(1, 1, MADT_CPU_ENABLED);
+	madt_lapic(1, 1, ACPI_MADT_ENABLED);
 	assert_int_equal(parse_madt(madt_finish(), ACPI_MAX_CPUS), 0);
 	assert_console_quiet();
 	assert_true(info.lapic_addr == 0x12fee00000ull);
@@ -399,7 +400,7 @@ static void test_madt_lapic_override(void **state)
 	madt_begin(0xfee00000);
 	o.length = 10;
 	madt_entry(&o, 10);
-	madt_lapic(0, 0, MADT_CPU_ENABLED);
+	madt_lapic(0, 0, ACPI_MADT_ENABLED);
 	assert_int_equal(parse_madt(madt_finish(), ACPI_MAX_CPUS), 0);
 	assert_int_equal(info.lapic_addr, 0xfee00000);
 	assert_int_equal(info.ncpus, 1);
@@ -409,14 +410,14 @@ static void test_madt_short_entries_skipped(void **state)
 {
 	(void)state;
 	/* A well-framed entry too short for its type is skipped, not misread. */
-	static const u8 short_lapic[6] = { MADT_LAPIC, 6, 5, 5, 1, 0 };
-	static const u8 short_x2apic[12] = { MADT_X2APIC, 12, 0, 0, 9, 0, 0, 0, 1, 0, 0, 0 };
+	static const u8 short_lapic[6] = { ACPI_MADT_LAPIC, 6, 5, 5, 1, 0 };
+	static const u8 short_x2apic[12] = { ACPI_MADT_X2APIC, 12, 0, 0, 9, 0, 0, 0, 1, 0, 0, 0 };
 	static const u32 ids[] = { 0, 1 };
 	madt_begin(0xfee00000);
-	madt_lapic(0, 0, MADT_CPU_ENABLED);
+	madt_lapic(0, 0, ACPI_MADT_ENABLED);
 	madt_entry(short_lapic, sizeof(short_lapic));
 	madt_entry(short_x2apic, sizeof(short_x2apic));
-	madt_lapic(1, 1, MADT_CPU_ENABLED);
+	madt_lapic(1, 1, ACPI_MADT_ENABLED);
 	assert_int_equal(parse_madt(madt_finish(), ACPI_MAX_CPUS), 0);
 	assert_console_quiet();
 	assert_ids(ids, 2);
@@ -426,15 +427,15 @@ static void test_madt_malformed(void **state)
 {
 	(void)state;
 	static const u32 ids[] = { 0, 1 };
-	static const u8 zero_length[2] = { MADT_LAPIC, 0 };
-	static const u8 one_length[2] = { MADT_IOAPIC, 1 };
+	static const u8 zero_length[2] = { ACPI_MADT_LAPIC, 0 };
+	static const u8 one_length[2] = { ACPI_MADT_IOAPIC, 1 };
 
 	/* Length 0: the walk would never move on. */
 	madt_begin(0xfee00000);
-	madt_lapic(0, 0, MADT_CPU_ENABLED);
-	madt_lapic(1, 1, MADT_CPU_ENABLED);
+	madt_lapic(0, 0, ACPI_MADT_ENABLED);
+	madt_lapic(1, 1, ACPI_MADT_ENABLED);
 	madt_entry(zero_length, sizeof(zero_length));
-	madt_lapic(2, 2, MADT_CPU_ENABLED);
+	madt_lapic(2, 2, ACPI_MADT_ENABLED);
 	assert_int_equal(parse_madt(madt_finish(), ACPI_MAX_CPUS), 0);
 	assert_console(1, "cloison: acpi: MADT entry at offset 60 is malformed; the rest is "
 			  "ignored");
@@ -442,8 +443,8 @@ static void test_madt_malformed(void **state)
 	assert_int_equal(info.listed, 2);
 
 	madt_begin(0xfee00000);
-	madt_lapic(0, 0, MADT_CPU_ENABLED);
-	madt_lapic(1, 1, MADT_CPU_ENABLED);
+	madt_lapic(0, 0, ACPI_MADT_ENABLED);
+	madt_lapic(1, 1, ACPI_MADT_ENABLED);
 	madt_entry(one_length, sizeof(one_length));
 	assert_int_equal(parse_madt(madt_finish(), ACPI_MAX_CPUS), 0);
 	assert_console(1, "MADT entry at offset 60 is malformed");
@@ -451,9 +452,9 @@ static void test_madt_malformed(void **state)
 
 	/* The last entry runs past the table's end. */
 	madt_begin(0xfee00000);
-	madt_lapic(0, 0, MADT_CPU_ENABLED);
-	madt_lapic(1, 1, MADT_CPU_ENABLED);
-	madt_lapic(2, 2, MADT_CPU_ENABLED);
+	madt_lapic(0, 0, ACPI_MADT_ENABLED);
+	madt_lapic(1, 1, ACPI_MADT_ENABLED);
+	madt_lapic(2, 2, ACPI_MADT_ENABLED);
 	mb.len -= 2;
 	assert_int_equal(parse_madt(madt_finish(), ACPI_MAX_CPUS), 0);
 	assert_console(1, "MADT entry at offset 60 is malformed");
@@ -461,8 +462,8 @@ static void test_madt_malformed(void **state)
 
 	/* A single byte left over: not even a header. */
 	madt_begin(0xfee00000);
-	madt_lapic(0, 0, MADT_CPU_ENABLED);
-	madt_lapic(1, 1, MADT_CPU_ENABLED);
+	madt_lapic(0, 0, ACPI_MADT_ENABLED);
+	madt_lapic(1, 1, ACPI_MADT_ENABLED);
 	madt_entry(zero_length, 1);
 	assert_int_equal(parse_madt(madt_finish(), ACPI_MAX_CPUS), 0);
 	assert_console(1, "MADT entry at offset 60 is malformed");
@@ -713,7 +714,9 @@ static void test_madt_ioapic_bochs(void **state)
 
 static void isa_override(u8 bus, u8 source, u32 gsi, u16 flags, u8 length)
 {
-	struct madt_isa_override o = { MADT_ISA_OVERRIDE, length, bus, source, gsi, flags };
+	struct acpi_madt_isa_override o = {
+		ACPI_MADT_ISA_OVERRIDE, length, bus, source, gsi, flags
+	};
 	madt_entry(&o, length);
 }
 
@@ -721,13 +724,13 @@ static void test_madt_isa_overrides(void **state)
 {
 	(void)state;
 	madt_begin(0xfee00000);
-	madt_lapic(0, 0, MADT_CPU_ENABLED);
-	isa_override(0, 4, 20, MPS_POLARITY_LOW | MPS_TRIGGER_LEVEL, 10);
+	madt_lapic(0, 0, ACPI_MADT_ENABLED);
+	isa_override(0, 4, 20, ACPI_INTI_POLARITY_LOW | ACPI_INTI_TRIGGER_LEVEL, 10);
 	isa_override(0, 7, 7, 0x5, 10);	  /* said outright: active-high (01), edge (01) */
 	isa_override(1, 3, 30, 0xf, 10);  /* not the ISA bus */
 	isa_override(0, 16, 31, 0xf, 10); /* no such ISA IRQ */
 	isa_override(0, 5, 32, 0xf, 8);	  /* too short to hold its flags */
-	madt_lapic(1, 1, MADT_CPU_ENABLED);
+	madt_lapic(1, 1, ACPI_MADT_ENABLED);
 	assert_int_equal(parse_madt(madt_finish(), ACPI_MAX_CPUS), 0);
 	assert_console_quiet();
 	assert_int_equal(info.ncpus, 2);
@@ -742,10 +745,10 @@ static void test_madt_ioapics_beyond_the_limit(void **state)
 {
 	(void)state;
 	madt_begin(0xfee00000);
-	madt_lapic(0, 0, MADT_CPU_ENABLED);
+	madt_lapic(0, 0, ACPI_MADT_ENABLED);
 	for (u32 i = 0; i < ACPI_MAX_IOAPICS + 2; i++) {
-		struct madt_ioapic e = { MADT_IOAPIC, sizeof(e), (u8)i, 0, 0xfec00000 + i * 0x1000,
-					 i * 24 };
+		struct acpi_madt_ioapic e = { ACPI_MADT_IOAPIC,	       sizeof(e), (u8)i, 0,
+					      0xfec00000 + i * 0x1000, i * 24 };
 		madt_entry(&e, sizeof(e));
 		if (i == 2) {
 			e.length = 8; /* skipped, and not counted */

@@ -231,7 +231,7 @@ static void test_fadt_flags_and_reset(void **state)
 	(void)state;
 	build(2);
 	f = fadt();
-	assert_true(f->flags & FADT_RESET_REG_SUP);
+	assert_true(f->flags & ACPI_FADT_RESET_REG_SUP);
 	assert_true(f->flags & (1u << 0));   /* WBINVD */
 	assert_true(f->flags & (1u << 2));   /* C1 on every CPU */
 	assert_true(f->flags & (1u << 4));   /* no fixed power button */
@@ -455,18 +455,18 @@ static void test_madt_entries(void **state)
 	for (p = (const u8 *)(m + 1); p < end; p += p[1]) {
 		assert_true(p[1] >= 2 && p + p[1] <= end);
 		switch (p[0]) {
-		case MADT_LAPIC:
+		case ACPI_MADT_LAPIC:
 			assert_int_equal(p[1], 8);
 			assert_int_equal(p[2], cpus); /* UID */
 			assert_int_equal(p[3], cpus); /* APIC id */
-			assert_int_equal(p[4], MADT_CPU_ENABLED);
+			assert_int_equal(p[4], ACPI_MADT_ENABLED);
 			cpus++;
 			break;
-		case MADT_IOAPIC:
+		case ACPI_MADT_IOAPIC:
 			assert_int_equal(p[2], 4); /* id = ncpus */
 			ioapics++;
 			break;
-		case MADT_ISA_OVERRIDE:
+		case ACPI_MADT_ISA_OVERRIDE:
 			assert_int_equal(p[2], 0); /* bus ISA */
 			overrides++;
 			break;
