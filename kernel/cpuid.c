@@ -1,22 +1,23 @@
 /*
  * The CPU a partition sees.  CPUID is the real one with the hypervisor
  * bit set and these hidden: VMX and SVM (no nested virtualization),
- * MONITOR/MWAIT, RDTSCP and RDPID (IA32_TSC_AUX is not switched), the performance and debug-store
- * features whose MSRs are not emulated, SMX, and every feature whose register state cloison does
- * not switch between partitions (MPX, AMX, CET, PKS, XSAVES, user wait).  The local APIC, x2APIC
- * and TSC deadline are offered: they are the partition's own (kernel/platform.c).  The topology is
- * the partition's: vCPU i has APIC id i, each vCPU is one core of one package (leaves 1, 4,
- * 0x80000008), and the host's topology leaves (0xB, 0x1F, 0x8000001E) read zero.  Leaf 6 offers
- * only ARAT (the APIC timer runs in every C-state), leaf 0xA no performance counters, and leaves
- * 0x15 and 0x16, where the CPU has them, give the TSC's frequency in terms of the local APIC
- * timer's (PLATFORM_APIC_TIMER_HZ), as does cloison's leaf 0x40000010.  Leaf 0x80000007 says the
- * TSC is invariant: cloison measures its rate once and relies on that itself.  OSXSAVE and OSPKE
- * follow the guest's own CR4, and leaf 0xD describes exactly the XSAVE components a guest may
- * enable.  cloison's own leaves 0x40000000-0x40000001 (the hypercall ABI) and 0x40000010 (the
- * frequencies) are added; other 0x400000xx leaves read as zero, and so does every leaf the CPU does
- * not have (above its highest basic or extended leaf, or in another range): Intel would answer
- * those with its highest basic leaf, unfiltered, and where that is leaf 7 or 0xD the filters above
- * would be bypassed.
+ * MONITOR/MWAIT, RDTSCP and RDPID, the speculation-control MSRs
+ * (IA32_SPEC_CTRL, PRED_CMD, FLUSH_CMD, ARCH_CAPABILITIES: not emulated) (IA32_TSC_AUX is not
+ * switched), the performance and debug-store features whose MSRs are not emulated, SMX, and every
+ * feature whose register state cloison does not switch between partitions (MPX, AMX, CET, PKS,
+ * XSAVES, user wait).  The local APIC, x2APIC and TSC deadline are offered: they are the
+ * partition's own (kernel/platform.c).  The topology is the partition's: vCPU i has APIC id i, each
+ * vCPU is one core of one package (leaves 1, 4, 0x80000008), and the host's topology leaves (0xB,
+ * 0x1F, 0x8000001E) read zero.  Leaf 6 offers only ARAT (the APIC timer runs in every C-state),
+ * leaf 0xA no performance counters, and leaves 0x15 and 0x16, where the CPU has them, give the
+ * TSC's frequency in terms of the local APIC timer's (PLATFORM_APIC_TIMER_HZ), as does cloison's
+ * leaf 0x40000010.  Leaf 0x80000007 says the TSC is invariant: cloison measures its rate once and
+ * relies on that itself.  OSXSAVE and OSPKE follow the guest's own CR4, and leaf 0xD describes
+ * exactly the XSAVE components a guest may enable.  cloison's own leaves 0x40000000-0x40000001 (the
+ * hypercall ABI) and 0x40000010 (the frequencies) are added; other 0x400000xx leaves read as zero,
+ * and so does every leaf the CPU does not have (above its highest basic or extended leaf, or in
+ * another range): Intel would answer those with its highest basic leaf, unfiltered, and where that
+ * is leaf 7 or 0xD the filters above would be bypassed.
  *
  * cpuid_init() derives from the same filtered view what a guest may put
  * in CR4, EFER and XCR0 (guest_features), for the checks of kernel/cr.c
@@ -67,10 +68,14 @@
 #define L81C_CMP_LEGACY (1u << 1)
 #define L81C_TOPOEXT (1u << 22)
 #define L81D_RDTSCP (1u << 27)
+/* Leaf 0x80000008 EBX: IBPB, IBRS, STIBP and their kin, SSBD, VIRT_SSBD: MSRs not offered. */
+#define L88B_SPEC_MSRS 0x030fd000u
 /* Leaf 0x80000007 EDX. */
 #define L87D_INVARIANT_TSC (1u << 8)
 /* Leaf 7 subleaf 0 EBX, ECX, EDX. */
 #define L7C_RDPID (1u << 22)
+/* IBRS/IBPB, STIBP, L1D_FLUSH, ARCH_CAPABILITIES, CORE_CAPABILITIES, SSBD: MSRs not offered. */
+#define L7D_SPEC_MSRS 0xfc000000u
 #define L7B_FSGSBASE (1u << 0)
 #define L7B_SGX (1u << 2)
 #define L7B_SMEP (1u << 7)
@@ -92,8 +97,9 @@
 /* Leaf 0xD subleaf 1 EAX: the XSAVE variants a guest may use. */
 #define LDS1A_GUEST 0x7u /* XSAVEOPT, XSAVEC, XGETBV with ECX = 1; not XSAVES nor XFD */
 #define LDS1A_XSAVEC (1u << 1)
-#define LDSI_C_ALIGN64 (1u << 1) /* leaf 0xD subleaf i >= 2, ECX: 64-byte aligned when compacted   \
-				  */
+#define LDSI_C_ALIGN64                                                                             \
+	(1u << 1) /* leaf 0xD subleaf i >= 2, ECX: 64-byte aligned when compacted                  \
+		   */
 /* Leaf 0x80000001 EDX, leaf 0x80000008 EAX. */
 #define L81D_SYSCALL (1u << 11)
 
@@ -131,7 +137,7 @@ static void filter_leaf7(struct cpuid_regs *r)
 	r->ecx &= ~(L7C_OSPKE | L7C_WAITPKG | L7C_CET_SS | L7C_SGX_LC | L7C_PKS | L7C_RDPID);
 	if (!(guest_features.xcr0_allowed & XFEATURE_PKRU))
 		r->ecx &= ~L7C_PKU;
-	r->edx &= ~(L7D_CET_IBT | L7D_AMX_BF16 | L7D_AMX_TILE | L7D_AMX_INT8);
+	r->edx &= ~(L7D_CET_IBT | L7D_AMX_BF16 | L7D_AMX_TILE | L7D_AMX_INT8 | L7D_SPEC_MSRS);
 }
 
 u32 cpuid_xsave_size(u64 xcr0)
@@ -354,8 +360,9 @@ static NOINLINE struct cpuid_regs platform_leaf(struct vcpu *v, u32 leaf, u32 su
 	case 0x80000007: /* the TSC is invariant: cloison itself relies on that */
 		r.edx |= L87D_INVARIANT_TSC;
 		break;
-	case 0x80000008: /* n cores; APIC ids sized from that */
+	case 0x80000008: /* n cores; APIC ids sized from that; no speculation-control MSRs */
 		r.ecx = n - 1;
+		r.ebx &= ~L88B_SPEC_MSRS;
 		break;
 	default:
 		break;

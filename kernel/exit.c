@@ -113,7 +113,7 @@ bool exit_deliver_pending(struct vcpu *v)
 	}
 	/* Then its devices' (kernel/platform.c), when something may have changed. */
 	if (v->irq_check)
-		v->irq_check = platform_offer(v);
+		platform_offer(v); /* sets irq_check again while one still waits */
 	return !v->irq_check;
 }
 
@@ -292,7 +292,7 @@ static u32 on_slat_violation(struct vcpu *v, struct vm_exit *e)
 {
 	char reason[96];
 
-	if (platform_is_mmio(e->slat.gpa) && !e->slat.fetch)
+	if (platform_is_mmio(e->slat.gpa) && e->slat.data && !e->slat.fetch)
 		return platform_mmio(v, e);
 	format(reason, sizeof(reason), "memory violation at GPA 0x%llx (%s)",
 	       (unsigned long long)e->slat.gpa,

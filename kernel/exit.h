@@ -52,6 +52,12 @@ struct vm_exit {
 		struct {
 			u64 gpa;
 			bool read, write, fetch;
+			/*
+			 * The instruction's own access to gpa, not a page-table walk
+			 * or the delivery of an event (only such an access to a
+			 * device page is emulated).
+			 */
+			bool data;
 		} slat;
 		struct {
 			u8 vector;

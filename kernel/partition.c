@@ -103,34 +103,6 @@ static u64 chunk_list_frames(u32 nchunks)
 	return ALIGN_UP(nchunks * sizeof(u64), FRAME_SIZE) / FRAME_SIZE;
 }
 
-/* The UART's line is the partition's console (vdev/uart.h). */
-static bool line_can_send(void *c)
-{
-	return pconsole_write_ready(c);
-}
-
-static bool line_send(void *c, u8 byte)
-{
-	return pconsole_write(c, &byte, 1) == 1;
-}
-
-static bool line_has_input(void *c)
-{
-	return pconsole_has_input(c);
-}
-
-static int line_receive(void *c)
-{
-	return pconsole_pop_input(c);
-}
-
-static const struct vuart_line console_line = {
-	.can_send = line_can_send,
-	.send = line_send,
-	.has_input = line_has_input,
-	.receive = line_receive,
-};
-
 /* Give p's RAM back to the frame allocator (scrubbed first, unless no guest ever ran in it). */
 static void free_ram(struct partition *p)
 {
@@ -320,7 +292,6 @@ int partition_start(struct partition *p)
 	const char *name = p->cfg.name;
 	char why[160], kind[48];
 
-	vuart_reset(&p->uart, &console_line, &p->console);
 	if (pconsole_init(&p->console, name) < 0) {
 		klog("partition %s: not started: out of hypervisor memory for its console history",
 		     name);
@@ -534,11 +505,32 @@ static void stop(struct partition *p)
  */
 static bool lock_life(struct partition *p, bool stop_request, u64 *flags)
 {
+	console_hold(); /* first: the console comes before the partition's lock (console.h) */
 	*flags = spin_lock_irqsave(&p->lock);
 	if (p->state == PARTITION_RUNNABLE && (stop_request || p->work != WORK_LOAD))
 		return true;
 	spin_unlock_irqrestore(&p->lock, *flags);
+	console_release();
 	return false;
+}
+
+/* Stop p from its own work (its loading failed), with the locks in their order. */
+static void stop_now(struct partition *p)
+{
+	u64 flags;
+
+	console_hold();
+	flags = spin_lock_irqsave(&p->lock);
+	stop(p);
+	spin_unlock_irqrestore(&p->lock, flags);
+	console_release();
+}
+
+/* Let go of what lock_life() took. */
+static void unlock_life(struct partition *p, u64 flags)
+{
+	spin_unlock_irqrestore(&p->lock, flags);
+	console_release();
 }
 
 void partition_exit(struct partition *p, int code)
@@ -551,7 +543,7 @@ void partition_exit(struct partition *p, int code)
 	klog("partition %s exited with code %d", p->cfg.name, code);
 	p->exit_code = code;
 	stop(p);
-	spin_unlock_irqrestore(&p->lock, flags);
+	unlock_life(p, flags);
 }
 
 /*
@@ -565,7 +557,6 @@ void partition_exit(struct partition *p, int code)
  */
 static void restart(struct partition *p)
 {
-	vuart_reset(&p->uart, &console_line, &p->console);
 	p->scrub_next = 0;
 	p->work = WORK_LOAD;
 	__atomic_store_n(&p->life, p->life + 1, __ATOMIC_SEQ_CST);
@@ -581,9 +572,8 @@ void partition_vcpu_sync(struct vcpu *v)
 	v->pending_irq = 0;
 	v->halted = false;
 	virt->vcpu_reset(v, &p->boot); /* also returns a launched VMCS to the clear state */
-	platform_vcpu_reset(v);
-	xstate_reset(v);     /* no register of the former life survives */
-	virt->flush_slat(v); /* nor a translation the CPU cached for its tag */
+	xstate_reset(v);	       /* no register of the former life survives */
+	virt->flush_slat(v);	       /* nor a translation the CPU cached for its tag */
 	v->life = p->life;
 }
 
@@ -616,15 +606,11 @@ bool partition_work(struct partition *p)
 	/* The dry run at the start said this loads: it still does, the module is the same. */
 	if (load_image(p, false, &boot, kind, sizeof(kind), why, sizeof(why)) < 0) {
 		klog("partition %s: stopped: its image no longer loads: %s", p->cfg.name, why);
-		u64 flags = spin_lock_irqsave(&p->lock);
-		stop(p);
-		spin_unlock_irqrestore(&p->lock, flags);
+		stop_now(p);
 		return false;
 	}
 	if (platform_reset(p) < 0) {
-		u64 flags = spin_lock_irqsave(&p->lock);
-		stop(p);
-		spin_unlock_irqrestore(&p->lock, flags);
+		stop_now(p);
 		return false;
 	}
 	return true;
@@ -651,13 +637,13 @@ void partition_crash(struct partition *p, const char *fmt, ...)
 			p->restarts++;
 			klog("partition %s restarted (restart %u of %u)", p->cfg.name, p->restarts,
 			     p->cfg.restart_limit);
-			spin_unlock_irqrestore(&p->lock, flags);
+			unlock_life(p, flags);
 			return;
 		}
 	}
 	p->crashed = true;
 	stop(p);
-	spin_unlock_irqrestore(&p->lock, flags);
+	unlock_life(p, flags);
 }
 
 void partition_reset(struct partition *p)
@@ -669,7 +655,7 @@ void partition_reset(struct partition *p)
 	pconsole_flush(&p->console);
 	klog("partition %s reset by its guest", p->cfg.name);
 	restart(p);
-	spin_unlock_irqrestore(&p->lock, flags);
+	unlock_life(p, flags);
 }
 
 void partition_stop(struct partition *p, const char *why)
@@ -681,7 +667,7 @@ void partition_stop(struct partition *p, const char *why)
 	pconsole_flush(&p->console);
 	klog("partition %s stopped: %s", p->cfg.name, why);
 	stop(p);
-	spin_unlock_irqrestore(&p->lock, flags);
+	unlock_life(p, flags);
 }
 
 void partition_abandon(struct partition *p, const char *why)

@@ -210,6 +210,45 @@ static void lapic_ipi(void *ctx, const struct vlapic_ipi *m)
 
 /* ---- lives ------------------------------------------------------------------ */
 
+/* The UART's line is the partition's console (vdev/uart.h). */
+static bool line_can_send(void *c)
+{
+	return pconsole_write_ready(c);
+}
+
+static bool line_send(void *c, u8 byte)
+{
+	return pconsole_write(c, &byte, 1) == 1;
+}
+
+static bool line_has_input(void *c)
+{
+	return pconsole_has_input(c);
+}
+
+static int line_receive(void *c)
+{
+	return pconsole_pop_input(c);
+}
+
+static const struct vuart_line console_line = {
+	.can_send = line_can_send,
+	.send = line_send,
+	.has_input = line_has_input,
+	.receive = line_receive,
+};
+
+/* Under the lock: v's local APIC at power-on, v waiting for STARTUP unless it is vCPU 0. */
+static void reset_vcpu(struct vcpu *v)
+{
+	struct vlapic_hooks h = { .eoi = lapic_eoi, .ipi = lapic_ipi, .ctx = v };
+
+	vlapic_reset(&v->lapic, v->index, v->index == 0, tsc_hz, PLATFORM_APIC_TIMER_HZ, &h);
+	v->wait_sipi = v->index != 0;
+	v->init_pending = v->sipi_pending = false;
+	v->irq_check = false;
+}
+
 int platform_reset(struct partition *p)
 {
 	static u8 tables[GUEST_FW_SIZE];
@@ -230,8 +269,13 @@ int platform_reset(struct partition *p)
 	vpm_reset(&pf->pm, tsc_hz, now);
 	vi8042_init(&pf->kbc, kbc_irq, pf);
 	vpci_reset(&pf->pci);
+	vuart_reset(&p->uart, &console_line, &p->console);
 	pf->lines = 0;
 	pf->live = true;
+	/* Every vCPU's local APIC and signals too: a vCPU not yet reset for this life may be sent
+	 * STARTUP. */
+	for (u32 i = 0; i < p->nvcpus; i++)
+		reset_vcpu(&p->vcpus[i]);
 	unlock(p, flags);
 
 	/* One buffer for every partition: the tables are built and copied under its lock. */
@@ -248,13 +292,9 @@ int platform_reset(struct partition *p)
 void platform_vcpu_reset(struct vcpu *v)
 {
 	struct partition *p = v->partition;
-	struct vlapic_hooks h = { .eoi = lapic_eoi, .ipi = lapic_ipi, .ctx = v };
 	u64 flags = lock(p);
 
-	vlapic_reset(&v->lapic, v->index, v->index == 0, tsc_hz, PLATFORM_APIC_TIMER_HZ, &h);
-	v->wait_sipi = v->index != 0;
-	v->init_pending = v->sipi_pending = false;
-	v->irq_check = false;
+	reset_vcpu(v);
 	unlock(p, flags);
 }
 
@@ -580,11 +620,15 @@ void platform_tick(struct vcpu *v)
 
 u64 platform_deadline(struct vcpu *v)
 {
-	struct platform *pf = &v->partition->platform;
-	u64 now = now_tsc(), d = vlapic_timer_deadline(&v->lapic), o;
+	struct partition *p = v->partition;
+	struct platform *pf = &p->platform;
+	u64 now, d, o, flags;
 
 	if (!pf->live)
 		return 0;
+	now = now_tsc();
+	flags = spin_lock_irqsave(&pf->lock); /* another vCPU may be programming the PIT */
+	d = vlapic_timer_deadline(&v->lapic);
 	if (v->index == 0) {
 		o = vpit_next_irq(&pf->pit, now);
 		if (o && (!d || o < d))
@@ -593,6 +637,7 @@ u64 platform_deadline(struct vcpu *v)
 		if (o && (!d || o < d))
 			d = o;
 	}
+	spin_unlock_irqrestore(&pf->lock, flags);
 	return d;
 }
 
@@ -618,6 +663,8 @@ bool platform_irq_waiting(struct vcpu *v)
 	u64 flags = lock(p);
 	int vec = next_vector(v, &pic);
 
+	if (vec >= 0)
+		v->irq_check = true; /* its next entry offers it */
 	unlock(p, flags);
 	return vec >= 0 || v->init_pending || v->sipi_pending;
 }
@@ -638,6 +685,7 @@ bool platform_offer(struct vcpu *v)
 		vec = next_vector(v, &pic);
 	}
 	waits = vec >= 0;
+	v->irq_check = waits; /* under the lock: a poke from another CPU is not lost */
 	unlock(p, flags);
 	return waits;
 }

@@ -91,7 +91,8 @@ int platform_msr_write(struct vcpu *v, u32 msr, u64 value);
  * Interrupts.  platform_offer() gives the backend the interrupt v should
  * take next (its local APIC's, or the PIC's through LINT0), and tells
  * the device it was taken when the backend injected it.  Returns true
- * while one still waits (the backend opened a window for it).
+ * while one still waits (the backend opened a window for it), and sets
+ * v->irq_check to that, under the lock.
  */
 bool platform_offer(struct vcpu *v);
 /* Does an interrupt wait for v (to end its HLT)? */

@@ -109,12 +109,15 @@ void sched_wake(struct partition *p)
 		sched_wake_vcpu(&p->vcpus[i]);
 }
 
-/* Every vCPU of p but self (may be NULL) looks at p again: it stopped, or has work. */
+/*
+ * Every vCPU of p but self (may be NULL) looks at p again: it stopped,
+ * or has work.  One in its guest on another CPU leaves it at once.
+ */
 static void wake_others(struct partition *p, const struct vcpu *self)
 {
 	for (u32 i = 0; i < p->nvcpus; i++)
 		if (&p->vcpus[i] != self)
-			sched_wake_vcpu(&p->vcpus[i]);
+			sched_notify_vcpu(&p->vcpus[i]);
 }
 
 void sched_request(struct partition *p, u32 req)

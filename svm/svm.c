@@ -415,6 +415,10 @@ static void decode(struct vcpu *v, struct vm_exit *e)
 		e->slat.write = info1 & NPF_WRITE;
 		e->slat.fetch = info1 & NPF_FETCH;
 		e->slat.read = !e->slat.write && !e->slat.fetch;
+		/* APM Vol. 2 §15.25.6: bit 33, the fault came during a walk of the guest's tables.
+		 */
+		e->slat.data = !(info1 & NPF_GUEST_TABLE_WALK) &&
+			       !(vm->control.exitintinfo & EVENTINJ_VALID);
 		return;
 	case (u64)SVM_EXIT_INVALID:
 	case (u32)SVM_EXIT_INVALID: /* QEMU writes the -1 as 32 bits */

@@ -237,5 +237,6 @@ enum svm_exit_code {
 /* NPF EXITINFO1 error code bits (§15.25.6). */
 #define NPF_WRITE (1ull << 1)
 #define NPF_FETCH (1ull << 4)
+#define NPF_GUEST_TABLE_WALK (1ull << 33)
 
 #endif

@@ -563,7 +563,7 @@ static u32 decode(struct vcpu *v, u32 reason, struct vm_exit *e)
 {
 	u32 basic = reason & 0xffff;
 	u64 q;
-	u32 info;
+	u32 info, cut;
 
 	e->raw_code = reason;
 	e->insn_len = vmcs_read32(VMCS_EXIT_INSTR_LEN);
@@ -640,7 +640,11 @@ static u32 decode(struct vcpu *v, u32 reason, struct vm_exit *e)
 		e->slat.read = q & 1;
 		e->slat.write = q & 2;
 		e->slat.fetch = q & 4;
-		return idt_vectoring();
+		/* SDM 3C table 28-7: bit 7, the linear address is valid; bit 8, it was translated.
+		 */
+		cut = idt_vectoring();
+		e->slat.data = (q & 0x180) == 0x180 && !(cut & INTR_INFO_VALID);
+		return cut;
 	default: /* a task switch through the IDT, among others */
 		e->kind = EXIT_UNHANDLED;
 		return idt_vectoring();
