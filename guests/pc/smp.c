@@ -1,0 +1,116 @@
+/*
+ * The second vCPU, started as an OS starts an application processor
+ * (SDM 3A §8.4.4.1, the MP specification's INIT-SIPI-SIPI): the boot
+ * vCPU copies the real-mode trampoline (trampoline.S) below 1 MiB, sends
+ * INIT (assert, then de-assert) and two STARTUP IPIs naming its page
+ * through the xAPIC ICR, and waits for the AP to report.  The AP checks
+ * its own identity (CPUID's initial APIC id, the APIC id register,
+ * IA32_APIC_BASE without the BSP bit), enables its local APIC and
+ * halts; the boot vCPU then sends it fixed IPIs one by one, which the AP
+ * counts.  Each side prints its own lines, one side at a time.  With
+ * more than two vCPUs, only the one with APIC id 1 is started.
+ */
+#include "guests/pc/pc.h"
+
+#define ICR_DELIVERY_PENDING (1u << 12)
+#define ICR_ASSERT (1u << 14)
+#define ICR_LEVEL (1u << 15)
+#define ICR_INIT (5u << 8)
+#define ICR_STARTUP (6u << 8)
+#define IPIS 3
+#define AP_ID 1
+
+enum { AP_OFF, AP_REPORTED, AP_COUNTED };
+
+extern const uint8_t ap_trampoline[], ap_trampoline_end[];
+void ap_main(void);
+
+static volatile unsigned ap_state, ap_ipis;
+
+struct frame;
+
+__attribute__((interrupt)) static void on_ipi(struct frame *f)
+{
+	(void)f;
+	ap_ipis++;
+	lapic_eoi();
+}
+
+/* Runs on the AP, on its own stack, with the BSP's GDT and IDT loaded again. */
+void ap_main(void)
+{
+	uint32_t a, b, c, d;
+
+	desc_init();
+	cpuid(1, &a, &b, &c, &d);
+	pc_check("ap: cpuid 1 initial APIC id", b >> 24, AP_ID);
+	pc_check("ap: APIC id register", lapic_read(LAPIC_ID) >> 24, AP_ID);
+	pc_check("ap: IA32_APIC_BASE (enabled, not BSP)", rdmsr(MSR_APIC_BASE),
+		 0xfee00000u | APIC_BASE_EN);
+	pc_check("ap: SVR 0xff after INIT", lapic_read(LAPIC_SVR) & 0x1ff, 0xff);
+	lapic_enable();
+	ap_state = AP_REPORTED;
+	for (;;) {
+		__asm__ volatile("cli" ::: "memory");
+		if (ap_ipis >= IPIS && ap_state == AP_REPORTED) {
+			pc_check("ap: fixed IPIs of vector 0x50 taken", ap_ipis, IPIS);
+			ap_state = AP_COUNTED;
+		}
+		__asm__ volatile("sti; hlt" ::: "memory");
+	}
+}
+
+static bool spin_until(volatile unsigned *v, unsigned want, uint32_t ms)
+{
+	uint64_t end = rdtsc() + pc_ms(ms);
+
+	while (*v < want) {
+		if (rdtsc() > end)
+			return false;
+		__asm__ volatile("pause");
+	}
+	return true;
+}
+
+static void icr(uint32_t low)
+{
+	uint64_t end = rdtsc() + pc_ms(100);
+
+	while ((lapic_read(LAPIC_ICR_LOW) & ICR_DELIVERY_PENDING) && rdtsc() < end)
+		;
+	lapic_write(LAPIC_ICR_HIGH, (uint32_t)AP_ID << 24);
+	lapic_write(LAPIC_ICR_LOW, low);
+}
+
+void smp_checks(void)
+{
+	uintptr_t at = PC_TRAMPOLINE;
+	volatile uint8_t *to;
+	unsigned sent;
+
+	desc_set_handler(VEC_IPI, (void *)on_ipi);
+	lapic_enable();
+	__asm__("" : "+r"(at)); /* a physical address, not an object the compiler knows */
+	to = (volatile uint8_t *)at;
+	for (const uint8_t *p = ap_trampoline; p < ap_trampoline_end; p++)
+		*to++ = *p;
+
+	icr(ICR_INIT | ICR_LEVEL | ICR_ASSERT);
+	pc_spin_ms(10);
+	icr(ICR_INIT | ICR_LEVEL); /* de-assert */
+	for (int i = 0; i < 2; i++) {
+		icr(ICR_STARTUP | ICR_ASSERT | (PC_TRAMPOLINE >> 12));
+		pc_spin_ms(1);
+	}
+	if (pc_verdict("smp: AP started by INIT, STARTUP, STARTUP",
+		       spin_until(&ap_state, AP_REPORTED, 5000), "no word from it in 5 s"))
+		return;
+	for (sent = 0; sent < IPIS; sent++) {
+		icr(VEC_IPI | ICR_ASSERT);
+		if (!spin_until(&ap_ipis, sent + 1, 1000))
+			break;
+	}
+	pc_verdict("smp: each fixed IPI reaches the AP",
+		   sent == IPIS && spin_until(&ap_state, AP_COUNTED, 1000), "%u of %u taken",
+		   ap_ipis, IPIS);
+}
