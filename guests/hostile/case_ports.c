@@ -1,40 +1,60 @@
 /*
  * Case "ports" (class 10 of the catalog): the I/O port space.  Apart
- * from the emulated 16550 at 0x3f8-0x3ff and the exit port 0xf4 (a
- * write there ends the partition with that code), a partition has no
- * port: every read returns all ones and every write does nothing.
+ * from the exit port 0xf4 (a write there ends the partition with that
+ * code) and the ports of the partition's PC (docs/platform.md: the
+ * 8259s, the PIT and port 0x61, the i8042, the RTC, the 16550, the ACPI
+ * PM registers, the reset register 0xcf9 and the PCI configuration
+ * ports), a partition has no port: every read returns all ones and
+ * every write does nothing.  The devices themselves are the pc guest's
+ * business (tests/boot/pc.scenario), resets and power-off the reset
+ * case's.
  *
  *   - The sweep: every port 0-0xffff written and read as a byte, and
  *     every 16th port (and the last four) as a word and a dword; each read
  *     must be all ones.  (All six sizes at every port are 393,000 exits:
  *     about 1 s of emulated time on the Bochs lanes and 15 s under QEMU's
  *     emulator, too long for a boot test; the sample takes a third of it.)
- *     Accesses that would touch 0xf4 or the 16550 (a word at 0xf3, a
+ *     Accesses that would touch 0xf4 or a device (a word at 0xf3, a
  *     dword at 0x3f6, ...) are left out: those ports are not "nothing".
  *   - String I/O: REP INSB, INSD and OUTSB with ECX = 16, with DF clear
  *     and set: the buffer, EDI/ESI and ECX must come out as on hardware.
  *   - A dword at port 0xffff, which runs past the end of the port space.
- *   - The reset and power-off ports of PCs and emulators: 0x64 <- 0xfe,
- *     0xcf9 <- 0x06 and 0x0e, 0x92 <- 0x01, 0x604 <- 0x2000 (QEMU's
- *     ACPI), 0xb004 <- 0x2000 (Bochs' ACPI), 0x4004 <- 0x3400
- *     (VirtualBox), 0x8900 <- "Shutdown" (Bochs).  None may reset or power
- *     off the machine; the case goes on, and the heartbeat beside it keeps
- *     beating (the scenario checks both).  They come 1.2 s after the start,
- *     in the heartbeat's beating time.
+ *   - The reset and power-off ports of other PCs and emulators that a
+ *     partition does not have: 0x92 <- 0x01 (fast A20 and reset), 0xb004
+ *     <- 0x2000 (Bochs' ACPI), 0x4004 <- 0x3400 (VirtualBox), 0x8900 <-
+ *     "Shutdown" (Bochs).  None may reset or power off the machine or the
+ *     partition; the case goes on, and the heartbeat beside it keeps
+ *     beating (the scenario checks both).  They come 1.2 s after the
+ *     start, in the heartbeat's beating time.
  */
 #include "guests/hostile/cpu.h"
 #include "guests/hostile/hostile.h"
 
 #define MS 1000000ull
 #define EXIT_PORT 0xf4
-#define UART 0x3f8
-#define UART_PORTS 8
+/* The ports of the partition's PC and the exit port: [first, last]. */
+static const struct {
+	uint16_t first, last;
+} devices[] = {
+	{ 0x20, 0x21 },				    /* master 8259 */
+	{ 0x40, 0x43 },				    /* PIT */
+	{ 0x60, 0x61 },				    /* i8042 data, port 0x61 (PIT counter 2) */
+	{ 0x64, 0x64 },				    /* i8042 status and command */
+	{ 0x70, 0x71 },				    /* RTC */
+	{ 0xa0, 0xa1 },				    /* slave 8259 */
+	{ EXIT_PORT, EXIT_PORT }, { 0x3f8, 0x3ff }, /* 16550 */
+	{ 0x4d0, 0x4d1 },			    /* ELCR */
+	{ 0x600, 0x60b }, /* ACPI PM1 event and control blocks, PM timer */
+	{ 0xcf8, 0xcff }, /* PCI configuration; 0xcf9 the reset register */
+};
 
-/* Does [port, port + size) reach the exit port or the 16550? */
+/* Does [port, port + size) reach the exit port or a device? */
 static bool special(uint32_t port, uint32_t size)
 {
-	return (port <= EXIT_PORT && port + size > EXIT_PORT) ||
-	       (port < UART + UART_PORTS && port + size > UART);
+	for (unsigned i = 0; i < sizeof(devices) / sizeof(devices[0]); i++)
+		if (port <= devices[i].last && port + size > devices[i].first)
+			return true;
+	return false;
 }
 
 static int sweep(void)
@@ -138,11 +158,7 @@ static int resets(void)
 	while (hv_time_ns() - hostile_t0 < 1200 * MS)
 		sleep_ns(50 * MS);
 	hsay("writing the reset and power-off ports next");
-	outb(0x64, 0xfe);
-	outb(0xcf9, 0x06);
-	outb(0xcf9, 0x0e);
 	outb(0x92, 0x01);
-	outw(0x604, 0x2000);
 	outw(0xb004, 0x2000);
 	outw(0x4004, 0x3400);
 	for (unsigned i = 0; i < sizeof(shutdown) - 1; i++)

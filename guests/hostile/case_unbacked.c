@@ -1,12 +1,15 @@
 /*
  * Case "unbacked" (class 9 of the catalog): guest-physical addresses
- * with nothing behind them.  A partition has RAM at [0, mem) and no
- * device memory: an access where a PC has its local APIC (0xfee00000)
- * or I/O APIC (0xfec00000), or above 4 GiB, must stop the partition with
- * "crashed: memory violation at GPA 0x... (read|write)".  One partition
- * per variant, since each is the last thing it does:
- *   lapic, lapicw    read, write at 0xfee00000 (32-bit, paging off)
- *   ioapic, ioapicw  read, write at 0xfec00000
+ * with nothing behind them.  A partition has RAM at [0, mem) and device
+ * memory only in the APIC window (docs/platform.md): an access between
+ * the end of its RAM and the window, or above 4 GiB, must stop the
+ * partition with "crashed: memory violation at GPA 0x... (read|write)".
+ * One partition per variant, since each is the last thing it does:
+ *   hole, holew      read, write at 0x40000000 (32-bit, paging off)
+ *   lapic, lapicw    the local APIC answers at 0xfee00000: its version
+ *                    register, and TPR written and read back (exit 0)
+ *   ioapic, ioapicw  the I/O APIC answers at 0xfec00000: its version,
+ *                    and a redirection entry written and read back
  *   high             read at 0x100000000 from 64-bit mode (long.S maps it)
  *   highw            write at 0x100000000 through PAE paging in 32-bit
  *                    mode (linear 1 GiB mapped there)
@@ -18,6 +21,32 @@
 
 #define LAPIC 0xfee00000u
 #define IOAPIC 0xfec00000u
+#define HOLE 0x40000000u /* above a 2 MiB partition's RAM, below the APIC window */
+
+static volatile uint32_t *reg(uint32_t at)
+{
+	return (volatile uint32_t *)(uintptr_t)at;
+}
+
+/* The APIC window is no hole: the devices answer there. */
+static int devices(const char *v)
+{
+	if (hsame(v, "lapic"))
+		return hcheck("the local APIC's version register reads 0x14",
+			      *reg(LAPIC + 0x30) & 0xff, 0x14);
+	if (hsame(v, "lapicw")) {
+		*reg(LAPIC + 0x80) = 0x20;
+		return hcheck("the local APIC's TPR reads back 0x20", *reg(LAPIC + 0x80), 0x20);
+	}
+	if (hsame(v, "ioapic")) {
+		*reg(IOAPIC) = 1;
+		return hcheck("the I/O APIC's version reads 0x170020", *reg(IOAPIC + 0x10),
+			      0x170020);
+	}
+	*reg(IOAPIC) = 0x10;
+	*reg(IOAPIC + 0x10) = 0x10030;
+	return hcheck("an I/O APIC redirection entry reads back", *reg(IOAPIC + 0x10), 0x10030);
+}
 #define HIGH 0x100000000ull
 
 static void read32(uint32_t at)
@@ -52,14 +81,12 @@ int case_unbacked(unsigned magic, unsigned info)
 	cpu_setup();
 	if (hsame(v, "vga"))
 		return vga();
-	if (hsame(v, "lapic"))
-		read32(LAPIC);
-	else if (hsame(v, "lapicw"))
-		write32(LAPIC);
-	else if (hsame(v, "ioapic"))
-		read32(IOAPIC);
-	else if (hsame(v, "ioapicw"))
-		write32(IOAPIC);
+	if (hsame(v, "lapic") || hsame(v, "lapicw") || hsame(v, "ioapic") || hsame(v, "ioapicw"))
+		return devices(v);
+	if (hsame(v, "hole"))
+		read32(HOLE);
+	else if (hsame(v, "holew"))
+		write32(HOLE);
 	else if (hsame(v, "high")) {
 		struct long_regs r = { .rbx = HIGH };
 		hsay("reading at 0x100000000 from 64-bit mode next");
@@ -70,7 +97,8 @@ int case_unbacked(unsigned magic, unsigned info)
 		*(volatile uint32_t *)0x40000000 = 0x12345678;
 		paging_off();
 	} else {
-		hsay("FAIL: variant '%s': want lapic, lapicw, ioapic, ioapicw, high, highw or vga",
+		hsay("FAIL: variant '%s': want hole, holew, lapic, lapicw, ioapic, ioapicw, high, "
+		     "highw or vga",
 		     v);
 		return 1;
 	}
