@@ -129,7 +129,7 @@ void exit_check_handlers(void);
  * cleared once the slice is over (percpu slice_end).
  * Inline: it is on the path of every exit (docs/benchmarks.md).
  */
-static inline u32 exit_handle(struct vcpu *v, struct vm_exit *e)
+static ALWAYS_INLINE u32 exit_handle(struct vcpu *v, struct vm_exit *e)
 {
 	u32 action;
 

@@ -37,6 +37,7 @@ typedef int64_t s64;
 #define PACKED __attribute__((packed))
 #define NORETURN __attribute__((noreturn))
 #define NOINLINE __attribute__((noinline))
+#define ALWAYS_INLINE inline __attribute__((always_inline))
 #define PRINTF_LIKE(f, a) __attribute__((format(printf, f, a)))
 
 /* Error numbers used in negative returns (same values as Linux). */
