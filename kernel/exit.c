@@ -120,7 +120,8 @@ bool exit_deliver_pending(struct vcpu *v)
 static u32 on_intr_window(struct vcpu *v, struct vm_exit *e)
 {
 	(void)e;
-	exit_deliver_pending(v);
+	if (exit_deliver_pending(v))
+		virt->close_window(v); /* what it waited for was withdrawn: no window any more */
 	return EXIT_RESUME;
 }
 

@@ -511,13 +511,16 @@ static u32 mmio_access(struct vcpu *v, u64 gpa, bool write, u32 value)
 }
 
 /*
- * Can the device at gpa take an access of size bytes?  The local APIC
- * only 32-bit ones (SDM 3A §11.4.1); the I/O APIC as vdev/ioapic.c says.
+ * Can the device at gpa take an access of size bytes?  Aligned 32-bit
+ * ones everywhere (SDM 3A §11.4.1; an offset of the I/O APIC's page with
+ * no register reads 0, as vdev/ioapic.h says), and the narrower ones the
+ * I/O APIC takes at IOREGSEL.
  */
 static bool width_ok(u64 gpa, u32 size)
 {
-	if (gpa >= GUEST_IOAPIC_BASE && gpa < GUEST_IOAPIC_BASE + 0x1000)
-		return vioapic_mmio_width_ok((u32)(gpa - GUEST_IOAPIC_BASE), size);
+	if (gpa >= GUEST_IOAPIC_BASE && gpa < GUEST_IOAPIC_BASE + 0x1000 &&
+	    vioapic_mmio_width_ok((u32)(gpa - GUEST_IOAPIC_BASE), size))
+		return true; /* IOREGSEL also takes bytes and words */
 	return size == 4 && (gpa & 3) == 0;
 }
 

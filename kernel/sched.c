@@ -592,6 +592,13 @@ static void cpu_loop(struct cpu_sched *cs, bool bsp)
 		flags = spin_lock_irqsave(&cs->lock);
 		runq_charge(e, end, end - since);
 		since = end;
+		if (v->index && p->state != PARTITION_RUNNABLE) {
+			/* It stopped its partition itself: it leaves now, not once woken. */
+			spin_unlock_irqrestore(&cs->lock, flags);
+			let_go(cs, v);
+			since = time_ns();
+			continue;
+		}
 		if (p->state != PARTITION_STOPPED && (v->paused || !has_event(v, end))) {
 			/* Under the lock: sched_wake() sees it blocked, or this sees the input. */
 			runq_block(e, v->paused ? RUNQ_NEVER : wake_time(v));

@@ -68,6 +68,8 @@ struct virt_ops {
 	 * backend then asks for an EXIT_INTR_WINDOW exit, to try again.
 	 */
 	bool (*inject_interrupt)(struct vcpu *v, u8 vector);
+	/* No interrupt waits any more (its device withdrew it): close the window opened for it. */
+	void (*close_window)(struct vcpu *v);
 	/* Deliver an exception to the guest at the next entry. */
 	void (*inject_exception)(struct vcpu *v, u8 vector, bool has_error, u32 error);
 	/* Drop cached second-level translations of v (after SLAT changes). */

@@ -763,6 +763,15 @@ static bool svm_inject_interrupt(struct vcpu *v, u8 vector)
 	return ready;
 }
 
+static void svm_close_window(struct vcpu *v)
+{
+	struct vmcb *vm = vmcb_of(v);
+
+	vm->control.vintr &= ~VINTR_IRQ;
+	vm->control.intercept_misc1 &= ~MISC1_VINTR;
+	vm->control.clean_bits &= ~(VMCB_CLEAN_TPR | VMCB_CLEAN_INTERCEPTS);
+}
+
 static void svm_inject_exception(struct vcpu *v, u8 vector, bool has_error, u32 error)
 {
 	u64 event = EVENTINJ_VALID | EVENTINJ_TYPE_EXCEPTION | vector |
@@ -823,6 +832,7 @@ const struct virt_ops svm_ops = {
 	.set = svm_set,
 	.mode = svm_mode,
 	.inject_interrupt = svm_inject_interrupt,
+	.close_window = svm_close_window,
 	.inject_exception = svm_inject_exception,
 	.flush_slat = svm_flush_slat,
 	.exit_name = exit_name,

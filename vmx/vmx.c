@@ -919,6 +919,12 @@ static bool vmx_inject_interrupt(struct vcpu *v, u8 vector)
 	return false;
 }
 
+static void vmx_close_window(struct vcpu *v)
+{
+	load(v);
+	vmcs_write32(VMCS_PROC_CONTROLS, vmcs_read32(VMCS_PROC_CONTROLS) & ~PROC_INTR_WINDOW);
+}
+
 static void vmx_inject_exception(struct vcpu *v, u8 vector, bool has_error, u32 error)
 {
 	load(v);
@@ -975,6 +981,7 @@ const struct virt_ops vmx_ops = {
 	.set = vmx_set,
 	.mode = vmx_mode,
 	.inject_interrupt = vmx_inject_interrupt,
+	.close_window = vmx_close_window,
 	.inject_exception = vmx_inject_exception,
 	.flush_slat = vmx_flush_slat,
 	.exit_name = vmx_exit_name,
