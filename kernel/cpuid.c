@@ -77,6 +77,7 @@
 /* IBRS/IBPB, STIBP, L1D_FLUSH, ARCH_CAPABILITIES, CORE_CAPABILITIES, SSBD: MSRs not offered. */
 #define L7D_SPEC_MSRS 0xfc000000u
 #define L7B_FSGSBASE (1u << 0)
+#define L7B_TSC_ADJUST (1u << 1) /* IA32_TSC_ADJUST would move the host's TSC: not offered */
 #define L7B_SGX (1u << 2)
 #define L7B_SMEP (1u << 7)
 #define L7B_MPX (1u << 14)
@@ -131,7 +132,7 @@ static void filter_leaf1(struct cpuid_regs *r)
 
 static void filter_leaf7(struct cpuid_regs *r)
 {
-	r->ebx &= ~(L7B_SGX | L7B_MPX);
+	r->ebx &= ~(L7B_TSC_ADJUST | L7B_SGX | L7B_MPX);
 	if (!(guest_features.xcr0_allowed & XFEATURE_AVX512))
 		r->ebx &= ~0xdc230000u; /* AVX-512 F, DQ, IFMA, PF, ER, CD, BW, VL */
 	r->ecx &= ~(L7C_OSPKE | L7C_WAITPKG | L7C_CET_SS | L7C_SGX_LC | L7C_PKS | L7C_RDPID);
@@ -319,8 +320,14 @@ static NOINLINE struct cpuid_regs feature_leaf(struct vcpu *v, u32 leaf, u32 sub
 	return r;
 }
 
-/* The TSC's frequency over the local APIC timer's, as leaf 0x15 puts it (EBX / EAX). */
-#define TSC_RATIO_DENOMINATOR 1000000u
+/*
+ * Leaf 0x15's denominator: as large as it may be while crystal kHz x
+ * numerator stays below 2^32, which Linux computes in 32 bits.
+ */
+static u32 tsc_ratio_denominator(void)
+{
+	return (u32)MIN(1000000ull, 0xffffffffull * 1000 / tsc_hz);
+}
 
 /*
  * The leaves that describe the partition's machine rather than the CPU:
@@ -347,8 +354,8 @@ static NOINLINE struct cpuid_regs platform_leaf(struct vcpu *v, u32 leaf, u32 su
 		r = (struct cpuid_regs){ 0, 0, 0, 0 };
 		break;
 	case 0x15: /* TSC = timer crystal * EBX / EAX; ECX: the crystal (the APIC timer) */
-		r.eax = TSC_RATIO_DENOMINATOR;
-		r.ebx = (u32)mul_div_u64(tsc_hz, TSC_RATIO_DENOMINATOR, PLATFORM_APIC_TIMER_HZ);
+		r.eax = tsc_ratio_denominator();
+		r.ebx = (u32)mul_div_u64(tsc_hz, r.eax, PLATFORM_APIC_TIMER_HZ);
 		r.ecx = (u32)PLATFORM_APIC_TIMER_HZ;
 		r.edx = 0;
 		break;

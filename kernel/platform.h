@@ -31,7 +31,7 @@ struct vcpu;
 struct vm_exit;
 
 /* The frequency the guest's local APIC timers count at, before their dividers. */
-#define PLATFORM_APIC_TIMER_HZ 1000000000ull
+#define PLATFORM_APIC_TIMER_HZ 25000000ull /* as an Intel core crystal: CPUID 0x15 ECX */
 
 struct platform {
 	struct spinlock lock;
