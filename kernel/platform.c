@@ -442,15 +442,6 @@ u32 platform_out(struct vcpu *v, u16 port, u8 size, u32 value)
 	return done == EXIT_STOP ? EXIT_STOP : action;
 }
 
-void platform_console_event(struct partition *p)
-{
-	u64 flags = lock(p);
-
-	vuart_poll(&p->uart);
-	uart_line(p);
-	unlock(p, flags);
-}
-
 /* ---- MMIO ------------------------------------------------------------------- */
 
 bool platform_is_mmio(u64 gpa)
@@ -630,7 +621,7 @@ u64 platform_deadline(struct vcpu *v)
 	if (!pf->live)
 		return 0;
 	now = now_tsc();
-	flags = spin_lock_irqsave(&pf->lock); /* another vCPU may be programming the PIT */
+	flags = lock(p); /* another vCPU may be programming the PIT */
 	d = vlapic_timer_deadline(&v->lapic);
 	if (v->index == 0) {
 		o = vpit_next_irq(&pf->pit, now);
@@ -640,7 +631,7 @@ u64 platform_deadline(struct vcpu *v)
 		if (o && (!d || o < d))
 			d = o;
 	}
-	spin_unlock_irqrestore(&pf->lock, flags);
+	spin_unlock_irqrestore(&pf->lock, flags); /* nothing to wake: no device changed */
 	return d;
 }
 

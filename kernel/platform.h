@@ -101,7 +101,5 @@ bool platform_irq_waiting(struct vcpu *v);
 void platform_tick(struct vcpu *v);
 /* The guest TSC value of v's next timer event, or 0: none. */
 u64 platform_deadline(struct vcpu *v);
-/* The partition's console has input or room again: its UART may interrupt. */
-void platform_console_event(struct partition *p);
 
 #endif
