@@ -418,7 +418,7 @@ static u32 on_cr_access(struct vcpu *v, struct vm_exit *e)
 	case 8:
 		if (value > 15)
 			return inject_gp(v); /* bits 63:4 are reserved */
-		virt->set(v, VREG_TPR, value);
+		platform_write_cr8(v, value);
 		exit_deliver_pending(v); /* a lower priority may let it through now */
 		return EXIT_NEXT;
 	default:

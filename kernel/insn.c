@@ -21,6 +21,8 @@
 #define PFX_ADDRSIZE 0x67
 #define REX_W 0x08 /* 64-bit operand size */
 #define REX_R 0x04 /* high bit of ModRM.reg */
+#define REX_X 0x02 /* high bit of SIB.index */
+#define REX_B 0x01 /* high bit of ModRM.r/m or SIB.base */
 
 static bool legacy_prefix(u8 b)
 {
@@ -48,6 +50,7 @@ struct prefixes {
 	u8 lock_rep;   /* the last LOCK, REP or REPNE byte (0 if none) */
 	bool opsize;   /* 66: the other operand size */
 	bool addrsize; /* 67: the other address size */
+	s8 seg;	       /* the last segment override, INSN_SEG_*, or -1 */
 };
 
 /* Prefixes at the start of bytes[0..n): how many, and what they say in *p. */
@@ -55,7 +58,12 @@ static u32 prefixes(const u8 *bytes, u32 n, bool long64, struct prefixes *p)
 {
 	u32 i = 0;
 
-	*p = (struct prefixes){ 0, 0, false, false };
+	static const u8 seg_prefix[] = {
+		[INSN_SEG_ES] = 0x26, [INSN_SEG_CS] = 0x2e, [INSN_SEG_SS] = 0x36,
+		[INSN_SEG_DS] = 0x3e, [INSN_SEG_FS] = 0x64, [INSN_SEG_GS] = 0x65
+	};
+
+	*p = (struct prefixes){ 0, 0, false, false, -1 };
 	while (i < n && (legacy_prefix(bytes[i]) || (long64 && (bytes[i] & 0xf0) == 0x40))) {
 		/* A REX counts only right before the opcode: a legacy prefix after it cancels it.
 		 */
@@ -64,6 +72,9 @@ static u32 prefixes(const u8 *bytes, u32 n, bool long64, struct prefixes *p)
 			p->lock_rep = bytes[i];
 		p->opsize |= bytes[i] == PFX_OPSIZE;
 		p->addrsize |= bytes[i] == PFX_ADDRSIZE;
+		for (u32 k = 0; k < ARRAY_SIZE(seg_prefix); k++)
+			if (bytes[i] == seg_prefix[k])
+				p->seg = (s8)k;
 		i++;
 	}
 	return i;
@@ -106,11 +117,12 @@ u32 insn_cr_write(const u8 *bytes, u32 n, bool long64, struct insn_cr *out)
 		/* The CPU takes the register form whatever the mod bits say (SDM 2, MOV to CR). */
 		*out = (struct insn_cr){ INSN_MOV_TO_CR,
 					 (u8)(((modrm >> 3) & 7) | ((rex & REX_R) ? 8 : 0)),
-					 (u8)((modrm & 7) | ((rex & 1) ? 8 : 0)) };
+					 (u8)((modrm & 7) | ((rex & REX_B) ? 8 : 0)) };
 		return i + 3;
 	}
 	if (bytes[i + 1] == 0x01 && ((modrm >> 3) & 7) == 6 && (modrm >> 6) == 3) {
-		*out = (struct insn_cr){ INSN_LMSW, 0, (u8)((modrm & 7) | ((rex & 1) ? 8 : 0)) };
+		*out = (struct insn_cr){ INSN_LMSW, 0,
+					 (u8)((modrm & 7) | ((rex & REX_B) ? 8 : 0)) };
 		return i + 3;
 	}
 	return 0;
@@ -199,37 +211,69 @@ static const struct mmio_form *find_form(u8 op, bool two_byte)
 	return NULL;
 }
 
+/* The little-endian value of bytes[at..at+len), sign-extended from len bytes. */
+static u64 signed_le(const u8 *bytes, u32 at, u32 len);
+
 /*
- * Bytes after ModRM that address memory: SIB and displacement.  16-bit
- * addressing has no SIB (SDM 2 table 2-1): disp16 with mod 2, or mod 0
- * and r/m 6.  32- and 64-bit (table 2-2, 2-3): SIB when r/m is 4;
- * disp32 with mod 2, or mod 0 and r/m 5 (in 64-bit mode RIP-relative,
- * §2.2.1.6), or mod 0 and SIB base 5.  REX.B does not change these (r12
- * and r13 take the same room as rsp and rbp: table 2-5).  mod 1: disp8.
+ * The memory operand after ModRM: SIB and displacement, their length in
+ * *len and the address they make in m.  16-bit addressing has no SIB (SDM
+ * 2 table 2-1): r/m picks BX+SI, BX+DI, BP+SI, BP+DI, SI, DI, BP, BX, and
+ * mod 0 with r/m 6 is disp16 alone; disp16 with mod 2.  32- and 64-bit
+ * (tables 2-2, 2-3): SIB when r/m is 4, its index 4 meaning none; disp32
+ * with mod 2, or mod 0 and r/m 5 (in 64-bit mode RIP-relative,
+ * §2.2.1.6), or mod 0 and SIB base 5 (then no base).  REX.B and REX.X
+ * extend the registers but do not change these (r12 and r13 take the
+ * same room as rsp and rbp: table 2-5).  mod 1: disp8.  A base of rBP or
+ * rSP addresses the stack segment (SDM 1 §3.7.4).
  */
-static int address_bytes(struct decoder *d, u32 at, u8 modrm, u32 addr_size, u32 *len)
+static int address_bytes(struct decoder *d, u32 at, u8 modrm, u8 rex, bool long64,
+			 struct insn_mmio *m, u32 *len)
 {
+	static const s8 base16[8] = { 3, 3, 5, 5, 6, 7, 5, 3 }; /* BX BX BP BP SI DI BP BX */
+	static const s8 index16[8] = { 6,	    7,		 6,	      7,
+				       INSN_NO_REG, INSN_NO_REG, INSN_NO_REG, INSN_NO_REG };
 	u32 mod = MODRM_MOD(modrm), rm = MODRM_RM(modrm), sib = 0, disp;
 	int err;
 
-	if (addr_size == 2) {
+	m->scale = 1;
+	m->index = INSN_NO_REG;
+	if (m->addr_size == 2) {
 		disp = mod == 1 ? 1 : mod == 2 || (mod == 0 && rm == 6) ? 2 : 0;
+		m->base = mod == 0 && rm == 6 ? INSN_NO_REG : base16[rm];
+		m->index = index16[rm];
 	} else {
+		m->base = (s8)(rm | ((rex & REX_B) ? 8 : 0));
 		if (rm == 4) {
+			u8 s;
+
 			sib = 1;
 			err = need(d, at + 1);
 			if (err)
 				return err;
+			s = d->bytes[at];
+			m->scale = (u8)(1u << (s >> 6));
+			if ((((s >> 3) & 7) | ((rex & REX_X) ? 8 : 0)) != 4)
+				m->index = (s8)(((s >> 3) & 7) | ((rex & REX_X) ? 8 : 0));
+			m->base = (s8)((s & 7) | ((rex & REX_B) ? 8 : 0));
+			if (mod == 0 && (s & 7) == 5)
+				m->base = INSN_NO_REG;
+		} else if (mod == 0 && rm == 5) {
+			m->base = long64 ? INSN_RIP : INSN_NO_REG;
 		}
 		disp = mod == 1 ? 1 : mod == 2 ? 4 : 0;
 		if (mod == 0 && (rm == 5 || (sib && MODRM_RM(d->bytes[at]) == 5)))
 			disp = 4;
 	}
+	if (m->base == 4 || m->base == 5)
+		m->seg = INSN_SEG_SS;
+	err = need(d, at + sib + disp);
+	if (err)
+		return err;
+	m->disp = disp ? signed_le(d->bytes, at + sib, disp) : 0;
 	*len = sib + disp;
 	return 0;
 }
 
-/* The little-endian value of bytes[at..at+len), sign-extended from len bytes. */
 static u64 signed_le(const u8 *bytes, u32 at, u32 len)
 {
 	u64 v = 0;
@@ -297,9 +341,17 @@ int insn_decode_mmio(const u8 *bytes, u32 n, enum insn_mode mode, struct insn_mm
 	if (p.addrsize)
 		asize = asize == 4 ? 2 : 4;
 
+	m.addr_size = (u8)asize;
+	m.seg = INSN_SEG_DS;
 	if (f->other == WITH_ACC) {
 		/* The offset is as wide as an address (§2.2.1.4); the register is AL or rAX. */
 		extra = asize;
+		err = need(&d, end + extra);
+		if (err)
+			return err;
+		m.base = m.index = INSN_NO_REG;
+		m.scale = 1;
+		m.disp = signed_le(bytes, end, extra);
 	} else {
 		err = need(&d, end + 1);
 		if (err)
@@ -312,7 +364,7 @@ int insn_decode_mmio(const u8 *bytes, u32 n, enum insn_mode mode, struct insn_mm
 			return refuse(&d, -EINVAL,
 				      "opcode %s with ModRM %02x names a register, not memory",
 				      d.op, modrm);
-		err = address_bytes(&d, end, modrm, asize, &extra);
+		err = address_bytes(&d, end, modrm, p.rex, long64, &m, &extra);
 		if (err)
 			return err;
 		/* An immediate is as wide as the operand, but 32 bits for 64 (§2.2.1.5). */
@@ -339,6 +391,8 @@ int insn_decode_mmio(const u8 *bytes, u32 n, enum insn_mode mode, struct insn_mm
 	}
 	if (!m.write)
 		m.dest_size = (u8)(f->reg == FULL ? osize : f->reg);
+	if (p.seg >= 0)
+		m.seg = (u8)p.seg;
 	*out = m;
 	if (why && whylen)
 		why[0] = '\0';
@@ -369,4 +423,15 @@ u64 insn_mmio_store_value(const struct insn_mmio *m, u64 reg)
 	if (m->has_imm)
 		return m->imm;
 	return cut(m->high8 ? reg >> 8 : reg, m->size);
+}
+
+u64 insn_mmio_address(const struct insn_mmio *m, u64 base, u64 index)
+{
+	u64 ea = m->disp;
+
+	if (m->base != INSN_NO_REG)
+		ea += base;
+	if (m->index != INSN_NO_REG)
+		ea += index * m->scale;
+	return cut(ea, m->addr_size);
 }

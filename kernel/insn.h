@@ -70,7 +70,20 @@ struct insn_mmio {
 	u8 gpr;	      /* the register, 0-15: RAX RCX RDX RBX RSP RBP RSI RDI R8 ... R15 */
 	bool high8;   /* the byte is bits 8-15 of gpr (AH CH DH BH: gpr 0-3) */
 	u8 dest_size; /* loads: bytes of gpr written (MOVZX: can exceed size); stores: 0 */
+	/*
+	 * Where in memory (SDM 1 §3.7.5): base + index * scale + disp, cut to
+	 * addr_size bytes, in segment seg.  insn_mmio_address() adds them up.
+	 */
+	s8 base;      /* a register 0-15, INSN_NO_REG, or INSN_RIP (RIP-relative) */
+	s8 index;     /* a register 0-15 or INSN_NO_REG */
+	u8 scale;     /* 1, 2, 4 or 8 */
+	u8 addr_size; /* 2, 4 or 8 */
+	u8 seg;	      /* INSN_SEG_*: the prefix's, else DS, or SS for a base of rSP or rBP */
+	u64 disp;     /* sign-extended to 64 bits */
 };
+#define INSN_NO_REG (-1)
+#define INSN_RIP (-2)
+enum insn_seg { INSN_SEG_ES, INSN_SEG_CS, INSN_SEG_SS, INSN_SEG_DS, INSN_SEG_FS, INSN_SEG_GS };
 
 /*
  * Decode the instruction at bytes[0..n) as a MOV or MOVZX with a memory
@@ -93,5 +106,12 @@ u64 insn_mmio_load(const struct insn_mmio *m, u64 old, u64 value);
 
 /* A store: the value written to memory (low m->size bytes), reg being register m->gpr. */
 u64 insn_mmio_store_value(const struct insn_mmio *m, u64 reg);
+
+/*
+ * The offset in m->seg that the access addresses, base and index being
+ * the values of registers m->base and m->index (RIP-relative: base is the
+ * RIP after the instruction; ignored when INSN_NO_REG).
+ */
+u64 insn_mmio_address(const struct insn_mmio *m, u64 base, u64 index);
 
 #endif

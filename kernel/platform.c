@@ -79,6 +79,28 @@ static void poke(struct vcpu *v)
 	v->partition->platform.wake |= 1u << v->index;
 }
 
+/*
+ * CR8 is TPR[7:4] (SDM 3A §11.8.6.1): after the guest wrote its TPR
+ * through the APIC page or MSR, the backend's copy (VMX: what CR8 reads;
+ * SVM: V_TPR, which CR8 reads natively and which gates V_IRQ) follows.
+ * On v's own CPU.
+ */
+static void sync_cr8(struct vcpu *v)
+{
+	virt->set(v, VREG_TPR, vlapic_tpr(&v->lapic) >> 4);
+}
+
+void platform_write_cr8(struct vcpu *v, u64 value)
+{
+	struct partition *p = v->partition;
+	u64 flags = lock(p);
+
+	vlapic_set_tpr(&v->lapic, (u8)(value << 4)); /* TPR[3:0] cleared */
+	poke(v);				     /* a lower priority may let one through */
+	unlock(p, flags);
+	virt->set(v, VREG_TPR, value);
+}
+
 /* ---- interrupt lines -------------------------------------------------------- */
 
 /* Drive ISA line irq to level, on the 8259 pair and on its I/O APIC pin. */
@@ -489,6 +511,7 @@ static u32 mmio_access(struct vcpu *v, u64 gpa, bool write, u32 value)
 		if (!write)
 			return vlapic_mmio_read(&v->lapic, (u32)(gpa - GUEST_LAPIC_BASE), now);
 		vlapic_mmio_write(&v->lapic, (u32)(gpa - GUEST_LAPIC_BASE), value, now);
+		sync_cr8(v);
 		poke(v); /* EOI, TPR, timer and ICR writes change what v may take */
 		return 0;
 	}
@@ -515,6 +538,31 @@ static bool width_ok(u64 gpa, u32 size)
 	return size == 4 && (gpa & 3) == 0;
 }
 
+/*
+ * Does m address the very bytes at gpa?  The exit names the page the
+ * access faulted on, not where it began: a dword read 2 bytes before the
+ * local APIC's page through a page of RAM faults at the APIC page's first
+ * byte.  The linear address the instruction formed must sit at gpa's
+ * offset in its page.  Segment bases count outside 64-bit mode, where
+ * only FS's and GS's do (SDM 3A §3.4.4).
+ */
+static bool at_gpa(struct vcpu *v, enum guest_mode mode, const struct insn_mmio *m, u64 gpa)
+{
+	static const enum vreg seg_base[] = {
+		[INSN_SEG_ES] = VREG_ES_BASE, [INSN_SEG_CS] = VREG_CS_BASE,
+		[INSN_SEG_SS] = VREG_SS_BASE, [INSN_SEG_DS] = VREG_DS_BASE,
+		[INSN_SEG_FS] = VREG_FS_BASE, [INSN_SEG_GS] = VREG_GS_BASE,
+	};
+	u64 base = m->base == INSN_RIP ? virt->get(v, VREG_RIP) + m->len
+		   : m->base >= 0      ? gpr_get(v, (u8)m->base)
+				       : 0;
+	u64 la = insn_mmio_address(m, base, m->index >= 0 ? gpr_get(v, (u8)m->index) : 0);
+
+	if (mode != GUEST_LONG64 || m->seg == INSN_SEG_FS || m->seg == INSN_SEG_GS)
+		la += virt->get(v, seg_base[m->seg]);
+	return (la & 0xfff) == (gpa & 0xfff);
+}
+
 u32 platform_mmio(struct vcpu *v, struct vm_exit *e)
 {
 	static const enum insn_mode modes[] = {
@@ -527,11 +575,12 @@ u32 platform_mmio(struct vcpu *v, struct vm_exit *e)
 	u8 bytes[INSN_MAX];
 	struct insn_mmio m;
 	char why[96] = "", hex[3 * INSN_MAX + 1] = "(unreadable)";
-	u32 n = fetch(v, virt_guest_mode(v), bytes);
+	enum guest_mode mode = virt_guest_mode(v);
+	u32 n = fetch(v, mode, bytes);
 	u64 flags, value;
 
-	if (insn_decode_mmio(bytes, n, modes[virt_guest_mode(v)], &m, why, sizeof(why)) < 0 ||
-	    !width_ok(e->slat.gpa, m.size)) {
+	if (insn_decode_mmio(bytes, n, modes[mode], &m, why, sizeof(why)) < 0 ||
+	    !width_ok(e->slat.gpa, m.size) || !at_gpa(v, mode, &m, e->slat.gpa)) {
 		for (u32 i = 0, len = 0; i < n && i < 8; i++)
 			len += format(hex + len, sizeof(hex) - len, "%s%02x", i ? " " : "",
 				      bytes[i]);
@@ -577,6 +626,7 @@ int platform_msr_write(struct vcpu *v, u32 msr, u64 value)
 	u64 flags = lock(p);
 	int err = vlapic_msr_write(&v->lapic, msr, value, now_tsc());
 
+	sync_cr8(v);
 	poke(v);
 	unlock(p, flags);
 	return err;

@@ -82,6 +82,9 @@ bool platform_is_mmio(u64 gpa);
  */
 u32 platform_mmio(struct vcpu *v, struct vm_exit *e);
 
+/* MOV to CR8 (value 0-15, checked): the local APIC's TPR[7:4], on v's CPU. */
+void platform_write_cr8(struct vcpu *v, u64 value);
+
 /* MSRs of the local APIC (IA32_APIC_BASE, x2APIC, IA32_TSC_DEADLINE): -1 is #GP. */
 bool platform_owns_msr(u32 msr);
 int platform_msr_read(struct vcpu *v, u32 msr, u64 *value);

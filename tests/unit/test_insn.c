@@ -655,9 +655,80 @@ static void test_mmio_decode_and_apply(void **state)
 	assert_int_equal(insn_mmio_load(&m, OLD, 0xfee00000), 0xfee00000);
 }
 
+/* ---- where the access goes ---- */
+
+/* The operand's parts, as insn_decode_mmio() finds them. */
+static void where(struct insn_mmio m, int base, int index, unsigned scale, unsigned asize,
+		  unsigned seg, u64 disp)
+{
+	assert_int_equal(m.base, base);
+	assert_int_equal(m.index, index);
+	assert_int_equal(m.scale, scale);
+	assert_int_equal(m.addr_size, asize);
+	assert_int_equal(m.seg, seg);
+	assert_int_equal(m.disp, disp);
+}
+
+#define NONE INSN_NO_REG
+
+static void test_address_64(void **state)
+{
+	(void)state;
+	where(decode(M64, B(0x89, 0x08)), 0, NONE, 1, 8, INSN_SEG_DS, 0); /* (%rax) */
+	where(decode(M64, B(0x8b, 0x4f, 0xf0)), 7, NONE, 1, 8, INSN_SEG_DS,
+	      (u64)-16); /* -0x10(%rdi) */
+	where(decode(M64, B(0x8b, 0x44, 0x8b, 0x08)), 3, 1, 4, 8, INSN_SEG_DS,
+	      8); /* 8(%rbx,%rcx,4) */
+	where(decode(M64, B(0x89, 0x44, 0x24, 0x08)), 4, NONE, 1, 8, INSN_SEG_SS, 8); /* 8(%rsp) */
+	where(decode(M64, B(0x89, 0x45, 0x00)), 5, NONE, 1, 8, INSN_SEG_SS, 0);	      /* (%rbp) */
+	where(decode(M64, B(0x43, 0x89, 0x04, 0xe4)), 12, 12, 8, 8, INSN_SEG_DS,
+	      0); /* (%r12,%r12,8): REX.X index 4 is r12, not none */
+	where(decode(M64, B(0x89, 0x04, 0x25, 0xb0, 0x00, 0xe0, 0xfe)), NONE, NONE, 1, 8,
+	      INSN_SEG_DS, 0xfffffffffee000b0ull); /* SIB with no base, no index */
+	where(decode(M64, B(0x8b, 0x05, 0x10, 0, 0, 0)), INSN_RIP, NONE, 1, 8, INSN_SEG_DS, 0x10);
+	where(decode(M64, B(0x65, 0x89, 0x08)), 0, NONE, 1, 8, INSN_SEG_GS, 0); /* %gs:(%rax) */
+	where(decode(M64, B(0x67, 0x89, 0x08)), 0, NONE, 1, 4, INSN_SEG_DS, 0); /* (%eax) */
+	where(decode(M64, B(0xa1, 0xb0, 0x00, 0xe0, 0xfe, 0, 0, 0, 0)), NONE, NONE, 1, 8,
+	      INSN_SEG_DS, 0xfee000b0);
+}
+
+static void test_address_32_16(void **state)
+{
+	(void)state;
+	where(decode(M32, B(0x26, 0x8b, 0x05, 0xb0, 0x00, 0xe0, 0xfe)), NONE, NONE, 1, 4,
+	      INSN_SEG_ES, 0xfffffffffee000b0ull); /* absolute, ES override */
+	where(decode(M32, B(0x36, 0x3e, 0x89, 0x08)), 0, NONE, 1, 4, INSN_SEG_DS,
+	      0); /* the last override counts */
+	where(decode(M16, B(0x89, 0x00)), 3, 6, 1, 2, INSN_SEG_DS, 0);		   /* [bx+si] */
+	where(decode(M16, B(0x89, 0x43, 0xfe)), 5, 7, 1, 2, INSN_SEG_SS, (u64)-2); /* [bp+di-2] */
+	where(decode(M16, B(0x89, 0x06, 0x34, 0x12)), NONE, NONE, 1, 2, INSN_SEG_DS, 0x1234);
+	where(decode(M16, B(0x89, 0x46, 0x00)), 5, NONE, 1, 2, INSN_SEG_SS, 0); /* [bp+0] */
+	where(decode(M16, B(0xa1, 0x34, 0x12)), NONE, NONE, 1, 2, INSN_SEG_DS, 0x1234);
+}
+
+/* The sum wraps at the address size (SDM 1 §3.3.7). */
+static void test_address_sum(void **state)
+{
+	struct insn_mmio m;
+	(void)state;
+
+	m = decode(M64, B(0x8b, 0x44, 0x8b, 0x08)); /* 8(%rbx,%rcx,4) */
+	assert_int_equal(insn_mmio_address(&m, 0xfee00000, 3), 0xfee00014);
+	m = decode(M16, B(0x89, 0x43, 0xfe)); /* [bp+di-2] */
+	assert_int_equal(insn_mmio_address(&m, 0xffff, 0x1), 0xfffe);
+	assert_int_equal(insn_mmio_address(&m, 0, 0), 0xfffe);
+	m = decode(M64, B(0x67, 0x89, 0x08)); /* (%eax) */
+	assert_int_equal(insn_mmio_address(&m, 0x1fee00000ull, 0), 0xfee00000);
+	m = decode(M64, B(0x89, 0x04, 0x25, 0xb0, 0x00, 0xe0, 0xfe));
+	assert_int_equal(insn_mmio_address(&m, 12345, 678), 0xfffffffffee000b0ull);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_address_64),
+		cmocka_unit_test(test_address_32_16),
+		cmocka_unit_test(test_address_sum),
 		cmocka_unit_test(test_plain),
 		cmocka_unit_test(test_legacy_prefixes),
 		cmocka_unit_test(test_rex),
