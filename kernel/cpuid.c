@@ -64,9 +64,16 @@
 #define L1D_PBE (1u << 31)
 /* Leaf 6 EAX. */
 #define L6A_ARAT (1u << 2)
-/* Leaf 0x80000001 ECX. */
-#define L81C_CMP_LEGACY (1u << 1)
-#define L81C_TOPOEXT (1u << 22)
+/*
+ * Leaf 0x80000001 ECX: only instruction-set bits (APM Vol. 3 appendix E):
+ * LAHF/SAHF in 64-bit mode (0), LZCNT (5), SSE4A (6), misaligned SSE (7),
+ * PREFETCHW (8), XOP (11), FMA4 (16), TBM (21).  The rest name hardware
+ * the partition does not get: SVM, the extended APIC space, LOCK MOV CR0
+ * as CR8, OS visible workarounds (their MSRs), IBS, SKINIT, the watchdog,
+ * LWP, the topology and its extension, the extra performance counters,
+ * data breakpoint masks, MONITORX/MWAITX.
+ */
+#define L81C_GUEST 0x002109e1u
 #define L81D_RDTSCP (1u << 27)
 /* Leaf 0x80000008 EBX: IBPB, IBRS, STIBP and their kin, SSBD, VIRT_SSBD: MSRs not offered. */
 #define L88B_SPEC_MSRS 0x030fd000u
@@ -401,7 +408,7 @@ void guest_cpuid_filtered(struct vcpu *v)
 	else
 		r = platform_leaf(v, leaf, subleaf);
 	if (leaf == 0x80000001) {
-		r.ecx &= ~(CPUID81_ECX_SVM | L81C_CMP_LEGACY | L81C_TOPOEXT);
+		r.ecx &= L81C_GUEST;
 		r.edx &= ~L81D_RDTSCP;	 /* IA32_TSC_AUX is the host's: not offered */
 	} else if (leaf == 0x8000000a) { /* SVM features: none */
 		r = (struct cpuid_regs){ 0, 0, 0, 0 };

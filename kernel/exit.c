@@ -36,7 +36,8 @@ static const char *const kind_names[EXIT_KIND_COUNT] = {
 	[EXIT_EXCEPTION] = "exception",
 	[EXIT_TRIPLE_FAULT] = "triple-fault",
 	[EXIT_INTERRUPT] = "interrupt",
-	[EXIT_VIRT_INSN] = "virt-insn",
+	[EXIT_ABSENT_INSN] = "absent-insn",
+	[EXIT_RDPMC] = "rdpmc",
 	[EXIT_CACHE_FLUSH] = "cache-flush",
 	[EXIT_INTR_WINDOW] = "interrupt-window",
 	[EXIT_CR_ACCESS] = "cr-access",
@@ -320,15 +321,28 @@ static u32 on_triple_fault(struct vcpu *v, struct vm_exit *e)
 }
 
 /*
- * VMX and SVM instructions: CPUID says the partition's CPU has neither,
- * so they are invalid opcodes there, as on a CPU without them.  (The
- * real CPU exits instead of raising #UD because cloison itself runs
- * with VMX or SVM on.)
+ * Instructions that CPUID says the partition's CPU lacks, which the real
+ * CPU would run or which would reach the host: VMX and SVM instructions
+ * (the real CPU exits instead of raising #UD because cloison itself runs
+ * with VMX or SVM on), MONITOR and MWAIT (AMD's MONITORX and MWAITX exit
+ * the same way), and on SVM RDTSCP (VMX raises #UD for it by itself).
+ * They are invalid opcodes there, as on a CPU without them.
  */
-static u32 on_virt_insn(struct vcpu *v, struct vm_exit *e)
+static u32 on_absent_insn(struct vcpu *v, struct vm_exit *e)
 {
 	(void)e;
 	return inject_fault(v, EXC_UD, false, 0);
+}
+
+/*
+ * RDPMC would read the host's performance counters, which other
+ * partitions drive.  CPUID leaf 0xA offers no counter, and reading a
+ * counter that does not exist is #GP(0) (SDM 2, RDPMC).
+ */
+static u32 on_rdpmc(struct vcpu *v, struct vm_exit *e)
+{
+	(void)e;
+	return inject_gp(v);
 }
 
 /*
@@ -457,7 +471,8 @@ u32 (*const exit_handlers[EXIT_KIND_COUNT])(struct vcpu *, struct vm_exit *) = {
 	[EXIT_EXCEPTION] = on_exception,
 	[EXIT_TRIPLE_FAULT] = on_triple_fault,
 	[EXIT_INTERRUPT] = on_interrupt,
-	[EXIT_VIRT_INSN] = on_virt_insn,
+	[EXIT_ABSENT_INSN] = on_absent_insn,
+	[EXIT_RDPMC] = on_rdpmc,
 	[EXIT_CACHE_FLUSH] = on_cache_flush,
 	[EXIT_INTR_WINDOW] = on_intr_window,
 	[EXIT_CR_ACCESS] = on_cr_access,

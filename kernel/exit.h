@@ -23,7 +23,8 @@ enum exit_kind {
 	EXIT_EXCEPTION,	     /* exc.* valid: an intercepted guest exception */
 	EXIT_TRIPLE_FAULT,
 	EXIT_INTERRUPT,	  /* a host interrupt arrived while the guest ran */
-	EXIT_VIRT_INSN,	  /* the guest used a VMX/SVM instruction */
+	EXIT_ABSENT_INSN, /* an instruction CPUID says the partition's CPU lacks: #UD */
+	EXIT_RDPMC,	  /* RDPMC: the partition has no performance counters */
 	EXIT_CACHE_FLUSH, /* INVD or WBINVD */
 	EXIT_INTR_WINDOW, /* the guest can take the interrupt it waits for */
 	EXIT_CR_ACCESS,	  /* cr.* valid: a control-register access the backend cannot let through */

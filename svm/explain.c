@@ -35,6 +35,8 @@ static const struct {
 	{ SVM_EXIT_STGI, "STGI" },
 	{ SVM_EXIT_CLGI, "CLGI" },
 	{ SVM_EXIT_SKINIT, "SKINIT" },
+	{ SVM_EXIT_RDPMC, "RDPMC" },
+	{ SVM_EXIT_RDTSCP, "RDTSCP" },
 	{ SVM_EXIT_MONITOR, "MONITOR" },
 	{ SVM_EXIT_MWAIT, "MWAIT" },
 	{ SVM_EXIT_NPF, "nested page fault" },

@@ -135,10 +135,10 @@ static int svm_vcpu_create(struct vcpu *v, u64 slat_root, u32 tag)
 	vm->control.intercept_cr = INTERCEPT_CR0_WRITE | INTERCEPT_CR4_WRITE | INTERCEPT_CR8_WRITE;
 	vm->control.intercept_misc1 = MISC1_INTR | MISC1_NMI | MISC1_CPUID | MISC1_INVD |
 				      MISC1_HLT | MISC1_INVLPGA | MISC1_IOIO | MISC1_MSR |
-				      MISC1_SHUTDOWN;
+				      MISC1_SHUTDOWN | MISC1_RDPMC;
 	vm->control.intercept_misc2 = MISC2_VMRUN | MISC2_VMMCALL | MISC2_VMLOAD | MISC2_VMSAVE |
 				      MISC2_STGI | MISC2_CLGI | MISC2_SKINIT | MISC2_WBINVD |
-				      MISC2_MONITOR | MISC2_MWAIT | MISC2_XSETBV;
+				      MISC2_MONITOR | MISC2_MWAIT | MISC2_XSETBV | MISC2_RDTSCP;
 	vm->control.iopm_base_pa = caps.iopm;
 	vm->control.msrpm_base_pa = caps.msrpm;
 	vm->control.guest_asid = asid_of(tag);
@@ -407,7 +407,13 @@ static void decode(struct vcpu *v, struct vm_exit *e)
 	case SVM_EXIT_CLGI:
 	case SVM_EXIT_SKINIT:
 	case SVM_EXIT_INVLPGA:
-		e->kind = EXIT_VIRT_INSN;
+	case SVM_EXIT_MONITOR:
+	case SVM_EXIT_MWAIT:
+	case SVM_EXIT_RDTSCP:
+		e->kind = EXIT_ABSENT_INSN;
+		return;
+	case SVM_EXIT_RDPMC:
+		e->kind = EXIT_RDPMC;
 		return;
 	case SVM_EXIT_NPF:
 		e->kind = EXIT_SLAT_VIOLATION;

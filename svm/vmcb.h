@@ -136,6 +136,7 @@ _Static_assert(sizeof(struct vmcb) == 4096, "VMCB is one page");
 #define MISC1_INTR (1u << 0)
 #define MISC1_NMI (1u << 1)
 #define MISC1_VINTR (1u << 4)
+#define MISC1_RDPMC (1u << 15)
 #define MISC1_CPUID (1u << 18)
 #define MISC1_INVD (1u << 22)
 #define MISC1_HLT (1u << 24)
@@ -150,6 +151,7 @@ _Static_assert(sizeof(struct vmcb) == 4096, "VMCB is one page");
 #define MISC2_STGI (1u << 4)
 #define MISC2_CLGI (1u << 5)
 #define MISC2_SKINIT (1u << 6)
+#define MISC2_RDTSCP (1u << 7)
 #define MISC2_WBINVD (1u << 9)
 #define MISC2_MONITOR (1u << 10)
 #define MISC2_MWAIT (1u << 11)
@@ -200,6 +202,7 @@ enum svm_exit_code {
 	SVM_EXIT_SMI = 0x62,
 	SVM_EXIT_INIT = 0x63,
 	SVM_EXIT_VINTR = 0x64,
+	SVM_EXIT_RDPMC = 0x6f,
 	SVM_EXIT_CPUID = 0x72,
 	SVM_EXIT_INVD = 0x76,
 	SVM_EXIT_HLT = 0x78,
@@ -214,6 +217,7 @@ enum svm_exit_code {
 	SVM_EXIT_STGI = 0x84,
 	SVM_EXIT_CLGI = 0x85,
 	SVM_EXIT_SKINIT = 0x86,
+	SVM_EXIT_RDTSCP = 0x87,
 	SVM_EXIT_WBINVD = 0x89,
 	SVM_EXIT_MONITOR = 0x8a,
 	SVM_EXIT_MWAIT = 0x8b,

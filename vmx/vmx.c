@@ -138,8 +138,9 @@ static bool read_caps(void)
 	caps.timer_rate = (u32)rdmsr(MSR_VMX_MISC) & VMX_MISC_TIMER_RATE;
 	/* CR8 exits, so that a guest's task priority never reaches the host's LAPIC. */
 	ok &= adjust(tc ? MSR_VMX_TRUE_PROCBASED_CTLS : MSR_VMX_PROCBASED_CTLS,
-		     PROC_HLT | PROC_MWAIT | PROC_MONITOR | PROC_IO_BITMAPS | PROC_MSR_BITMAPS |
-			     PROC_CR8_LOAD | PROC_CR8_STORE | PROC_SECONDARY_CONTROLS,
+		     PROC_HLT | PROC_MWAIT | PROC_MONITOR | PROC_RDPMC | PROC_IO_BITMAPS |
+			     PROC_MSR_BITMAPS | PROC_CR8_LOAD | PROC_CR8_STORE |
+			     PROC_SECONDARY_CONTROLS,
 		     &caps.proc);
 	caps.intr_window =
 		vmx_allowed1(rdmsr(tc ? MSR_VMX_TRUE_PROCBASED_CTLS : MSR_VMX_PROCBASED_CTLS)) &
@@ -149,7 +150,7 @@ static bool read_caps(void)
 		       ~(u32)rdmsr(tc ? MSR_VMX_TRUE_PROCBASED_CTLS : MSR_VMX_PROCBASED_CTLS));
 	proc2_allowed = vmx_allowed1(rdmsr(MSR_VMX_PROCBASED_CTLS2));
 	caps.proc2 = PROC2_EPT | PROC2_VPID | PROC2_UNRESTRICTED_GUEST | PROC2_WBINVD |
-		     (proc2_allowed & (PROC2_RDTSCP | PROC2_INVPCID));
+		     (proc2_allowed & PROC2_INVPCID);
 	if ((proc2_allowed & caps.proc2) != caps.proc2) {
 		klog("vmx: this CPU lacks %s%s%s%s; cloison needs them to run partitions",
 		     proc2_allowed & PROC2_EPT ? "" : "EPT ",
@@ -623,7 +624,12 @@ static u32 decode(struct vcpu *v, u32 reason, struct vm_exit *e)
 	case VMX_EXIT_INVEPT:
 	case VMX_EXIT_INVVPID:
 	case VMX_EXIT_VMFUNC:
-		e->kind = EXIT_VIRT_INSN;
+	case VMX_EXIT_MONITOR:
+	case VMX_EXIT_MWAIT:
+		e->kind = EXIT_ABSENT_INSN;
+		return 0;
+	case VMX_EXIT_RDPMC:
+		e->kind = EXIT_RDPMC;
 		return 0;
 	case VMX_EXIT_IO:
 		decode_io(e, vmcs_readn(VMCS_EXIT_QUALIFICATION));

@@ -52,7 +52,7 @@
 #define PROC_SECONDARY_CONTROLS (1u << 31)
 /* Secondary processor-based controls (§25.6.2, table 25-7). */
 #define PROC2_EPT (1u << 1)
-#define PROC2_RDTSCP (1u << 3)
+#define PROC2_RDTSCP (1u << 3) /* left clear: RDTSCP is #UD, as CPUID says */
 #define PROC2_VPID (1u << 5)
 #define PROC2_WBINVD (1u << 6)
 #define PROC2_UNRESTRICTED_GUEST (1u << 7)
