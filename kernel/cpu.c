@@ -66,5 +66,12 @@ void cpu_setup(struct percpu *c, u32 index, u32 apic_id, u8 *ist)
 			 : "m"(gdtr), "i"(SEL_CODE64), "r"(SEL_DATA), "r"(SEL_TSS)
 			 : "rax", "memory");
 	wrmsr(MSR_GS_BASE, (u64)c);
+	/*
+	 * IA32_TSC_AUX, which RDTSCP returns, is zero: where a guest's RDTSCP
+	 * gets through after all (QEMU's emulator ignores SVM's RDTSCP
+	 * intercept), it learns nothing about the host.
+	 */
+	if (cpuid(0x80000000, 0).eax >= 0x80000001 && (cpuid(0x80000001, 0).edx & (1u << 27)))
+		wrmsr(MSR_TSC_AUX, 0);
 	trap_load();
 }

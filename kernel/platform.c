@@ -320,14 +320,22 @@ void platform_vcpu_reset(struct vcpu *v)
 	unlock(p, flags);
 }
 
-void platform_take_signals(struct vcpu *v)
+bool platform_take_signals(struct vcpu *v)
 {
 	struct partition *p = v->partition;
 	struct vcpu_boot_state start = { .real = true };
 	bool started = false;
 	u64 flags = lock(p);
 
-	if (v->init_pending) {
+	if (v->init_pending && v->index == 0) {
+		/*
+		 * INIT to the bootstrap processor: a real one starts over at the
+		 * firmware's reset vector, which boots the PC again.  There is no
+		 * firmware here; the partition is reset, as by its reset line.
+		 */
+		v->init_pending = false;
+		p->platform.request = VPM_RESET;
+	} else if (v->init_pending) {
 		/* INIT: the local APIC back to its reset state, the CPU waiting for STARTUP. */
 		v->init_pending = false;
 		vlapic_init_signal(&v->lapic);
@@ -338,7 +346,8 @@ void platform_take_signals(struct vcpu *v)
 		start.cs = (u16)(v->sipi_vector << 8); /* the page vector * 4 KiB */
 		started = true;
 	}
-	unlock(p, flags);
+	if (unlock(p, flags) == EXIT_STOP)
+		return true;
 	if (started) {
 		virt->vcpu_reset(v, &start);
 		xstate_reset(v);
@@ -346,6 +355,7 @@ void platform_take_signals(struct vcpu *v)
 		v->pending_irq = 0;
 		v->timer_deadline = 0;
 	}
+	return false;
 }
 
 /* ---- ports ------------------------------------------------------------------ */

@@ -59,8 +59,9 @@ void platform_vcpu_reset(struct vcpu *v);
 /*
  * On v's own CPU before it runs: act on an INIT (back to waiting for
  * STARTUP) or a STARTUP IPI (real mode at the page it names) sent to it.
+ * An INIT to vCPU 0 resets the partition instead: true then.
  */
-void platform_take_signals(struct vcpu *v);
+bool platform_take_signals(struct vcpu *v);
 
 /*
  * Port I/O of size 1, 2 or 4 bytes.  Ports no device claims read

@@ -236,7 +236,10 @@ static void run(struct vcpu *v, u64 now, u64 slice_ns)
 		return;
 	}
 	partition_vcpu_sync(v);
-	platform_take_signals(v);
+	if (platform_take_signals(v)) {
+		wake_others(p, v); /* an INIT to vCPU 0 reset the partition: the others must look */
+		return;
+	}
 	if (v->wait_sipi)
 		return; /* a vCPU but 0, before its STARTUP */
 	/*

@@ -60,6 +60,7 @@
 #define MSR_FS_BASE 0xc0000100
 #define MSR_GS_BASE 0xc0000101
 #define MSR_KERNEL_GS_BASE 0xc0000102
+#define MSR_TSC_AUX 0xc0000103
 
 /* CPUID leaf 1 ECX/EDX and leaf 0x80000001 bits. */
 #define CPUID1_ECX_VMX (1u << 5)
