@@ -10,6 +10,15 @@
  * CPU (or cloison) answers with an exception is skipped: each one sets
  * a fixup address first, and the exception handler resumes there.
  *
+ * And the devices of the small PC a partition is: IN and OUT on their
+ * ports, 32-bit MOVs at random aligned offsets of the local APIC and to
+ * the I/O APIC's registers, the x2APIC MSRs and IA32_APIC_BASE, self
+ * IPIs, EOIs, and the PIT and the RTC programmed at random.  What would
+ * end the run or blind it is left out or bent, never the rest (see
+ * "Device operations" below): no write reaches the exit port, the reset
+ * lines or S5; no interrupt comes on an exception vector; the 8259s
+ * never reach the CPU; devices interrupt at most about 1 kHz.
+ *
  * What it checks: that it survives (no crash line, its exit code 0),
  * that cloison's CPUID signature and its own canary memory are intact
  * at the end, that no exception comes outside an operation, and that
@@ -63,7 +72,7 @@ static __attribute__((noreturn)) void stray_exit(void)
 void gfuzz_trap(struct trap_frame *f);
 void gfuzz_trap(struct trap_frame *f)
 {
-	if (f->vector >= 32) {
+	if (f->vector >= 32 || f->vector == 2) { /* an interrupt, or an NMI a device sent */
 		interrupts++;
 		return;
 	}
@@ -161,13 +170,31 @@ static uint16_t a_port(void)
 	return port == PORT_EXIT || port == COM1 ? 0x80 : port;
 }
 
+/*
+ * Would a write of size bytes at port reach what ends this partition: the
+ * exit port, the i8042's command port (0xfe resets), the reset register,
+ * PM1a control (SLP_EN with S5)?  The platform splits a wide access into
+ * bytes for most devices, so every byte counts.
+ */
+static bool ends_partition(uint16_t port, uint32_t size)
+{
+	static const uint16_t enders[] = { PORT_EXIT, 0x64, 0xcf9, 0x604, 0x605 };
+
+	for (uint32_t i = 0; i < sizeof(enders) / sizeof(enders[0]); i++)
+		if (enders[i] >= port && enders[i] < port + size)
+			return true;
+	return false;
+}
+
 static void op_port(void)
 {
 	uint16_t port = a_port();
-	uint32_t v = next(), n = below(64);
+	uint32_t v = next(), n = below(64), op = below(8);
 	uint8_t *buf = scratch + below(64);
 
-	switch (below(8)) {
+	if (op >= 3 && op != 5 && ends_partition(port, op == 3 ? 1 : op == 4 ? 4 : 2))
+		port = 0x80;
+	switch (op) {
 	case 0:
 		__asm__ volatile("inb %w1, %b0" : "=a"(v) : "Nd"(port));
 		break;
@@ -203,6 +230,10 @@ static void op_port(void)
 	}
 }
 
+/* APIC MSRs go through apic_wrmsr() (the device operations, below). */
+static bool apic_msr(uint32_t msr);
+static void apic_wrmsr(uint32_t msr, uint64_t v);
+
 static const uint32_t msrs[] = {
 	0x10,	    0x1b,	0x3a,	    0xfe,	0x174,	    0x175,
 	0x176,	    0x1a0,	0x277,	    0x2ff,	0x480,	    0xc0000080,
@@ -218,10 +249,15 @@ static void op_msr(void)
 
 	if (msr == 0xc0000080) /* EFER: keep it a value under which this code still runs */
 		lo &= 0x901u, hi = below(8) ? 0 : hi;
-	if (below(2))
+	if (below(2)) {
 		GUARDED("rdmsr", : "+a"(lo), "+d"(hi), "+c"(msr) : : "memory");
-	else
-		GUARDED("wrmsr", : "+a"(lo), "+d"(hi), "+c"(msr) : : "memory");
+		return;
+	}
+	if (apic_msr(msr)) {
+		apic_wrmsr(msr, ((uint64_t)hi << 32) | lo);
+		return;
+	}
+	GUARDED("wrmsr", : "+a"(lo), "+d"(hi), "+c"(msr) : : "memory");
 }
 
 static void op_cr(void)
@@ -342,6 +378,363 @@ static void op_insn(void)
 	}
 }
 
+/*
+ * Device operations.  The fuzzer must outlive what it does to its own
+ * devices, so a few values are bent before they are written (a guest
+ * that wanted to could hurt itself with them, but the run would end
+ * there and prove nothing more):
+ *  - a vector of 16-31 in an LVT, the ICR, the SVR or an I/O APIC entry
+ *    becomes 48-63: an interrupt on an exception vector would look like
+ *    an exception outside an operation.  Vectors 0-15 stay (they are
+ *    illegal, and must never arrive);
+ *  - INIT, from the ICR or as an LVT or I/O APIC delivery mode, becomes
+ *    fixed: INIT to itself would leave vCPU 0 waiting for a STARTUP;
+ *  - LINT0 and LINT1 in ExtINT mode are masked, and the local APIC is
+ *    never left globally disabled (LINT0 is then the CPU's INTR pin):
+ *    the 8259s, whose vector base is whatever the fuzz wrote, never
+ *    reach the CPU;
+ *  - the APIC timer's count, counter 0 of the PIT and the RTC's rate
+ *    keep interrupts at about 1 kHz or slower: faster ones are the
+ *    hostile catalog's flood case, not a way to spend the run;
+ *  - no write reaches the exit port, the i8042's command 0xfe or 0xd1
+ *    (reset, and the output port that holds the reset line), RST_CPU at
+ *    0xcf9 or SLP_EN at 0x605.
+ * Interrupts are counted and not acknowledged: op_eoi() does that, now
+ * and then, so that the in-service bits come and go.
+ */
+#define LAPIC 0xfee00000u
+#define IOAPIC 0xfec00000u
+#define MSR_APIC_BASE 0x1b
+#define MSR_TSC_DEADLINE 0x6e0
+#define X2APIC_FIRST 0x800
+#define X2APIC_LAST 0x8ff
+#define APIC_BASE_EN 0x800u
+#define APIC_BASE_EXTD 0x400u
+#define APIC_BASE_BSP 0x100u
+#define LAPIC_SVR 0x0f0
+#define LAPIC_EOI 0x0b0
+#define LAPIC_ICR 0x300
+#define LAPIC_LVT_FIRST 0x320
+#define LAPIC_LVT_LINT0 0x350
+#define LAPIC_LVT_LINT1 0x360
+#define LAPIC_LVT_END 0x380
+#define LAPIC_TIMER_INITIAL 0x380
+#define DM_MASK 0x700u
+#define DM_INIT 0x500u
+#define DM_EXTINT 0x700u
+#define LVT_MASKED 0x10000u
+#define ICR_SELF (1u << 18)
+#define ICR_ALL (2u << 18)
+#define MIN_TIMER_COUNT 1000000u /* ticks of the 1 GHz APIC timer: 1 ms at least */
+#define MIN_PIT_COUNT 1193u	 /* 1.193182 MHz: 1 kHz at most */
+#define RTC_MIN_RATE 6		 /* register A's rate: 32768 >> (rate - 1) Hz, 1024 Hz */
+
+static uint32_t ioregsel; /* what this fuzzer last wrote to the I/O APIC's IOREGSEL */
+static uint8_t rtc_index; /* and to the RTC's index port */
+
+static uint32_t safe_vector(uint32_t v)
+{
+	uint32_t vec = v & 0xff;
+
+	return vec >= 16 && vec < 32 ? (v & ~0xffu) | (vec + 32) : v;
+}
+
+/* A value for the local APIC register at offset (the xAPIC page's, or the x2APIC MSR's * 16). */
+static uint32_t safe_lapic(uint32_t offset, uint32_t v)
+{
+	if (offset == LAPIC_SVR)
+		return safe_vector(v);
+	if (offset == LAPIC_ICR) {
+		v = safe_vector(v);
+		return (v & DM_MASK) == DM_INIT ? v & ~DM_MASK : v;
+	}
+	if (offset >= LAPIC_LVT_FIRST && offset < LAPIC_LVT_END) {
+		v = safe_vector(v);
+		if ((v & DM_MASK) == DM_INIT)
+			v &= ~DM_MASK;
+		if ((offset == LAPIC_LVT_LINT0 || offset == LAPIC_LVT_LINT1) &&
+		    (v & DM_MASK) == DM_EXTINT)
+			v |= LVT_MASKED;
+		return v;
+	}
+	if (offset == LAPIC_TIMER_INITIAL && v && v < MIN_TIMER_COUNT)
+		return v | MIN_TIMER_COUNT;
+	return v;
+}
+
+static bool apic_msr(uint32_t msr)
+{
+	return msr == MSR_APIC_BASE || (msr >= X2APIC_FIRST && msr <= X2APIC_LAST);
+}
+
+static uint64_t read_apic_base(void)
+{
+	uint32_t lo = 0, hi = 0, msr = MSR_APIC_BASE;
+
+	GUARDED("rdmsr", : "+a"(lo), "+d"(hi), "+c"(msr) : : "memory");
+	return ((uint64_t)hi << 32) | lo;
+}
+
+/* WRMSR of an APIC MSR, bent as above; an exception is the operation's answer. */
+static void apic_wrmsr(uint32_t msr, uint64_t v)
+{
+	uint32_t lo, hi, flags;
+
+	if (msr != MSR_APIC_BASE) {
+		uint32_t low = safe_lapic((msr - X2APIC_FIRST) << 4, (uint32_t)v);
+		lo = low, hi = (uint32_t)(v >> 32);
+		GUARDED("wrmsr", : "+a"(lo), "+d"(hi), "+c"(msr) : : "memory");
+		return;
+	}
+	/* With interrupts off, and enabled again before they are back on if this disabled it. */
+	__asm__ volatile("pushfl; popl %0; cli" : "=r"(flags) : : "memory");
+	lo = (uint32_t)v, hi = (uint32_t)(v >> 32);
+	GUARDED("wrmsr", : "+a"(lo), "+d"(hi), "+c"(msr) : : "memory");
+	if (!(read_apic_base() & APIC_BASE_EN)) {
+		lo = LAPIC | APIC_BASE_EN | APIC_BASE_BSP, hi = 0, msr = MSR_APIC_BASE;
+		GUARDED("wrmsr", : "+a"(lo), "+d"(hi), "+c"(msr) : : "memory");
+	}
+	if (flags & 0x200)
+		__asm__ volatile("sti" ::: "memory");
+}
+
+static bool x2apic_mode(void)
+{
+	return read_apic_base() & APIC_BASE_EXTD;
+}
+
+static uint32_t mmio_read(uint32_t at)
+{
+	uint32_t v;
+	__asm__ volatile("movl %1, %0" : "=r"(v) : "m"(*(volatile uint32_t *)(uintptr_t)at));
+	return v;
+}
+
+static void mmio_write(uint32_t at, uint32_t v)
+{
+	__asm__ volatile("movl %1, %0" : "=m"(*(volatile uint32_t *)(uintptr_t)at) : "r"(v));
+}
+
+static void op_apic_mmio(void)
+{
+	static const uint32_t ioapic_regs[] = { 0x00, 0x10, 0x40 }; /* IOREGSEL, IOWIN, EOI */
+	uint32_t v = edgy();
+
+	if (below(4)) { /* the local APIC: any aligned dword of its page */
+		uint32_t offset = below(1024) * 4;
+		if (below(2))
+			(void)mmio_read(LAPIC + offset);
+		else
+			mmio_write(LAPIC + offset, safe_lapic(offset, v));
+		return;
+	}
+	switch (ioapic_regs[below(3)]) {
+	case 0x00:
+		ioregsel = below(4) ? below(0x40) : v;
+		mmio_write(IOAPIC, ioregsel);
+		break;
+	case 0x10:
+		if (below(2)) {
+			(void)mmio_read(IOAPIC + 0x10);
+			break;
+		}
+		/* The low half of a redirection entry: vector, delivery mode. */
+		if ((ioregsel & 0xff) >= 0x10 && (ioregsel & 0xff) < 0x40 && !(ioregsel & 1)) {
+			v = safe_vector(v);
+			if ((v & DM_MASK) == DM_INIT)
+				v &= ~DM_MASK;
+		}
+		mmio_write(IOAPIC + 0x10, v);
+		break;
+	default:
+		mmio_write(IOAPIC + 0x40, v & 0xff);
+		break;
+	}
+}
+
+static void op_apic_msr(void)
+{
+	static const uint32_t bases[] = { 0, APIC_BASE_EN, APIC_BASE_EN | APIC_BASE_EXTD,
+					  APIC_BASE_EXTD };
+	uint32_t msr, lo = 0, hi = 0;
+	uint64_t v = below(2) ? edgy() : edgy64();
+
+	switch (below(8)) {
+	case 0: /* a mode change, legal or not; now and then a reserved bit or another base */
+		v = LAPIC | APIC_BASE_BSP | bases[below(4)];
+		if (!below(8))
+			v ^= 1ull << below(64);
+		apic_wrmsr(MSR_APIC_BASE, v);
+		return;
+	case 1:
+		msr = MSR_TSC_DEADLINE;
+		break;
+	default: /* the x2APIC registers, 0x800-0x83f, and now and then the rest */
+		msr = X2APIC_FIRST + (below(8) ? below(0x40) : below(0x100));
+		break;
+	}
+	if (below(2)) {
+		GUARDED("rdmsr", : "+a"(lo), "+d"(hi), "+c"(msr) : : "memory");
+	} else if (msr == MSR_TSC_DEADLINE) {
+		lo = (uint32_t)v, hi = (uint32_t)(v >> 32);
+		GUARDED("wrmsr", : "+a"(lo), "+d"(hi), "+c"(msr) : : "memory");
+	} else {
+		apic_wrmsr(msr, v);
+	}
+}
+
+/* A fixed IPI to itself (or to all, which is itself), vector 32-255, by the page or the MSRs. */
+static void op_self_ipi(void)
+{
+	uint32_t vector = 32 + below(224), how = below(3);
+	uint32_t lo, hi = 0, msr;
+
+	if (x2apic_mode()) {
+		msr = how == 0 ? 0x83f : 0x830; /* SELF IPI, or the ICR */
+		lo = how == 0 ? vector : how == 1 ? ICR_SELF | vector : ICR_ALL | vector;
+		GUARDED("wrmsr", : "+a"(lo), "+d"(hi), "+c"(msr) : : "memory");
+		return;
+	}
+	if (how == 2) /* physical, to APIC id 0: itself */
+		mmio_write(LAPIC + 0x310, 0);
+	mmio_write(LAPIC + LAPIC_ICR, how == 0	 ? ICR_SELF | vector
+				      : how == 1 ? ICR_ALL | vector
+						 : vector);
+}
+
+static void op_eoi(void)
+{
+	uint32_t lo = 0, hi = 0, msr = 0x80b;
+
+	if (x2apic_mode())
+		GUARDED("wrmsr", : "+a"(lo), "+d"(hi), "+c"(msr) : : "memory");
+	else
+		mmio_write(LAPIC + LAPIC_EOI, 0);
+}
+
+/* A byte for the i8042's command port that leaves the reset line alone. */
+static uint8_t safe_kbc_command(void)
+{
+	static const uint8_t commands[] = { 0x20, 0x60, 0xa7, 0xa8, 0xa9, 0xaa, 0xab, 0xad,
+					    0xae, 0xc0, 0xd0, 0xd2, 0xd3, 0xd4, 0xff };
+
+	return commands[below(sizeof(commands))];
+}
+
+/* IN or OUT of 1, 2 or 4 bytes at a port of the platform's devices. */
+static void op_platform_port(void)
+{
+	static const uint16_t ports[] = { 0x20,	 0x21,	0xa0,  0xa1,  0x4d0, 0x4d1, 0x40,  0x41,
+					  0x42,	 0x43,	0x61,  0x60,  0x64,  0x70,  0x71,  0x3f9,
+					  0x3fa, 0x3fb, 0x3fc, 0x3fd, 0x3fe, 0x3ff, 0x600, 0x601,
+					  0x602, 0x603, 0x604, 0x605, 0x608, 0x609, 0x60a, 0x60b,
+					  0xcf8, 0xcf9, 0xcfc, 0xcfd, 0xcfe, 0xcff, 0x92 };
+	uint16_t port = ports[below(sizeof(ports) / sizeof(ports[0]))];
+	uint32_t size = 1u << below(3), v = next();
+
+	if (below(2)) {
+		if (size == 1)
+			__asm__ volatile("inb %w1, %b0" : "=a"(v) : "Nd"(port));
+		else if (size == 2)
+			__asm__ volatile("inw %w1, %w0" : "=a"(v) : "Nd"(port));
+		else
+			__asm__ volatile("inl %w1, %0" : "=a"(v) : "Nd"(port));
+		return;
+	}
+	for (uint32_t i = 0; i < size; i++) { /* bend the bytes that would end the run */
+		uint16_t at = (uint16_t)(port + i);
+		uint32_t shift = 8 * i;
+
+		if (at == 0x64)
+			v = (v & ~(0xffu << shift)) | (uint32_t)safe_kbc_command() << shift;
+		if (at == 0xcf9)
+			v &= ~(0x04u << shift); /* RST_CPU */
+		if (at == 0x605)
+			v &= ~(0x20u << shift); /* SLP_EN */
+		if ((at >= 0x40 && at <= 0x42) || at == 0x3f8 || at == PORT_EXIT)
+			return; /* counts: op_timers(); THR prints; the exit port */
+		if (at == 0x70)
+			rtc_index = (uint8_t)(v >> shift) & 0x7f;
+		if (at == 0x71 && (rtc_index == 0x0a || rtc_index == 0x0b))
+			return; /* the RTC's rate and interrupt enables: op_timers() */
+	}
+	if (size == 1)
+		__asm__ volatile("outb %b0, %w1" ::"a"(v), "Nd"(port));
+	else if (size == 2)
+		__asm__ volatile("outw %w0, %w1" ::"a"(v), "Nd"(port));
+	else
+		__asm__ volatile("outl %0, %w1" ::"a"(v), "Nd"(port));
+}
+
+/* The PIT and the RTC programmed at random, no faster than about 1 kHz. */
+static void op_timers(void)
+{
+	uint32_t counter = below(3), count = next() & 0xffff;
+
+	switch (below(4)) {
+	case 0: /* a counter: any mode, a count (counter 0's at least MIN_PIT_COUNT, or 0 = 65536)
+		 */
+		if (counter == 0 && count && count < MIN_PIT_COUNT)
+			count += MIN_PIT_COUNT;
+		outb(0x43, (uint8_t)(counter << 6 | 3 << 4 | below(6) << 1));
+		outb((uint16_t)(0x40 + counter), (uint8_t)count);
+		outb((uint16_t)(0x40 + counter), (uint8_t)(count >> 8));
+		break;
+	case 1: /* a latch or read-back command, then the counters */
+		outb(0x43, below(2) ? (uint8_t)(counter << 6) : (uint8_t)(0xc0 | (next() & 0x3e)));
+		for (uint16_t p = 0x40; p < 0x43; p++)
+			(void)inb(p);
+		(void)inb(0x61);
+		break;
+	case 2: /* register A (rate and divider) or B (interrupt enables, format) */
+		rtc_index = below(2) ? 0x0a : 0x0b;
+		outb(0x70, rtc_index);
+		if (rtc_index == 0x0a) {
+			uint8_t rate = (uint8_t)(below(4) ? RTC_MIN_RATE + below(10) : 0);
+			outb(0x71, (uint8_t)((next() & 0x70) | rate));
+		} else {
+			outb(0x71, (uint8_t)next());
+		}
+		break;
+	default: /* any other register, read or written; then C, which acknowledges */
+		rtc_index = (uint8_t)below(0x40);
+		if (rtc_index == 0x0a || rtc_index == 0x0b)
+			rtc_index = 0x0c;
+		outb(0x70, rtc_index);
+		if (below(2))
+			(void)inb(0x71);
+		else
+			outb(0x71, (uint8_t)next());
+		outb(0x70, 0x0c);
+		(void)inb(0x71);
+		break;
+	}
+}
+
+static void op_device(void)
+{
+	switch (below(6)) {
+	case 0:
+		op_platform_port();
+		break;
+	case 1:
+		op_apic_mmio();
+		break;
+	case 2:
+		op_apic_msr();
+		break;
+	case 3:
+		op_self_ipi();
+		break;
+	case 4:
+		op_eoi();
+		break;
+	default:
+		op_timers();
+		break;
+	}
+}
+
 static uint32_t parse(const char *s, uint32_t dflt)
 {
 	uint32_t v = 0;
@@ -411,10 +804,14 @@ int guest_main(unsigned magic, unsigned info)
 		} else if (done >= ops) {
 			break;
 		}
-		switch (below(8)) {
+		switch (below(10)) {
 		case 0:
 		case 1:
 			op_hypercall();
+			break;
+		case 8:
+		case 9:
+			op_device();
 			break;
 		case 2:
 			op_port();

@@ -36,6 +36,12 @@ static const struct hostile_case cases[] = {
 	{ "idle", case_idle },		     /* 16 */
 	{ "regs", case_regs },		     /* 17 */
 	{ "cpuid-msr", case_cpuid_msr },     /* 17 */
+	{ "apic-mmio", case_apic_mmio },     /* 18 */
+	{ "apic-bad", case_apic_bad },	     /* 19 */
+	{ "apic-flood", case_apic_flood },   /* 20 */
+	{ "pc-ports", case_pc_ports },	     /* 21 */
+	{ "reset", case_reset },	     /* 22 */
+	{ "mp", case_mp },		     /* 23 */
 };
 
 const char *hostile_name = "?";

@@ -65,5 +65,11 @@ int case_share(unsigned magic, unsigned info);
 int case_idle(unsigned magic, unsigned info);
 int case_regs(unsigned magic, unsigned info);
 int case_cpuid_msr(unsigned magic, unsigned info);
+int case_apic_mmio(unsigned magic, unsigned info);
+int case_apic_bad(unsigned magic, unsigned info);
+int case_apic_flood(unsigned magic, unsigned info);
+int case_pc_ports(unsigned magic, unsigned info);
+int case_reset(unsigned magic, unsigned info);
+int case_mp(unsigned magic, unsigned info);
 
 #endif
