@@ -6,7 +6,10 @@
  * STGI, CLGI, SKINIT, INVLPGA and GETSEC must raise #UD in the guest, as
  * on a CPU without them: the case's #UD handler sees it and the case goes
  * on.  WBINVD and INVD must complete without an exception and leave the
- * partition running.
+ * partition running.  Variant "absent": MONITOR, MWAIT, AMD's MONITORX
+ * and MWAITX, and RDTSCP, which CPUID hides as well and which the CPU
+ * would otherwise run, must raise #UD; RDPMC, which would read the host's
+ * performance counters, #GP (CPUID offers none).
  *
  * The variant names the instruction (virt_vmxon, ..., virt_getsec), one
  * partition each, so that one instruction that stops the partition does
@@ -22,7 +25,8 @@ void insn_vmptrst(void), insn_vmread(void), insn_vmwrite(void), insn_vmlaunch(vo
 void insn_vmresume(void), insn_invept(void), insn_invvpid(void), insn_vmfunc(void);
 void insn_vmrun(void), insn_vmload(void), insn_vmsave(void), insn_stgi(void);
 void insn_clgi(void), insn_skinit(void), insn_invlpga(void), insn_getsec(void);
-void insn_wbinvd(void), insn_invd(void);
+void insn_monitor(void), insn_mwait(void), insn_monitorx(void), insn_mwaitx(void);
+void insn_rdtscp(void), insn_rdpmc(void), insn_wbinvd(void), insn_invd(void);
 
 static const struct {
 	const char *variant, *name;
@@ -49,13 +53,22 @@ static const struct {
 	{ "skinit", "SKINIT", insn_skinit, EXC_UD },
 	{ "invlpga", "INVLPGA", insn_invlpga, EXC_UD },
 	{ "getsec", "GETSEC", insn_getsec, EXC_UD },
+	{ "absent", "MONITOR", insn_monitor, EXC_UD },
+	{ "absent", "MWAIT", insn_mwait, EXC_UD },
+	{ "absent", "MONITORX", insn_monitorx, EXC_UD },
+	{ "absent", "MWAITX", insn_mwaitx, EXC_UD },
+	{ "absent", "RDTSCP", insn_rdtscp, EXC_UD },
+	{ "absent", "RDPMC", insn_rdpmc, EXC_GP },
 	{ "cache", "WBINVD", insn_wbinvd, NO_EXCEPTION },
 	{ "cache", "INVD", insn_invd, NO_EXCEPTION },
 };
 
 static const char *vector_name(int v)
 {
-	return v == NO_EXCEPTION ? "no exception" : v == EXC_UD ? "#UD" : "another exception";
+	return v == NO_EXCEPTION ? "no exception"
+	       : v == EXC_UD	 ? "#UD"
+	       : v == EXC_GP	 ? "#GP"
+				 : "another exception";
 }
 
 int case_virt(unsigned magic, unsigned info)

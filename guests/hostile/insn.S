@@ -8,7 +8,9 @@
  * The virtualization instructions (case "virt"): VMX (SDM 3C chapter
  * 31) and SVM (APM 2 §15) ones, and GETSEC (SMX).  CPUID hides VMX, SVM
  * and SMX from a partition, so each must raise #UD as on a CPU without
- * them.  Then the cache instructions WBINVD and INVD, and UD2.
+ * them.  MONITOR, MWAIT, AMD's MONITORX and MWAITX, and RDTSCP, which
+ * CPUID hides too, must raise #UD; RDPMC #GP (no counter is offered).
+ * Then the cache instructions WBINVD and INVD, and UD2.
  */
 	.text
 	.code32
@@ -50,6 +52,13 @@ insn_getsec:
 	xorl %eax, %eax                 /* leaf 0, CAPABILITIES */
 	getsec
 	ret
+	/* Hidden by CPUID too, and run by the CPU unless intercepted (case "virt", variant "absent"). */
+	routine monitor, monitor
+	routine mwait, mwait
+	routine monitorx, .byte 0x0f, 0x01, 0xfa
+	routine mwaitx, .byte 0x0f, 0x01, 0xfb
+	routine rdtscp, rdtscp
+	routine rdpmc, rdpmc
 	routine wbinvd, wbinvd
 	routine invd, invd
 	routine ud2, ud2
