@@ -5,6 +5,8 @@
  *   kbc  the i8042 command 0xFE, which pulses the reset line (port 0x64);
  *   cf9  the reset value 0x06 that the FADT names, to the reset register
  *        at port 0xcf9;
+ *   init an INIT IPI from the local APIC to itself, the bootstrap
+ *        processor (a real one would start over in the firmware);
  *   s5   SLP_TYP = 5 (\_S5) with SLP_EN in PM1a control (port 0x604).
  * A reset starts the partition again, under on_crash=stop too (it is no
  * crash: "reset by its guest"), with its RAM scrubbed and the image
@@ -17,6 +19,7 @@
  * that starts later is the second: it checks that the pattern is gone
  * and exits 0.  (A first life that starts too late says so and fails.)
  */
+#include "guests/hostile/apic.h"
 #include "guests/hostile/cpu.h"
 #include "guests/hostile/hostile.h"
 
@@ -40,16 +43,23 @@ static int power_off(void)
 	return 1;
 }
 
-static int first_life(bool kbc)
+static int first_life(const char *v)
 {
 	*(volatile uint32_t *)PATTERN_AT = PATTERN;
 	while (hv_time_ns() < FIRST_LIFE_END_MS * MS)
 		sleep_ns(20 * MS);
-	hsay("resetting through port %s next", kbc ? "0x64 (0xfe)" : "0xcf9 (0x06)");
-	if (kbc)
-		outb(0x64, 0xfe);
-	else
-		outb(0xcf9, 0x06);
+	if (hsame(v, "init")) {
+		hsay("sending INIT to itself next");
+		lapic_write(LAPIC_SVR, SVR_ENABLE | 0xff);
+		lapic_ipi(0, ICR_INIT | ICR_ASSERT);
+	} else {
+		hsay("resetting through port %s next",
+		     hsame(v, "kbc") ? "0x64 (0xfe)" : "0xcf9 (0x06)");
+		if (hsame(v, "kbc"))
+			outb(0x64, 0xfe);
+		else
+			outb(0xcf9, 0x06);
+	}
 	sleep_ns(100 * MS);
 	hsay("FAIL: still running after the reset");
 	return 1;
@@ -64,13 +74,13 @@ int case_reset(unsigned magic, unsigned info)
 	timer_init();
 	if (hsame(v, "s5"))
 		return power_off();
-	if (!hsame(v, "kbc") && !hsame(v, "cf9")) {
-		hsay("FAIL: variant '%s': want kbc, cf9 or s5", v);
+	if (!hsame(v, "kbc") && !hsame(v, "cf9") && !hsame(v, "init")) {
+		hsay("FAIL: variant '%s': want kbc, cf9, init or s5", v);
 		return 1;
 	}
 	if (started < FIRST_LIFE_END_MS - 500) {
 		hsay("first life, started at %u ms", started);
-		return first_life(hsame(v, "kbc"));
+		return first_life(v);
 	}
 	if (started < FIRST_LIFE_END_MS) {
 		hsay("FAIL: started at %u ms, too close to %u ms to tell its lives apart", started,

@@ -9,7 +9,10 @@
  * partition running.  Variant "absent": MONITOR, MWAIT, AMD's MONITORX
  * and MWAITX, and RDTSCP, which CPUID hides as well and which the CPU
  * would otherwise run, must raise #UD; RDPMC, which would read the host's
- * performance counters, #GP (CPUID offers none).
+ * performance counters, #GP (CPUID offers none).  QEMU's emulator
+ * ignores SVM's RDTSCP intercept: there an RDTSCP that runs must read an
+ * IA32_TSC_AUX of zero, which tells nothing of the host, and says so on a
+ * line of its own (catalog.scenario wants #UD on the Bochs lanes).
  *
  * The variant names the instruction (virt_vmxon, ..., virt_getsec), one
  * partition each, so that one instruction that stops the partition does
@@ -27,6 +30,7 @@ void insn_vmrun(void), insn_vmload(void), insn_vmsave(void), insn_stgi(void);
 void insn_clgi(void), insn_skinit(void), insn_invlpga(void), insn_getsec(void);
 void insn_monitor(void), insn_mwait(void), insn_monitorx(void), insn_mwaitx(void);
 void insn_rdtscp(void), insn_rdpmc(void), insn_wbinvd(void), insn_invd(void);
+extern volatile uint32_t insn_rdtscp_aux;
 
 static const struct {
 	const char *variant, *name;
@@ -86,6 +90,11 @@ int case_virt(unsigned magic, unsigned info)
 		tried++;
 		hsay("%s next", insns[i].name);
 		got = trap_try(insns[i].run);
+		if (insns[i].run == insn_rdtscp && got == NO_EXCEPTION) {
+			failures += hcheck("RDTSCP ran (not intercepted): IA32_TSC_AUX reads 0",
+					   insn_rdtscp_aux, 0);
+			continue;
+		}
 		format(what, sizeof(what), "%s raises %s", insns[i].name,
 		       vector_name(insns[i].want));
 		failures += hcheck(what, got, insns[i].want);

@@ -57,7 +57,12 @@ insn_getsec:
 	routine mwait, mwait
 	routine monitorx, .byte 0x0f, 0x01, 0xfa
 	routine mwaitx, .byte 0x0f, 0x01, 0xfb
-	routine rdtscp, rdtscp
+	.globl insn_rdtscp, insn_rdtscp_aux
+insn_rdtscp:                            /* keeps the IA32_TSC_AUX it read, if it ran */
+	movl $0xdeadbeef, %ecx
+	rdtscp
+	movl %ecx, insn_rdtscp_aux
+	ret
 	routine rdpmc, rdpmc
 	routine wbinvd, wbinvd
 	routine invd, invd
@@ -67,3 +72,5 @@ insn_getsec:
 	.balign 4096
 insn_region:
 	.skip 4096
+insn_rdtscp_aux:
+	.skip 4
