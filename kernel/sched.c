@@ -586,11 +586,15 @@ static void cpu_loop(struct cpu_sched *cs, bool bsp)
 			since = time_ns();
 			continue;
 		}
-		/* Its devices' timers first, outside the queue's lock: they may wake others. */
+		/*
+		 * Its devices' timers first, outside the queue's lock: they may
+		 * wake others.  Not again after the run: a timer that fell due
+		 * meanwhile makes wake_time() a time past, so it is picked again
+		 * at once and ticked then.
+		 */
 		platform_tick(v);
 		if (!v->paused && has_event(v, now))
 			run(v, now, slice);
-		platform_tick(v);
 		end = time_ns();
 		flags = spin_lock_irqsave(&cs->lock);
 		runq_charge(e, end, end - since);
