@@ -106,8 +106,21 @@ static u32 on_hlt(struct vcpu *v, struct vm_exit *e)
 
 bool exit_deliver_pending(struct vcpu *v)
 {
-	if (v->pending_irq & VIRQ_PENDING) {
-		if (!virt->inject_interrupt(v, (u8)v->pending_irq))
+	u8 timer = (u8)v->pending_irq;
+
+	/* First the interrupt an exit cut short: its device counts it as delivered. */
+	if (v->cut_irq) {
+		if (!virt->inject_interrupt(v, (u8)v->cut_irq))
+			return false; /* a window is open for it */
+		v->cut_irq = 0;
+		v->halted = false;
+	}
+	/*
+	 * Then SET_TIMER's vector.  Held back by CR8, it waits for a CR8 write
+	 * (which exits) without a window, and the devices' go first meanwhile.
+	 */
+	if ((v->pending_irq & VIRQ_PENDING) && (timer >> 4) > virt->get(v, VREG_TPR)) {
+		if (!virt->inject_interrupt(v, timer))
 			return false; /* a window is open for it */
 		v->pending_irq = 0;
 		v->halted = false; /* an interrupt it takes ends a HLT, as on hardware */
@@ -304,15 +317,29 @@ static u32 on_slat_violation(struct vcpu *v, struct vm_exit *e)
 	return crash(v, e, reason);
 }
 
+/*
+ * Must v leave its guest for the scheduler now?  Its partition stops or
+ * starts over, or an INIT came for it (kernel/sched.c's run() acts on
+ * each); another CPU that made it so sent the notify IPI this exit may be.
+ */
+static bool must_leave(const struct vcpu *v)
+{
+	const struct partition *p = v->partition;
+
+	return __atomic_load_n(&p->state, __ATOMIC_ACQUIRE) != PARTITION_RUNNABLE || p->work ||
+	       v->life != __atomic_load_n(&p->life, __ATOMIC_ACQUIRE) ||
+	       __atomic_load_n(&v->init_pending, __ATOMIC_ACQUIRE);
+}
+
 static u32 on_interrupt(struct vcpu *v, struct vm_exit *e)
 {
-	(void)v, (void)e;
+	(void)e;
 	/* Let the host take the pending interrupt now (its handler runs here). */
 	irq_enable();
 	__asm__ volatile("nop");
 	irq_disable();
 	watchdog_poll(); /* this exit may be the watchdog's NMI */
-	return EXIT_RESUME;
+	return must_leave(v) ? EXIT_STOP : EXIT_RESUME;
 }
 
 static u32 on_triple_fault(struct vcpu *v, struct vm_exit *e)

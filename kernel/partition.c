@@ -569,7 +569,7 @@ void partition_vcpu_sync(struct vcpu *v)
 	if (v->life == __atomic_load_n(&p->life, __ATOMIC_ACQUIRE))
 		return;
 	v->timer_deadline = 0; /* no timer, interrupt or HLT from the former life */
-	v->pending_irq = 0;
+	v->pending_irq = v->cut_irq = 0;
 	v->halted = false;
 	virt->vcpu_reset(v, &p->boot); /* also returns a launched VMCS to the clear state */
 	xstate_reset(v);	       /* no register of the former life survives */
@@ -588,6 +588,7 @@ bool partition_work(struct partition *p)
 {
 	struct vcpu_boot_state boot;
 	char why[160], kind[48];
+	u64 flags;
 
 	if (p->work == WORK_STOP && p->scrub_next == 0)
 		release(p); /* every vCPU has left (kernel/sched.c): its console and SLAT go */
@@ -602,7 +603,6 @@ bool partition_work(struct partition *p)
 		p->state = PARTITION_STOPPED;
 		return true;
 	}
-	p->work = WORK_NONE;
 	/* The dry run at the start said this loads: it still does, the module is the same. */
 	if (load_image(p, false, &boot, kind, sizeof(kind), why, sizeof(why)) < 0) {
 		klog("partition %s: stopped: its image no longer loads: %s", p->cfg.name, why);
@@ -613,6 +613,15 @@ bool partition_work(struct partition *p)
 		stop_now(p);
 		return false;
 	}
+	/*
+	 * Last: until now no other vCPU may run (kernel/sched.c), and from now
+	 * on each finds its devices reset, the others waiting for STARTUP.  A
+	 * stop that came meanwhile stands.
+	 */
+	flags = spin_lock_irqsave(&p->lock);
+	if (p->work == WORK_LOAD)
+		p->work = WORK_NONE;
+	spin_unlock_irqrestore(&p->lock, flags);
 	return true;
 }
 
@@ -646,6 +655,8 @@ void partition_crash(struct partition *p, const char *fmt, ...)
 	unlock_life(p, flags);
 }
 
+#define RESETS_TOLD 8 /* guest resets told one by one (partition_reset) */
+
 void partition_reset(struct partition *p)
 {
 	u64 flags;
@@ -653,7 +664,18 @@ void partition_reset(struct partition *p)
 	if (!lock_life(p, false, &flags))
 		return;
 	pconsole_flush(&p->console);
-	klog("partition %s reset by its guest", p->cfg.name);
+	/*
+	 * A guest may reset itself in a loop: its own time, but the console's
+	 * lines are everybody's.  The first few are told, then only the
+	 * powers of two.
+	 */
+	p->guest_resets++;
+	if (p->guest_resets <= RESETS_TOLD)
+		klog("partition %s reset by its guest", p->cfg.name);
+	else if (!(p->guest_resets & (p->guest_resets - 1)))
+		klog("partition %s reset by its guest: %u resets (only each power of two is told "
+		     "after the first %u)",
+		     p->cfg.name, p->guest_resets, RESETS_TOLD);
 	restart(p);
 	unlock_life(p, flags);
 }

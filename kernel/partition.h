@@ -60,7 +60,8 @@ struct partition {
 	struct platform platform; /* its devices but the UART (kernel/platform.c) */
 	int exit_code;
 	bool crashed;
-	u32 restarts; /* times on_crash=restart has started it again */
+	u32 restarts;	  /* times on_crash=restart has started it again */
+	u32 guest_resets; /* times its guest reset it (partition_reset) */
 	/*
 	 * Its lives: restart() starts the next one.  Each vCPU resets itself
 	 * for it on its own CPU (vcpu.life catches up), and vCPU 0 loads the

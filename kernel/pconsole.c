@@ -145,16 +145,22 @@ static void flush_line(struct pconsole *c)
 void pconsole_flush(struct pconsole *c)
 {
 	u8 out[CONFILTER_OUT_MAX];
-	u32 n = confilter_end(&c->filter, out);
-	u64 flags = mux_enter(); /* waits for another CPU's block at most, never for the UART */
+	u32 n;
+	u64 flags, mux_flags;
 
+	console_hold(); /* the hold before c->lock: waits for another CPU's block at most */
+	flags = spin_lock_irqsave(&c->lock);
+	mux_flags = mux_enter(); /* a nested hold, then mux_lock; never waits for the UART */
+	n = confilter_end(&c->filter, out);
 	if (n && c->len >= PCONSOLE_LINE)
 		flush_line(c);
 	append(c, out, n);
 	if (c->len)
 		flush_line(c);
 	conmux_report_drops(&c->port);
-	mux_leave(flags);
+	mux_leave(mux_flags);
+	spin_unlock_irqrestore(&c->lock, flags);
+	console_release();
 }
 
 /*
@@ -187,16 +193,23 @@ static bool take(struct pconsole *c, u8 b)
 
 u64 pconsole_write(struct pconsole *c, const u8 *buf, u64 len)
 {
-	for (u64 i = 0; i < len; i++)
+	u64 flags = spin_lock_irqsave(&c->lock), i;
+
+	for (i = 0; i < len; i++)
 		if (!take(c, buf[i]))
-			return i; /* the line waits in c->line; buf[i] is not taken */
-	return len;
+			break; /* the line waits in c->line; buf[i] is not taken */
+	spin_unlock_irqrestore(&c->lock, flags);
+	return i;
 }
 
-bool pconsole_write_ready(const struct pconsole *c)
+bool pconsole_write_ready(struct pconsole *c)
 {
+	u64 flags = spin_lock_irqsave(&c->lock);
 	/* The next byte may end the line, or add one to it (a cut UTF-8 sequence: up to four). */
-	return conmux_has_room(&mux, &c->port, c->line, c->len, CONFILTER_OUT_MAX);
+	bool ready = conmux_has_room(&mux, &c->port, c->line, c->len, CONFILTER_OUT_MAX);
+
+	spin_unlock_irqrestore(&c->lock, flags);
+	return ready;
 }
 
 struct pconsole *pconsole_input(u8 byte)
@@ -217,5 +230,9 @@ bool pconsole_has_input(const struct pconsole *c)
 
 int pconsole_pop_input(struct pconsole *c)
 {
-	return spsc_pop(&c->input);
+	u64 flags = spin_lock_irqsave(&c->lock); /* one reader at a time: the vCPUs take turns */
+	int b = spsc_pop(&c->input);
+
+	spin_unlock_irqrestore(&c->lock, flags);
+	return b;
 }

@@ -13,14 +13,22 @@
 
 #include "kernel/confilter.h"
 #include "kernel/conmux.h"
+#include "lib/spinlock.h"
 #include "lib/spsc.h"
 #include "lib/types.h"
 
 #define PCONSOLE_LINE 160
 #define PCONSOLE_INPUT 64 /* a power of two (lib/spsc.h) */
 
+/*
+ * Each vCPU of the partition writes and reads it from its own CPU: lock
+ * guards the filter, the line and the input ring's reading end.  In the
+ * lock order (kernel/console.h) it comes after the console hold and the
+ * partition's locks, before mux_lock.
+ */
 struct pconsole {
 	const char *name;
+	struct spinlock lock;
 	struct confilter filter; /* carries a UTF-8 sequence over from one write to the next */
 	char line[PCONSOLE_LINE + CONFILTER_OUT_MAX];
 	u32 len;
@@ -50,7 +58,7 @@ void pconsole_close(struct pconsole *c);
  */
 u64 pconsole_write(struct pconsole *c, const u8 *buf, u64 len);
 /* Would a byte written now be taken?  A hint (the emulated UART's LSR). */
-bool pconsole_write_ready(const struct pconsole *c);
+bool pconsole_write_ready(struct pconsole *c);
 /*
  * At a stop: print what is left of an unfinished line if the console
  * has room for it now, else count it as dropped; then any pending drop
@@ -65,7 +73,7 @@ void pconsole_flush(struct pconsole *c);
  * or NULL.  Boot CPU only: it is the input rings' one producer.
  */
 struct pconsole *pconsole_input(u8 byte);
-/* Next input byte, or -1; only on the CPU running the partition (the one consumer). */
+/* Next input byte, or -1; from any of the partition's vCPUs (they take turns). */
 int pconsole_pop_input(struct pconsole *c);
 bool pconsole_has_input(const struct pconsole *c);
 

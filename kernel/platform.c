@@ -216,7 +216,8 @@ static void lapic_ipi(void *ctx, const struct vlapic_ipi *m)
 			poke(t);
 			break;
 		case VLAPIC_DM_STARTUP:
-			if (t->wait_sipi && !t->sipi_pending) {
+			/* Waiting, or about to: INIT may still be on its way to t's own CPU. */
+			if ((t->wait_sipi || t->init_pending) && !t->sipi_pending) {
 				t->sipi_vector = m->vector;
 				t->sipi_pending = true;
 				poke(t);
@@ -352,7 +353,7 @@ bool platform_take_signals(struct vcpu *v)
 		virt->vcpu_reset(v, &start);
 		xstate_reset(v);
 		v->halted = false;
-		v->pending_irq = 0;
+		v->pending_irq = v->cut_irq = 0;
 		v->timer_deadline = 0;
 	}
 	return false;

@@ -160,6 +160,7 @@ struct vcpu {
 	u64 timer_deadline; /* time_ns() at which to raise timer_vector; 0: none */
 	u8 timer_vector;
 	u16 pending_irq; /* VIRQ_PENDING | vector: waiting for the guest to take it */
+	u16 cut_irq;	 /* VIRQ_PENDING | vector: an interrupt whose delivery an exit cut short */
 	bool halted;	 /* executed HLT: runs again at its next event */
 	struct vcpu_xstate xstate;
 

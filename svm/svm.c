@@ -483,8 +483,8 @@ static void requeue_cut_event(struct vcpu *v, u64 info)
 
 	if ((info & EVENTINJ_TYPE_MASK) == EVENTINJ_TYPE_INTR) {
 		/* svm_exit() or kernel/sched.c's run() offers it again. */
-		if (!(v->pending_irq & VIRQ_PENDING))
-			v->pending_irq = VIRQ_PENDING | (u8)info;
+		v->cut_irq =
+			VIRQ_PENDING | (u8)info; /* its own slot: the device took it as given */
 	} else if ((info & EVENTINJ_TYPE_MASK) == EVENTINJ_TYPE_EXCEPTION) {
 		vm->control.eventinj = info;
 	}
@@ -521,7 +521,7 @@ bool svm_exit(struct vcpu *v)
 	 * waited for IF, which under Bochs came late, after STI and its
 	 * shadow, or never (the catalog's shadow case).
 	 */
-	if ((action & EXIT_RESUME) && (v->pending_irq || v->irq_check))
+	if ((action & EXIT_RESUME) && (v->cut_irq || v->pending_irq || v->irq_check))
 		exit_deliver_pending(v);
 	return action & EXIT_RESUME;
 }

@@ -695,8 +695,8 @@ static void requeue_cut_event(struct vcpu *v, u32 info)
 
 	if (type == INTR_TYPE_EXTERNAL) {
 		/* vmx_exit() offers it once the handler is done, or kernel/sched.c's run(). */
-		if (!(v->pending_irq & VIRQ_PENDING))
-			v->pending_irq = VIRQ_PENDING | (u8)info;
+		v->cut_irq =
+			VIRQ_PENDING | (u8)info; /* its own slot: the device took it as given */
 	} else if (type == INTR_TYPE_HW_EXCEPTION) {
 		if (info & INTR_INFO_HAS_ERROR)
 			vmcs_write32(VMCS_ENTRY_EXCEPTION_ERROR,
@@ -906,11 +906,16 @@ static bool vmx_inject_interrupt(struct vcpu *v, u8 vector)
 {
 	u32 proc;
 
-	/* Held below the guest's task priority; its next CR8 write, which exits, retries. */
-	if ((vector >> 4) <= v->tpr)
-		return false;
 	load(v);
 	proc = vmcs_read32(VMCS_PROC_CONTROLS);
+	/*
+	 * Held below the guest's task priority, with no window (it would exit
+	 * at every instruction): its next CR8 or TPR write, which exits, retries.
+	 */
+	if ((vector >> 4) <= v->tpr) {
+		vmcs_write32(VMCS_PROC_CONTROLS, proc & ~PROC_INTR_WINDOW);
+		return false;
+	}
 	if ((vmcs_readn(VMCS_GUEST_RFLAGS) & RFLAGS_IF) &&
 	    !(vmcs_read32(VMCS_GUEST_INTERRUPTIBILITY) & 3u) &&
 	    !(vmcs_read32(VMCS_ENTRY_INTR_INFO) & INTR_INFO_VALID)) {
