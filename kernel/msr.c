@@ -2,7 +2,8 @@
  * The MSRs a partition may use.  Every RDMSR/WRMSR exits; a short safe
  * list is emulated here (mode and segment-base MSRs held in the vendor
  * structure, PAT, a read-only TSC, a few identification MSRs, a
- * microcode revision that reads 0, and a machine-check architecture
+ * microcode revision that reads 0, three AMD configuration MSRs that
+ * read as a plain machine (HWCR, NB_CFG, INT_PENDING), and a machine-check architecture
  * with no bank: MCG_CAP and MCG_STATUS read 0, so an OS finds nothing
  * to poll and no error is ever reported), the
  * local APIC's go to kernel/platform.c (IA32_APIC_BASE, the x2APIC
@@ -39,6 +40,9 @@
 #define MSR_CSTAR 0xc0000083
 #define MSR_SFMASK 0xc0000084
 #define MSR_AMD_INT_PENDING 0xc0010055 /* AMD family 0Fh-10h: C1E on "interrupt pending" */
+#define MSR_AMD_HWCR 0xc0010015	       /* AMD hardware configuration */
+#define MSR_AMD_NB_CFG 0xc001001f      /* AMD northbridge configuration */
+#define HWCR_TSC_FREQ_SEL (1ull << 24) /* the TSC counts at the P0 frequency */
 #define CPUID_AMD_EBX 0x68747541u      /* "Auth" of "AuthenticAMD" */
 
 #define MISC_ENABLE_FAST_STRINGS 1ull
@@ -122,9 +126,17 @@ int msr_read(struct vcpu *v, u32 msr, u64 *value)
 		*value = 0; /* no microcode update was loaded into this virtual CPU */
 		return 0;
 	case MSR_AMD_INT_PENDING:
+	case MSR_AMD_NB_CFG:
+	case MSR_AMD_HWCR:
 		if (cpuid(0, 0).ebx != CPUID_AMD_EBX)
 			return -EPERM;
-		*value = 0; /* no C1E: Linux's idle loop for AMD erratum 400 reads it */
+		/*
+		 * No C1E (Linux's idle loop for AMD erratum 400 reads INT_PENDING);
+		 * no northbridge option on (Linux sets the extended PCI configuration
+		 * bit in NB_CFG, which no device here has); HWCR says the TSC counts
+		 * at a fixed rate (Linux reads it at boot and warns otherwise).
+		 */
+		*value = msr == MSR_AMD_HWCR ? HWCR_TSC_FREQ_SEL : 0;
 		return 0;
 	default:
 		if (platform_owns_msr(msr))
@@ -165,6 +177,9 @@ int msr_write(struct vcpu *v, u32 msr, u64 value)
 		return value == 0 ? 0 : -EPERM;
 	case MSR_BIOS_SIGN_ID:
 		return 0; /* the write that asks for the revision to be latched: nothing to do */
+	case MSR_AMD_NB_CFG:
+		/* Taken and forgotten, on AMD: its options concern hardware the partition lacks. */
+		return cpuid(0, 0).ebx == CPUID_AMD_EBX ? 0 : -EPERM;
 	default:
 		if (platform_owns_msr(msr))
 			return platform_msr_write(v, msr, value) < 0 ? -EPERM : 0;

@@ -101,6 +101,37 @@ void platform_write_cr8(struct vcpu *v, u64 value)
 	virt->set(v, VREG_TPR, value);
 }
 
+/* Under the lock: when v's next device interrupt falls due, in TSC (0: none). */
+static u64 next_deadline(struct vcpu *v, u64 now)
+{
+	struct platform *pf = &v->partition->platform;
+	u64 d = vlapic_timer_deadline(&v->lapic), o;
+
+	if (v->index == 0) {
+		o = vpit_next_irq(&pf->pit, now);
+		if (o && (!d || o < d))
+			d = o;
+		o = vrtc_next_irq(&pf->rtc, now);
+		if (o && (!d || o < d))
+			d = o;
+	}
+	return d;
+}
+
+/*
+ * Under the lock, on v's CPU during its slice: the guest has just
+ * programmed a timer.  Devices' timers run between slices
+ * (platform_tick), so one due before the slice's end ends the slice
+ * then, and v takes its interrupt on time, not up to a slice late.
+ */
+static void timer_programmed(struct vcpu *v, u64 now)
+{
+	u64 d = next_deadline(v, now);
+
+	if (d)
+		sched_end_slice_at(d);
+}
+
 /* ---- interrupt lines -------------------------------------------------------- */
 
 /* Drive ISA line irq to level, on the 8259 pair and on its I/O APIC pin. */
@@ -470,6 +501,8 @@ u32 platform_out(struct vcpu *v, u16 port, u8 size, u32 value)
 		for (u32 i = 0; i < size; i++)
 			if (byte_out(p, (u16)(port + i), (u8)(value >> (8 * i)), now) < 0)
 				action = EXIT_RESUME; /* the UART is busy: the OUT again, later */
+		if (v->index == 0 && ((port >= 0x40 && port <= 0x43) || port == 0x71))
+			timer_programmed(v, now); /* the PIT or the RTC's periodic rate */
 	}
 	done = unlock(p, flags);
 	return done == EXIT_STOP ? EXIT_STOP : action;
@@ -523,6 +556,7 @@ static u32 mmio_access(struct vcpu *v, u64 gpa, bool write, u32 value)
 			return vlapic_mmio_read(&v->lapic, (u32)(gpa - GUEST_LAPIC_BASE), now);
 		vlapic_mmio_write(&v->lapic, (u32)(gpa - GUEST_LAPIC_BASE), value, now);
 		sync_cr8(v);
+		timer_programmed(v, now);
 		poke(v); /* EOI, TPR, timer and ICR writes change what v may take */
 		return 0;
 	}
@@ -635,9 +669,11 @@ int platform_msr_write(struct vcpu *v, u32 msr, u64 value)
 {
 	struct partition *p = v->partition;
 	u64 flags = lock(p);
-	int err = vlapic_msr_write(&v->lapic, msr, value, now_tsc());
+	u64 now = now_tsc();
+	int err = vlapic_msr_write(&v->lapic, msr, value, now);
 
 	sync_cr8(v);
+	timer_programmed(v, now);
 	poke(v);
 	unlock(p, flags);
 	return err;
@@ -676,23 +712,13 @@ void platform_tick(struct vcpu *v)
 u64 platform_deadline(struct vcpu *v)
 {
 	struct partition *p = v->partition;
-	struct platform *pf = &p->platform;
-	u64 now, d, o, flags;
+	u64 d, flags;
 
-	if (!pf->live)
+	if (!p->platform.live)
 		return 0;
-	now = now_tsc();
 	flags = lock(p); /* another vCPU may be programming the PIT */
-	d = vlapic_timer_deadline(&v->lapic);
-	if (v->index == 0) {
-		o = vpit_next_irq(&pf->pit, now);
-		if (o && (!d || o < d))
-			d = o;
-		o = vrtc_next_irq(&pf->rtc, now);
-		if (o && (!d || o < d))
-			d = o;
-	}
-	spin_unlock_irqrestore(&pf->lock, flags); /* nothing to wake: no device changed */
+	d = next_deadline(v, now_tsc());
+	spin_unlock_irqrestore(&p->platform.lock, flags); /* nothing to wake: no device changed */
 	return d;
 }
 

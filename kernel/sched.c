@@ -94,6 +94,19 @@ void sched_wake_vcpu(struct vcpu *v)
 		kick(q->cpu);
 }
 
+void sched_end_slice_at(u64 tsc)
+{
+	struct percpu *c = this_cpu();
+	u64 now = rdtsc();
+
+	if ((s64)(tsc - c->slice_end) >= 0)
+		return; /* not sooner than it ends anyway */
+	c->slice_end = tsc;
+	/* The host timer's interrupt makes the exit that sees it, inside a guest that never exits. */
+	lapic_timer_oneshot_ns(tsc > now ? mul_div_u64(tsc - now, 1000000000ull, tsc_hz) : 0,
+			       VEC_TIMER);
+}
+
 void sched_notify_vcpu(struct vcpu *v)
 {
 	struct runq *q = __atomic_load_n(&v->entity.rq, __ATOMIC_ACQUIRE);

@@ -40,6 +40,11 @@ void sched_wake_vcpu(struct vcpu *v);
  * its guest on another CPU, make that CPU leave the guest to look.
  */
 void sched_notify_vcpu(struct vcpu *v);
+/*
+ * In an exit of the running vCPU: end its slice at TSC value tsc if that
+ * is sooner than the slice's end (a timer it just programmed falls due).
+ */
+void sched_end_slice_at(u64 tsc);
 
 /* Requests to a partition's own CPU (sched_request). */
 #define SCHED_REQ_STOP (1u << 0)   /* stop it: "partition <name> stopped: on request" */
