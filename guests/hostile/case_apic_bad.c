@@ -101,7 +101,7 @@ static int lvt_timer(void)
 {
 	int failures = 0;
 
-	lapic_write(LAPIC_TIMER_DCR, DCR_BY_1);
+	lapic_write(LAPIC_TIMER_DCR, DCR_DIVIDE_1);
 	lapic_write(LAPIC_LVT_TIMER, LEGAL_TIMER);
 	lapic_write(LAPIC_TIMER_INITIAL, 1000);
 	open_for(5);

@@ -151,7 +151,7 @@ static int phase2(void)
 
 	n_self = n_broadcast = 0;
 	stop_tsc = tsc_at(END_MS);
-	lapic_write(LAPIC_TIMER_DCR, DCR_BY_1);
+	lapic_write(LAPIC_TIMER_DCR, DCR_DIVIDE_1);
 	lapic_write(LAPIC_LVT_TIMER, LVT_PERIODIC | V_TIMER);
 	lapic_write(LAPIC_TIMER_INITIAL, 1);
 	ioapic_route(IOAPIC_PIN_PIT, V_PIT, false);

@@ -131,7 +131,7 @@ static int ioapic_forms(void)
 	int failures = 0;
 
 	__asm__ volatile("movb $1, (%0)" ::"b"(sel) : "memory"); /* C6 03 01 */
-	v = mmio_read(IOAPIC_BASE + IOAPIC_IOWIN);
+	v = mmio_read32(IOAPIC_BASE + IOAPIC_IOWIN);
 	failures += hcheck("I/O APIC: byte MOV to IOREGSEL (C6) selects the version register",
 			   (v & 0xff) == 0x20 && ((v >> 16) & 0xff) == 23, 1);
 	__asm__ volatile("movzbl (%1), %0" : "=a"(v) : "b"(sel) : "memory"); /* 0F B6 03 */
@@ -195,9 +195,9 @@ static int rest_of_window(void)
 		if (page == LAPIC_BASE)
 			continue;
 		pages++;
-		mmio_write(page + 0x10, 0);
-		if ((mmio_read(page) != ALL_ONES || mmio_read(page + 0xffc) != ALL_ONES ||
-		     mmio_read(page + 0x10) != ALL_ONES) &&
+		mmio_write32(page + 0x10, 0);
+		if ((mmio_read32(page) != ALL_ONES || mmio_read32(page + 0xffc) != ALL_ONES ||
+		     mmio_read32(page + 0x10) != ALL_ONES) &&
 		    !bad++)
 			first = page;
 	}
@@ -211,11 +211,11 @@ static int every_ioapic_offset(void)
 {
 	uint32_t nonzero = 0, first = 0, v;
 
-	mmio_write(IOAPIC_BASE + IOAPIC_IOREGSEL, IOAPIC_REG_VERSION);
+	mmio_write32(IOAPIC_BASE + IOAPIC_IOREGSEL, IOAPIC_REG_VERSION);
 	for (uint32_t off = 0; off < 0x1000; off += 4) {
 		if (off == IOAPIC_IOREGSEL || off == IOAPIC_IOWIN)
 			continue;
-		v = mmio_read(IOAPIC_BASE + off);
+		v = mmio_read32(IOAPIC_BASE + off);
 		if (v && !nonzero++)
 			first = off;
 	}

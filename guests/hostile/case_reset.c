@@ -29,15 +29,14 @@
 #define PATTERN 0x7e5e7e5eu
 #define PATTERN_AT 0x180000u
 #define PM1A_CNT 0x604
-#define SLP_EN (1u << 13)
-#define SLP_TYP_S5 (5u << 10)
+#define SLP_TYP_S5 (5u << PM1_SLP_TYP_SHIFT) /* cloison's \_S5 */
 
 static int power_off(void)
 {
 	while (hv_time_ns() - hostile_t0 < POWER_OFF_MS * MS)
 		sleep_ns(20 * MS);
 	hsay("powering off through S5 next");
-	outw(PM1A_CNT, SLP_TYP_S5 | SLP_EN);
+	outw(PM1A_CNT, SLP_TYP_S5 | PM1_SLP_EN);
 	sleep_ns(100 * MS);
 	hsay("FAIL: still running after SLP_EN with SLP_TYP 5");
 	return 1;

@@ -106,9 +106,25 @@ static inline uint8_t inb(uint16_t port)
 	__asm__ volatile("inb %1, %0" : "=a"(v) : "Nd"(port));
 	return v;
 }
+static inline void outw(uint16_t port, uint16_t v)
+{
+	__asm__ volatile("outw %0, %1" ::"a"(v), "Nd"(port));
+}
+static inline uint16_t inw(uint16_t port)
+{
+	uint16_t v;
+	__asm__ volatile("inw %1, %0" : "=a"(v) : "Nd"(port));
+	return v;
+}
 static inline void outl(uint16_t port, uint32_t v)
 {
 	__asm__ volatile("outl %0, %1" ::"a"(v), "Nd"(port));
+}
+static inline uint32_t inl(uint16_t port)
+{
+	uint32_t v;
+	__asm__ volatile("inl %1, %0" : "=a"(v) : "Nd"(port));
+	return v;
 }
 static inline uint64_t rdmsr(uint32_t msr)
 {
@@ -123,15 +139,19 @@ static inline void wrmsr(uint32_t msr, uint64_t v)
 /*
  * A 32-bit device register at a physical address (paging is off, or the
  * page is identity-mapped), read or written with one plain MOV, as the
- * APICs want (SDM 3A §11.4.1).
+ * APICs want (SDM 3A §11.4.1).  Inline assembly, so that the compiler
+ * can never turn one into a read-modify-write instruction, which
+ * cloison refuses on the APICs' pages.
  */
 static inline uint32_t mmio_read32(uintptr_t addr)
 {
-	return *(volatile uint32_t *)addr;
+	uint32_t v;
+	__asm__ volatile("movl %1, %0" : "=r"(v) : "m"(*(volatile uint32_t *)addr));
+	return v;
 }
 static inline void mmio_write32(uintptr_t addr, uint32_t v)
 {
-	*(volatile uint32_t *)addr = v;
+	__asm__ volatile("movl %1, %0" : "=m"(*(volatile uint32_t *)addr) : "r"(v) : "memory");
 }
 static inline void cpuid(uint32_t leaf, uint32_t *a, uint32_t *b, uint32_t *c, uint32_t *d)
 {

@@ -113,9 +113,9 @@ static void madt(const uint8_t *m, unsigned cpus)
 		}
 	}
 	pc_check("acpi: MADT checksum", sum(m, len), 0);
-	pc_check("acpi: MADT local APIC address", pc_acpi.lapic_addr, 0xfee00000);
+	pc_check("acpi: MADT local APIC address", pc_acpi.lapic_addr, LAPIC_BASE);
 	pc_check("acpi: MADT enabled processors = cpus", pc_acpi.cpus, cpus);
-	pc_check("acpi: MADT I/O APIC address", pc_acpi.ioapic_addr, 0xfec00000);
+	pc_check("acpi: MADT I/O APIC address", pc_acpi.ioapic_addr, IOAPIC_BASE);
 	pc_check("acpi: MADT override IRQ 0 -> GSI 2", pc_acpi.irq0_gsi, 2);
 }
 

@@ -12,15 +12,11 @@
 
 #define PM_TIMER_HZ 3579545u
 #define PM_TIMER_MASK 0xffffffu
-#define PIT_HZ 1193182u
 #define PIT_LATCH 59659u /* 50 ms of PIT input clock */
 #define PORT_B 0x61
 #define PORT_B_GATE2 0x01
 #define PORT_B_SPEAKER 0x02
 #define PORT_B_OUT2 0x20
-#define PIT_CONTROL 0x43
-#define PIT_COUNTER2 0x42
-#define PIT_CH2_MODE0_WORD 0xb0 /* counter 2, LSB then MSB, mode 0, binary */
 #define TRIES 3
 #define PIT_TRIES 8
 #define BRACKET_US 300 /* a wider bracket around a reading: the vCPU was away */
@@ -33,7 +29,7 @@ static void pm_sample(uint16_t port, uint32_t *pm, uint64_t *tsc)
 
 	for (int i = 0; i < 5; i++) {
 		uint64_t a = rdtsc();
-		uint32_t v = pc_inl(port) & PM_TIMER_MASK;
+		uint32_t v = inl(port) & PM_TIMER_MASK;
 		uint64_t b = rdtsc();
 		if (b - a < best) {
 			best = b - a;
@@ -71,7 +67,7 @@ static uint64_t pit2_window(bool *low_at_start)
 	uint8_t v = inb(PORT_B);
 
 	outb(PORT_B, (uint8_t)((v & ~PORT_B_SPEAKER) | PORT_B_GATE2));
-	outb(PIT_CONTROL, PIT_CH2_MODE0_WORD); /* mode 0: OUT goes low */
+	outb(PIT_CONTROL, PIT_CH2_MODE0); /* mode 0: OUT goes low */
 	outb(PIT_COUNTER2, PIT_LATCH & 0xff);
 	s0 = rdtsc();
 	outb(PIT_COUNTER2, PIT_LATCH >> 8); /* counting starts */

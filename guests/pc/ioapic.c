@@ -10,20 +10,8 @@
  */
 #include "guests/pc/pc.h"
 
-#define IOAPIC_DEFAULT 0xfec00000u
-#define IOREGSEL 0x00
-#define IOWIN 0x10
-#define REG_ID 0x00
-#define REG_VERSION 0x01
-#define REG_REDIR(pin) (0x10u + 2u * (pin))
-#define RTE_LEVEL (1u << 15)
-#define RTE_MASKED (1u << 16)
 #define PINS 24
-#define PIT_CONTROL 0x43
-#define PIT_COUNTER0 0x40
-#define PIT_CH0_MODE2_WORD 0x34 /* counter 0, LSB then MSB, mode 2, binary */
-#define PIT_CH0_MODE0_WORD 0x30 /* counter 0, LSB then MSB, mode 0 */
-#define PIT_100HZ 11932u	/* 1193182 Hz / 100 */
+#define PIT_100HZ 11932u /* PIT_HZ / 100 */
 #define TICKS 10
 
 static volatile unsigned pit_fired;
@@ -31,37 +19,37 @@ static volatile uint64_t pit_tsc;
 
 static uint32_t base(void)
 {
-	return pc_acpi.ioapic_addr ? pc_acpi.ioapic_addr : IOAPIC_DEFAULT;
+	return pc_acpi.ioapic_addr ? pc_acpi.ioapic_addr : IOAPIC_BASE;
 }
 
 uint32_t ioapic_read(uint32_t reg)
 {
-	mmio_write32(base() + IOREGSEL, reg);
-	return mmio_read32(base() + IOWIN);
+	mmio_write32(base() + IOAPIC_IOREGSEL, reg);
+	return mmio_read32(base() + IOAPIC_IOWIN);
 }
 
 void ioapic_write(uint32_t reg, uint32_t v)
 {
-	mmio_write32(base() + IOREGSEL, reg);
-	mmio_write32(base() + IOWIN, v);
+	mmio_write32(base() + IOAPIC_IOREGSEL, reg);
+	mmio_write32(base() + IOAPIC_IOWIN, v);
 }
 
 /* Fixed delivery, physical destination dest, active high; the unmasking write comes last. */
 void ioapic_route(unsigned pin, uint8_t vector, bool level, uint8_t dest)
 {
-	ioapic_write(REG_REDIR(pin), RTE_MASKED | vector);
-	ioapic_write(REG_REDIR(pin) + 1, (uint32_t)dest << 24);
-	ioapic_write(REG_REDIR(pin), vector | (level ? RTE_LEVEL : 0));
+	ioapic_write(IOAPIC_REDIR(pin), IOAPIC_RTE_MASKED | vector);
+	ioapic_write(IOAPIC_REDIR(pin) + 1, (uint32_t)dest << 24);
+	ioapic_write(IOAPIC_REDIR(pin), vector | (level ? IOAPIC_RTE_LEVEL : 0));
 }
 
 void ioapic_mask(unsigned pin)
 {
-	ioapic_write(REG_REDIR(pin), ioapic_read(REG_REDIR(pin)) | RTE_MASKED);
+	ioapic_write(IOAPIC_REDIR(pin), ioapic_read(IOAPIC_REDIR(pin)) | IOAPIC_RTE_MASKED);
 }
 
 uint32_t ioapic_entry_low(unsigned pin)
 {
-	return ioapic_read(REG_REDIR(pin));
+	return ioapic_read(IOAPIC_REDIR(pin));
 }
 
 struct frame;
@@ -78,7 +66,7 @@ uint64_t pc_pit_start_100hz(void)
 {
 	uint64_t t0;
 
-	outb(PIT_CONTROL, PIT_CH0_MODE2_WORD);
+	outb(PIT_CONTROL, PIT_CH0_MODE2);
 	outb(PIT_COUNTER0, PIT_100HZ & 0xff);
 	t0 = rdtsc();
 	outb(PIT_COUNTER0, PIT_100HZ >> 8);
@@ -88,27 +76,27 @@ uint64_t pc_pit_start_100hz(void)
 /* A control word without a count: counter 0 waits for one and raises no more edges. */
 void pc_pit_stop(void)
 {
-	outb(PIT_CONTROL, PIT_CH0_MODE0_WORD);
+	outb(PIT_CONTROL, PIT_CH0_MODE0);
 }
 
 void ioapic_checks(void)
 {
-	uint32_t v = ioapic_read(REG_VERSION), masked = 0;
-	unsigned pin = pc_acpi.irq0_gsi >= 0 ? (unsigned)pc_acpi.irq0_gsi : 2;
+	uint32_t v = ioapic_read(IOAPIC_REG_VERSION), masked = 0;
+	unsigned pin = pc_acpi.irq0_gsi >= 0 ? (unsigned)pc_acpi.irq0_gsi : IOAPIC_PIN_PIT;
 	uint64_t t0;
 
 	pc_check("ioapic: version 0x20", v & 0xff, 0x20);
 	pc_check("ioapic: 24 pins (maximum redirection entry 23)", (v >> 16) & 0xff, PINS - 1);
-	pc_check("ioapic: id register as the MADT says", (ioapic_read(REG_ID) >> 24) & 0xf,
+	pc_check("ioapic: id register as the MADT says", (ioapic_read(IOAPIC_REG_ID) >> 24) & 0xf,
 		 pc_acpi.ioapic_id);
 	for (unsigned p = 0; p < PINS; p++)
-		masked += !!(ioapic_entry_low(p) & RTE_MASKED);
+		masked += !!(ioapic_entry_low(p) & IOAPIC_RTE_MASKED);
 	pc_check("ioapic: every pin masked at reset", masked, PINS);
 
 	desc_set_handler(VEC_PIT, (void *)on_pit);
 	ioapic_route(pin, VEC_PIT, false, 0);
 	pc_check("ioapic: entry of IRQ 0's pin reads back",
-		 ioapic_entry_low(pin) & (0xff | RTE_LEVEL | RTE_MASKED), VEC_PIT);
+		 ioapic_entry_low(pin) & (0xff | IOAPIC_RTE_LEVEL | IOAPIC_RTE_MASKED), VEC_PIT);
 	t0 = pc_pit_start_100hz();
 	pc_wait(&pit_fired, TICKS, 2000);
 	ioapic_mask(pin);

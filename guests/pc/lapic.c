@@ -13,14 +13,6 @@
  */
 #include "guests/pc/pc.h"
 
-#define LAPIC_BASE 0xfee00000u
-#define LAPIC_LDR 0x0d0
-#define X2APIC_MSR(reg) (0x800u + ((reg) >> 4)) /* SDM 3A §11.12.1.2 */
-#define X2APIC_SELF_IPI 0x83f
-#define ICR_ASSERT (1u << 14)
-#define ICR_SELF (1u << 18) /* destination shorthand 01: self */
-#define ESR_SEND_ILLEGAL_VECTOR (1u << 5)
-#define HV_LEAF_TIMING 0x40000010
 #define TIMER_MS 10    /* one-shot length */
 #define PERIOD_MS 2    /* periodic period */
 #define PERIODS 10     /* periods counted */
@@ -278,6 +270,6 @@ void x2apic_checks(void)
 		 SVR_ENABLE | VEC_SPURIOUS);
 	x2_timer();
 	before = low_fired;
-	wrmsr(X2APIC_SELF_IPI, VEC_LOW);
+	wrmsr(X2APIC_MSR(LAPIC_SELF_IPI), VEC_LOW);
 	pc_check("x2apic: SELF IPI MSR 0x83f", pc_wait(&low_fired, before + 1, 100), true);
 }

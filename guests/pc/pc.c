@@ -20,14 +20,6 @@
 #include "guests/pc/pc.h"
 #include "lib/format.h"
 
-#define CPUID1_EDX_APIC (1u << 9)
-#define CPUID1_ECX_X2APIC (1u << 21)
-#define CPUID1_ECX_TSC_DEADLINE (1u << 24)
-#define HV_LEAF_TIMING 0x40000010 /* EAX: TSC kHz, EBX: local APIC timer kHz */
-#define PM1_SLP_TYP_SHIFT 10	  /* ACPI 6.4 §4.8.3.2.1, PM1 control */
-#define PM1_SLP_TYP (7u << PM1_SLP_TYP_SHIFT)
-#define PM1_SLP_EN (1u << 13)
-
 uint32_t pc_tsc_khz;
 static unsigned checks, failures;
 
@@ -193,10 +185,10 @@ static __attribute__((noreturn)) void power_off(void)
 {
 	printf("pc: %u checks, %u failed\n", checks, failures);
 	if (pc_acpi.pm1a_cnt && pc_acpi.slp_typ_s5 >= 0) {
-		uint16_t v = pc_inw(pc_acpi.pm1a_cnt);
+		uint16_t v = inw(pc_acpi.pm1a_cnt);
 		v = (uint16_t)((v & ~PM1_SLP_TYP) |
 			       ((unsigned)pc_acpi.slp_typ_s5 << PM1_SLP_TYP_SHIFT) | PM1_SLP_EN);
-		pc_outw(pc_acpi.pm1a_cnt, v);
+		outw(pc_acpi.pm1a_cnt, v);
 		pc_spin_ms(100);
 	}
 	printf("pc: ACPI S5 power-off: FAIL (still running)\n");

@@ -1,10 +1,11 @@
 /*
  * The pc test guest's shared pieces: the numbers of the machine it
- * expects (a PC as docs and the MADT describe it), the vectors it
- * programs, what the ACPI tables told it, and the helpers every check
- * uses (one line per check, waits bounded in time, the local APIC in
- * either mode).  pc.c runs the checks in order; each other file tests
- * one device.  trampoline.S includes the numbers only.
+ * expects (a PC as docs and the MADT describe it; the devices' registers
+ * are guests/lib/pcdev.h's), the vectors it programs, what the ACPI
+ * tables told it, and the helpers every check uses (one line per check,
+ * waits bounded in time, the local APIC in either mode).  pc.c runs the
+ * checks in order; each other file tests one device.  trampoline.S
+ * includes the numbers only.
  */
 #ifndef GUESTS_PC_PC_H
 #define GUESTS_PC_PC_H
@@ -17,6 +18,7 @@
 #ifndef __ASSEMBLER__
 
 #include "guests/lib/guest.h"
+#include "guests/lib/pcdev.h"
 
 /* Vectors (all above the 8259's 0x20-0x2f, which the init sequence chooses). */
 #define VEC_PIC_BASE 0x20 /* master IR0..7; the slave at 0x28 */
@@ -30,53 +32,8 @@
 #define VEC_WAKE 0x60	  /* cloison's SET_TIMER: bounds every wait */
 #define VEC_SPURIOUS 0xff /* SVR */
 
-/* Local APIC registers (SDM 3A §11.4.1, table 11-1), as xAPIC offsets. */
-#define LAPIC_ID 0x020
-#define LAPIC_VERSION 0x030
-#define LAPIC_TPR 0x080
-#define LAPIC_EOI 0x0b0
-#define LAPIC_SVR 0x0f0
-#define LAPIC_ISR 0x100
-#define LAPIC_IRR 0x200
-#define LAPIC_ESR 0x280
-#define LAPIC_ICR_LOW 0x300
-#define LAPIC_ICR_HIGH 0x310
-#define LAPIC_LVT_TIMER 0x320
-#define LAPIC_LVT_LINT0 0x350
-#define LAPIC_LVT_ERROR 0x370
-#define LAPIC_TIMER_INITIAL 0x380
-#define LAPIC_TIMER_CURRENT 0x390
-#define LAPIC_TIMER_DCR 0x3e0
-#define LVT_MASKED (1u << 16)
-#define LVT_PERIODIC (1u << 17)
-#define LVT_TSC_DEADLINE (2u << 17)
-#define LVT_EXTINT (7u << 8)
-#define SVR_ENABLE (1u << 8)
-#define DCR_DIVIDE_1 0xb
-
-#define MSR_APIC_BASE 0x1b
-#define MSR_TSC_DEADLINE 0x6e0
-#define APIC_BASE_BSP (1u << 8)
-#define APIC_BASE_EXTD (1u << 10)
-#define APIC_BASE_EN (1u << 11)
-
-/* Port I/O of 16 and 32 bits (guests/lib/guest.h has the bytes). */
-static inline void pc_outw(uint16_t port, uint16_t v)
-{
-	__asm__ volatile("outw %0, %1" ::"a"(v), "Nd"(port));
-}
-static inline uint16_t pc_inw(uint16_t port)
-{
-	uint16_t v;
-	__asm__ volatile("inw %1, %0" : "=a"(v) : "Nd"(port));
-	return v;
-}
-static inline uint32_t pc_inl(uint16_t port)
-{
-	uint32_t v;
-	__asm__ volatile("inl %1, %0" : "=a"(v) : "Nd"(port));
-	return v;
-}
+/* cloison's CPUID leaf of rates: EAX the TSC kHz, EBX the local APIC timer kHz. */
+#define HV_LEAF_TIMING 0x40000010
 
 /* What the ACPI tables say (acpi.c); zero where a table was not found. */
 struct pc_acpi {

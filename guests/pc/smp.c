@@ -12,11 +12,6 @@
  */
 #include "guests/pc/pc.h"
 
-#define ICR_DELIVERY_PENDING (1u << 12)
-#define ICR_ASSERT (1u << 14)
-#define ICR_LEVEL (1u << 15)
-#define ICR_INIT (5u << 8)
-#define ICR_STARTUP (6u << 8)
 #define IPIS 3
 #define AP_ID 1
 
@@ -46,7 +41,7 @@ void ap_main(void)
 	pc_check("ap: cpuid 1 initial APIC id", b >> 24, AP_ID);
 	pc_check("ap: APIC id register", lapic_read(LAPIC_ID) >> 24, AP_ID);
 	pc_check("ap: IA32_APIC_BASE (enabled, not BSP)", rdmsr(MSR_APIC_BASE),
-		 0xfee00000u | APIC_BASE_EN);
+		 LAPIC_BASE | APIC_BASE_EN);
 	pc_check("ap: SVR 0xff after INIT", lapic_read(LAPIC_SVR) & 0x1ff, 0xff);
 	lapic_enable();
 	ap_state = AP_REPORTED;
@@ -78,7 +73,7 @@ static void icr(uint32_t low)
 
 	while ((lapic_read(LAPIC_ICR_LOW) & ICR_DELIVERY_PENDING) && rdtsc() < end)
 		;
-	lapic_write(LAPIC_ICR_HIGH, (uint32_t)AP_ID << 24);
+	lapic_write(LAPIC_ICR_HIGH, (uint32_t)AP_ID << ICR_DEST_SHIFT);
 	lapic_write(LAPIC_ICR_LOW, low);
 }
 

@@ -26,8 +26,6 @@
 #define MCR_DTR_RTS 0x03
 #define MCR_OUT2 0x08 /* on a PC, gates the UART's interrupt line */
 #define LSR_DATA_READY 0x01
-#define PIN 4
-#define RTE_REMOTE_IRR (1u << 14)
 #define TYPING_MS 600000 /* the byte comes when the boot scenario sees the line before */
 
 static volatile unsigned uart_fired;
@@ -42,9 +40,9 @@ __attribute__((interrupt)) static void on_uart(struct frame *f)
 	last_iir = inb(REG_IIR); /* clears THRE when that is what it reports */
 	if ((last_iir & IIR_ID) == IIR_RDA)
 		last_byte = inb(REG_DATA);
-	irr_in_handler = ioapic_entry_low(PIN) & RTE_REMOTE_IRR;
+	irr_in_handler = ioapic_entry_low(IOAPIC_PIN_COM1) & IOAPIC_RTE_REMOTE_IRR;
 	lapic_eoi();
-	irr_after_eoi = ioapic_entry_low(PIN) & RTE_REMOTE_IRR;
+	irr_after_eoi = ioapic_entry_low(IOAPIC_PIN_COM1) & IOAPIC_RTE_REMOTE_IRR;
 	uart_fired++;
 }
 
@@ -95,10 +93,10 @@ void uart_checks(char typed)
 {
 	desc_set_handler(VEC_UART, (void *)on_uart);
 	outb(REG_IER, 0);
-	ioapic_route(PIN, VEC_UART, true, 0);
+	ioapic_route(IOAPIC_PIN_COM1, VEC_UART, true, 0);
 	transmit_empty();
 	if (typed)
 		receive(typed);
-	ioapic_mask(PIN);
+	ioapic_mask(IOAPIC_PIN_COM1);
 	outb(REG_MCR, 0);
 }
