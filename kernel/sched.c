@@ -102,7 +102,7 @@ void sched_end_slice_at(u64 tsc)
 	if ((s64)(tsc - c->slice_end) >= 0)
 		return; /* not sooner than it ends anyway */
 	c->slice_end = tsc;
-	/* The host timer's interrupt makes the exit that sees it, inside a guest that never exits. */
+	/* The host timer's interrupt makes the exit that sees it in a guest that never exits. */
 	lapic_timer_oneshot_ns(tsc > now ? mul_div_u64(tsc - now, 1000000000ull, tsc_hz) : 0,
 			       VEC_TIMER);
 }
