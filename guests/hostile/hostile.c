@@ -42,6 +42,10 @@ static const struct hostile_case cases[] = {
 	{ "pc-ports", case_pc_ports },	     /* 21 */
 	{ "reset", case_reset },	     /* 22 */
 	{ "mp", case_mp },		     /* 23 */
+	{ "mp-console", case_mp_more },	     /* 23 */
+	{ "mp-sipi", case_mp_more },	     /* 23 */
+	{ "mp-reset", case_mp_more },	     /* 23 */
+	{ "apic-timer", case_apic_timer },   /* 16 */
 };
 
 const char *hostile_name = "?";
@@ -139,7 +143,16 @@ int guest_main(unsigned magic, unsigned info)
 	char name[32] = "";
 	const struct hostile_case *run = &cases[0];
 	int failures;
+	uint32_t r[4];
 
+	/* Before anything that uses the one stack's data: who is this? */
+	__atomic_fetch_add(hostile_entries, 1, __ATOMIC_SEQ_CST);
+	cpuid(1, &r[0], &r[1], &r[2], &r[3]);
+	if (r[1] >> 24) {
+		printf("hostile: FAIL: vCPU %u ran the image's entry point\n", r[1] >> 24);
+		for (;;)
+			__asm__ volatile("cli; hlt");
+	}
 	if (!hv_present()) {
 		printf("hostile: needs cloison\n");
 		return 1;

@@ -27,6 +27,14 @@ extern const char *hostile_variant;
 extern uint32_t hostile_ram;
 /* TIME when the case started, close to when its neighbours started. */
 extern uint64_t hostile_t0;
+/*
+ * How many vCPUs have run the image's entry point in this life: each
+ * adds one there (guest_main), in low RAM outside the image, which a
+ * reset scrubs.  Only vCPU 0 should ever get there; another says FAIL
+ * and stops (case_mp_more.c's mp-reset looks for it).
+ */
+#define HOSTILE_ENTRIES_AT 0x5100
+#define hostile_entries ((volatile uint32_t *)HOSTILE_ENTRIES_AT)
 
 /* One check of the running case: "hostile NAME: what: ok" or a FAIL line; 1 on FAIL. */
 int hcheck(const char *what, long long got, long long want);
@@ -71,5 +79,7 @@ int case_apic_flood(unsigned magic, unsigned info);
 int case_pc_ports(unsigned magic, unsigned info);
 int case_reset(unsigned magic, unsigned info);
 int case_mp(unsigned magic, unsigned info);
+int case_mp_more(unsigned magic, unsigned info);
+int case_apic_timer(unsigned magic, unsigned info);
 
 #endif
