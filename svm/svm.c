@@ -456,8 +456,8 @@ static const char *exit_name(const struct vm_exit *e)
  * So the CPU's CR2 is made the guest's when a run begins; on hardware
  * this only does early what VMRUN does anyway.  Between the exits of a
  * run it stays the guest's: no host code writes CR2 (a page fault in the
- * hypervisor is fatal); cloison changes the VMCB's copy only to inject a
- * #PF (VREG_CR2), before the next run.
+ * hypervisor is fatal); cloison changes it only to inject a #PF
+ * (VREG_CR2), and then changes the CPU's too.
  */
 static void load_guest_cr2(const struct vmcb *vm)
 {
@@ -680,9 +680,12 @@ static void svm_set(struct vcpu *v, enum vreg r, u64 value)
 		s->dr6 = value;
 		vmcb_of(v)->control.clean_bits &= ~VMCB_CLEAN_DRX;
 		break;
-	case VREG_CR2: /* load_guest_cr2() puts it in the CPU before the next VMRUN */
+	case VREG_CR2:
 		s->cr2 = value;
 		vmcb_of(v)->control.clean_bits &= ~VMCB_CLEAN_CR2;
+		/* Its run goes on with the CPU's CR2 under Bochs (load_guest_cr2). */
+		if (this_cpu()->vcpu_loaded == v)
+			write_cr2(value);
 		break;
 	case VREG_CR3:
 		s->cr3 = value;
