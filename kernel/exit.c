@@ -14,6 +14,7 @@
 #include "kernel/cr.h"
 #include "kernel/hypercall.h"
 #include "kernel/msr.h"
+#include "kernel/pagewalk.h"
 #include "kernel/panic.h"
 #include "kernel/partition.h"
 #include "kernel/trap.h"
@@ -93,6 +94,13 @@ static u32 inject_fault(struct vcpu *v, u8 vector, bool has_error, u32 error)
 static u32 inject_gp(struct vcpu *v)
 {
 	return inject_fault(v, EXC_GP, true, 0);
+}
+
+/* #PF at linear address addr with error code error (SDM 3A §4.7): CR2 first, as the CPU does. */
+static u32 inject_pf(struct vcpu *v, u64 addr, u32 error)
+{
+	virt->set(v, VREG_CR2, addr);
+	return inject_fault(v, EXC_PF, true, error);
 }
 
 /* HLT blocks the vCPU until its next event (kernel/sched.c wakes it). */
@@ -186,6 +194,18 @@ static void set_sized(u64 *reg, u64 value, u8 asize)
 		*reg = value;
 }
 
+/*
+ * Are the first and the last byte of [at, at + size) canonical (48 or,
+ * with CR4.LA57, 57 bits)?  In 64-bit mode a string I/O operand that is
+ * not gets #GP(0), or #SS(0) through SS (SDM 3A §3.3.7.1).
+ */
+static bool canonical(struct vcpu *v, u64 at, u8 size)
+{
+	unsigned bits = (virt->get(v, VREG_CR4) & CR4_LA57) ? 57 : 48;
+
+	return addr_canonical(at, bits) && addr_canonical(at + size - 1, bits);
+}
+
 static u32 string_io(struct vcpu *v, struct vm_exit *e)
 {
 	enum guest_mode mode = virt_guest_mode(v);
@@ -203,19 +223,31 @@ static u32 string_io(struct vcpu *v, struct vm_exit *e)
 
 	for (u32 batch = 0; count; count--, batch++) {
 		u64 at = (base + (*index & amask)) & lmask;
+		struct guest_data d;
 		u32 value = 0;
+		int got;
 
 		if (batch == STRING_IO_BATCH || (batch && cpu_slice_over()))
 			return EXIT_RESUME; /* the rest at the next run of the instruction */
+		if (mode == GUEST_LONG64 && !canonical(v, at, e->io.size))
+			return inject_fault(v, seg == SEG_SS ? EXC_SS : EXC_GP, true, 0);
+		/* The memory operand first: an INS that faults has not taken the port's data. */
+		got = guest_data_map(v, at, e->io.size, e->io.in, &d);
+		if (got == WALK_PAGE_FAULT)
+			return inject_pf(v, d.pf_addr, d.pf_error); /* registers as far as it got */
+		if (got == -EAGAIN)
+			return EXIT_RESUME; /* its page tables kept changing: this element again */
+		if (got < 0)
+			return crash(v, e, "string I/O with page tables outside RAM");
 		if (e->io.in) {
 			value = port_in(v, e->io.port, e->io.size);
-			if (guest_write_virt(v, at, &value, e->io.size) < 0)
-				return crash(v, e, "string input to an unmapped address");
+			if (guest_data_copy(v, &d, &value, true) < 0)
+				return crash(v, e, "string input to an address outside RAM");
 		} else {
 			u32 next;
 
-			if (guest_read_virt(v, at, &value, e->io.size) < 0)
-				return crash(v, e, "string output from an unmapped address");
+			if (guest_data_copy(v, &d, &value, false) < 0)
+				return crash(v, e, "string output from an address outside RAM");
 			next = port_out(v, e->io.port, e->io.size, value);
 			if (next == EXIT_RESUME) /* the UART is busy: this element again, later */
 				cpu_end_slice();
@@ -282,7 +314,7 @@ static bool is_hypercall_insn(struct vcpu *v)
 
 	if (virt_guest_mode(v) != GUEST_LONG64)
 		rip = (base + rip) & 0xffffffffull;
-	if (guest_read_virt(v, rip, insn, sizeof(insn)) < 0)
+	if (guest_read_code(v, rip, insn, sizeof(insn)) < 0)
 		return false;
 	return insn[0] == 0x0f && insn[1] == 0x01 && (insn[2] == 0xc1 || insn[2] == 0xd9);
 }

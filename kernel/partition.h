@@ -139,9 +139,32 @@ int guest_read(struct partition *p, u64 gpa, void *dst, u64 len);
 int guest_write(struct partition *p, u64 gpa, const void *src, u64 len);
 /* Is [gpa, gpa+len) wholly inside the partition's RAM?  Overflow-safe. */
 bool guest_range_ok(const struct partition *p, u64 gpa, u64 len);
-/* Read at a guest-virtual address, walking the guest's page tables. */
-int guest_read_virt(struct vcpu *v, u64 gva, void *dst, u64 len);
-int guest_write_virt(struct vcpu *v, u64 gva, const void *src, u64 len);
+/*
+ * A data access the guest's instruction makes and cloison carries out
+ * (a string I/O element, at most a page long): where its bytes are in
+ * guest-physical memory, in one piece or two where it crosses a page.
+ * guest_data_map() walks v's page tables as its CPU would, at its CPL
+ * (kernel/pagewalk.c): WALK_OK, with the accessed flags (and for a write
+ * the dirty flag) set; WALK_PAGE_FAULT when the guest must get #PF
+ * instead, error code pf_error and CR2 pf_addr; -EFAULT when its page
+ * tables are outside its RAM; -EAGAIN when they kept changing under the
+ * walk.  guest_data_copy() then moves the bytes (-EFAULT where they are
+ * not in its RAM).
+ */
+struct guest_data {
+	u64 gpa[2];
+	u32 len[2];
+	u32 pf_error;
+	u64 pf_addr;
+};
+int guest_data_map(struct vcpu *v, u64 gva, u32 len, bool write, struct guest_data *d);
+int guest_data_copy(struct vcpu *v, const struct guest_data *d, void *buf, bool write);
+/*
+ * Instruction bytes at a guest-virtual address that the CPU has already
+ * fetched: translated through the guest's page tables without access
+ * rights and without setting flags.
+ */
+int guest_read_code(struct vcpu *v, u64 gva, void *dst, u64 len);
 /*
  * Instruction bytes at gva: up to max, fewer when the code ends on a
  * page before an unmapped one.  Returns how many were read (0: none).

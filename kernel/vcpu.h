@@ -95,6 +95,7 @@ enum vreg {
 	VREG_CPL, /* read only: the current privilege level, 0-3 */
 	VREG_TPR, /* CR8: the task priority, 0-15 (never the host's) */
 	VREG_DR6, /* the debug status register */
+	VREG_CR2, /* the page-fault linear address */
 	VREG_COUNT,
 };
 

@@ -39,6 +39,7 @@
 #define RFLAGS_TF (1ull << 8)
 #define RFLAGS_DF (1ull << 10)
 #define RFLAGS_VM (1ull << 17) /* virtual-8086 mode */
+#define RFLAGS_AC (1ull << 18) /* alignment check; with CR4.SMAP, access to user pages */
 
 /* DR6: why a #DB came */
 #define DR6_BS (1u << 14)  /* single step */

@@ -311,10 +311,10 @@ static u32 length_from_bytes(struct vcpu *v, u64 code, u64 info1)
 		if (code == SVM_EXIT_MSR && !info1)
 			op[1] = 0x32; /* RDMSR, not WRMSR */
 		/* The rest of the page first: the next page may not be mapped. */
-		if (guest_read_virt(v, at, bytes, avail) < 0)
+		if (guest_read_code(v, at, bytes, avail) < 0)
 			return opcodes[i].len;
 		len = insn_length(bytes, avail, long64, op, opcodes[i].len);
-		if (!len && avail < INSN_MAX && guest_read_virt(v, at, bytes, INSN_MAX) == 0)
+		if (!len && avail < INSN_MAX && guest_read_code(v, at, bytes, INSN_MAX) == 0)
 			len = insn_length(bytes, INSN_MAX, long64, op, opcodes[i].len);
 		return len ? len : opcodes[i].len;
 	}
@@ -456,7 +456,8 @@ static const char *exit_name(const struct vm_exit *e)
  * So the CPU's CR2 is made the guest's when a run begins; on hardware
  * this only does early what VMRUN does anyway.  Between the exits of a
  * run it stays the guest's: no host code writes CR2 (a page fault in the
- * hypervisor is fatal), nor does cloison change the VMCB's copy.
+ * hypervisor is fatal); cloison changes it only to inject a #PF
+ * (VREG_CR2), and then changes the CPU's too.
  */
 static void load_guest_cr2(const struct vmcb *vm)
 {
@@ -580,6 +581,8 @@ static u64 svm_get(struct vcpu *v, enum vreg r)
 		return vmcb_of(v)->control.vintr & VINTR_TPR;
 	case VREG_DR6:
 		return s->dr6;
+	case VREG_CR2:
+		return s->cr2;
 	case VREG_ES_BASE:
 		return s->es.base;
 	case VREG_SS_BASE:
@@ -676,6 +679,13 @@ static void svm_set(struct vcpu *v, enum vreg r, u64 value)
 	case VREG_DR6:
 		s->dr6 = value;
 		vmcb_of(v)->control.clean_bits &= ~VMCB_CLEAN_DRX;
+		break;
+	case VREG_CR2:
+		s->cr2 = value;
+		vmcb_of(v)->control.clean_bits &= ~VMCB_CLEAN_CR2;
+		/* Its run goes on with the CPU's CR2 under Bochs (load_guest_cr2). */
+		if (this_cpu()->vcpu_loaded == v)
+			write_cr2(value);
 		break;
 	case VREG_CR3:
 		s->cr3 = value;

@@ -184,6 +184,7 @@ _Static_assert(sizeof(struct vmcb) == 4096, "VMCB is one page");
 #define VMCB_CLEAN_NP (1u << 4)	 /* nested paging: N_CR3, G_PAT */
 #define VMCB_CLEAN_CRX (1u << 5) /* CR0, CR3, CR4, EFER */
 #define VMCB_CLEAN_DRX (1u << 6) /* DR6, DR7 */
+#define VMCB_CLEAN_CR2 (1u << 9) /* CR2 */
 #define VMCB_CLEAN_ALL 0x7ffu
 #define EVENTINJ_VALID (1ull << 31)
 #define EVENTINJ_HAS_ERROR (1ull << 11)

@@ -783,6 +783,8 @@ static u64 vmx_get(struct vcpu *v, enum vreg r)
 		return v->tpr;
 	case VREG_DR6: /* live while v's registers are on this CPU (load_lazy_msrs) */
 		return msrs_loaded[this_cpu()->index] == v ? read_dr6() : lazy_regs[v->id].dr6;
+	case VREG_CR2: /* the same */
+		return msrs_loaded[this_cpu()->index] == v ? read_cr2() : lazy_regs[v->id].cr2;
 	case VREG_ES_BASE:
 		return vmcs_readn(VMCS_GUEST_ES_BASE);
 	case VREG_SS_BASE:
@@ -854,6 +856,11 @@ static void vmx_set(struct vcpu *v, enum vreg r, u64 value)
 		lazy_regs[v->id].dr6 = value;
 		if (msrs_loaded[this_cpu()->index] == v)
 			write_dr6(value);
+		break;
+	case VREG_CR2:
+		lazy_regs[v->id].cr2 = value;
+		if (msrs_loaded[this_cpu()->index] == v)
+			write_cr2(value);
 		break;
 	case VREG_CR3:
 		vmcs_writen(VMCS_GUEST_CR3, value);

@@ -28,6 +28,7 @@
 #define CR0_EM (1u << 2)
 #define CR0_TS (1u << 3)
 #define CR0_NE (1u << 5)
+#define CR0_WP (1u << 16)
 #define CR0_AM (1u << 18)
 #define CR0_NW (1u << 29)
 #define CR0_CD (1u << 30)
@@ -38,6 +39,7 @@
 #define CR4_OSXMMEXCPT (1u << 10)
 #define CR4_VMXE (1u << 13)
 #define CR4_OSXSAVE (1u << 18)
+#define CR4_SMAP (1u << 21)
 #define EFLAGS_TF (1u << 8)
 #define EFLAGS_IF (1u << 9)
 #define EFLAGS_DF (1u << 10)
@@ -145,6 +147,14 @@ void ring_ac_loop(void);
 extern volatile uint32_t cut_irqs;
 void ring_cut_wait(void);
 void cut_irq_entry(void);
+/*
+ * The ports-paging case's routine: REP INSB (ring_regs.esi 0), REP OUTSB
+ * (1) or INSB (2) at CPL 1-3 on port ring_regs.edx, ring_regs.ecx
+ * elements at ring_regs.ebx, with the fault fixup armed around it (the
+ * vector in trap_vector); EDI, ESI and ECX come back in ring_regs.ebx,
+ * .esi and .ecx.
+ */
+void ring_string_io(void);
 
 /*
  * Real mode and virtual-8086 mode (real.S; paging must be off).  The

@@ -60,6 +60,7 @@ int case_storm(unsigned magic, unsigned info);
 int case_gp(unsigned magic, unsigned info);
 int case_unbacked(unsigned magic, unsigned info);
 int case_ports(unsigned magic, unsigned info);
+int case_ports_paging(unsigned magic, unsigned info);
 int case_uart16550(unsigned magic, unsigned info);
 int case_shadow(unsigned magic, unsigned info);
 int case_console(unsigned magic, unsigned info);

@@ -19,10 +19,12 @@
  * from ring_call.  v86_call(cs, ip, ss, sp) does the same with an IRET
  * into virtual-8086 mode (IOPL 3, so that INT n goes through the IDT).
  *
- * ring_hcall, ring_ac_loop and ring_cut_wait are routines for ring_call:
- * a hypercall with the registers of ring_regs, the #AC loop of the storm
- * case, and the wait of the shadow case for an interrupt whose delivery
- * raises #AC (cut_irq_entry is that interrupt's handler).
+ * ring_hcall, ring_ac_loop, ring_cut_wait and ring_string_io are
+ * routines for ring_call: a hypercall with the registers of ring_regs,
+ * the #AC loop of the storm case, the wait of the shadow case for an
+ * interrupt whose delivery raises #AC (cut_irq_entry is that
+ * interrupt's handler), and a string I/O instruction of the
+ * ports-paging case.
  */
 #define SEL_DATA0 0x10
 #define RING_RETURN_VECTOR 0x81
@@ -207,6 +209,39 @@ ring_cut_wait:
 	andl $~EFLAGS_AC, (%esp)
 	popfl
 	movl cut_irqs, %eax
+	int $RING_RETURN_VECTOR
+
+/*
+ * At CPL 1-3 (with IOPL 3): one string I/O instruction on port
+ * ring_regs.edx, ring_regs.ecx elements, at ring_regs.ebx: REP INSB
+ * when ring_regs.esi is 0, REP OUTSB when 1, INSB (no REP) when 2.  A
+ * fault resumes after it through trap_fixup.  Leaves EDI, ESI and ECX
+ * as the instruction left them in ring_regs.ebx, .esi and .ecx.
+ */
+	.globl ring_string_io
+ring_string_io:
+	movw %ss, %ax
+	movw %ax, %ds
+	movw %ax, %es
+	movl ring_regs + 4, %edi
+	movl %edi, %esi
+	movl ring_regs + 8, %ecx
+	movl ring_regs + 12, %edx
+	movl ring_regs + 16, %eax
+	cld
+	movl $3f, trap_fixup
+	cmpl $1, %eax
+	je 1f
+	ja 2f
+	rep insb
+	jmp 3f
+1:	rep outsb
+	jmp 3f
+2:	insb
+3:	movl $0, trap_fixup
+	movl %edi, ring_regs + 4
+	movl %esi, ring_regs + 16
+	movl %ecx, ring_regs + 8
 	int $RING_RETURN_VECTOR
 
 /* The cut case's interrupt, at the CPL and on the stack it interrupted. */
