@@ -108,6 +108,7 @@ static u32 on_hlt(struct vcpu *v, struct vm_exit *e)
 {
 	(void)e;
 	v->halted = true;
+	v->halted_if = virt->get(v, VREG_RFLAGS) & RFLAGS_IF;
 	cpu_end_slice();
 	return EXIT_NEXT;
 }

@@ -737,12 +737,12 @@ static int next_vector(struct vcpu *v, bool *from_pic)
 	return vec;
 }
 
-bool platform_irq_waiting(struct vcpu *v)
+bool platform_irq_waiting(struct vcpu *v, bool maskable)
 {
 	struct partition *p = v->partition;
 	bool pic;
 	u64 flags = lock(p);
-	int vec = next_vector(v, &pic);
+	int vec = maskable ? next_vector(v, &pic) : -1;
 
 	if (vec >= 0)
 		v->irq_check = true; /* its next entry offers it */

@@ -99,8 +99,12 @@ int platform_msr_write(struct vcpu *v, u32 msr, u64 value);
  * v->irq_check to that, under the lock.
  */
 bool platform_offer(struct vcpu *v);
-/* Does an interrupt wait for v (to end its HLT)? */
-bool platform_irq_waiting(struct vcpu *v);
+/*
+ * Does something wait for v that ends its HLT?  An INIT or STARTUP
+ * always; an interrupt only when maskable says v takes them (RFLAGS.IF
+ * was set at the HLT), as on hardware.
+ */
+bool platform_irq_waiting(struct vcpu *v, bool maskable);
 /* Run v's timers (and, on vCPU 0, the partition's) up to now; on v's CPU before it runs. */
 void platform_tick(struct vcpu *v);
 /* The guest TSC value of v's next timer event, or 0: none. */

@@ -202,7 +202,7 @@ static bool has_event(struct vcpu *v, u64 now)
 	if (v->wait_sipi)
 		return v->init_pending || v->sipi_pending;
 	if (v->halted && (v->cut_irq || v->pending_irq || pconsole_has_input(&p->console) ||
-			  platform_irq_waiting(v)))
+			  platform_irq_waiting(v, v->halted_if)))
 		v->halted = false;
 	return !v->halted;
 }

@@ -163,6 +163,7 @@ struct vcpu {
 	u16 pending_irq; /* VIRQ_PENDING | vector: waiting for the guest to take it */
 	u16 cut_irq;	 /* VIRQ_PENDING | vector: an interrupt whose delivery an exit cut short */
 	bool halted;	 /* executed HLT: runs again at its next event */
+	bool halted_if;	 /* RFLAGS.IF at that HLT: a device's interrupt wakes it only then */
 	struct vcpu_xstate xstate;
 
 	/*

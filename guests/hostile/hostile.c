@@ -47,6 +47,7 @@ static const struct hostile_case cases[] = {
 	{ "mp-sipi", case_mp_more },	       /* 23 */
 	{ "mp-reset", case_mp_more },	       /* 23 */
 	{ "apic-timer", case_apic_timer },     /* 16 */
+	{ "hlt-masked", case_hlt_masked },     /* 16 */
 };
 
 const char *hostile_name = "?";

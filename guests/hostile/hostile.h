@@ -82,5 +82,6 @@ int case_reset(unsigned magic, unsigned info);
 int case_mp(unsigned magic, unsigned info);
 int case_mp_more(unsigned magic, unsigned info);
 int case_apic_timer(unsigned magic, unsigned info);
+int case_hlt_masked(unsigned magic, unsigned info);
 
 #endif
