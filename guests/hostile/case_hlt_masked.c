@@ -73,7 +73,7 @@ int case_hlt_masked(unsigned magic, unsigned info)
 	sti();
 	__asm__ volatile("nop; nop" ::: "memory");
 	cli();
-	failures += hcheck("with IF set, the pending timer interrupt is taken", ticks > ticks_before,
-			   1);
+	failures += hcheck("with IF set, the pending timer interrupt is taken",
+			   ticks > ticks_before, 1);
 	return failures;
 }
