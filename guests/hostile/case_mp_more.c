@@ -123,6 +123,12 @@ static void con_at_once(uint32_t v)
 		con_barrier(v, seq);
 		console_write(text, n); /* one CONSOLE_WRITE, unless the console is busy */
 	}
+	/*
+	 * Both done before the turns: a write of one would land inside a line
+	 * the other writes in pieces (the console keeps one line per
+	 * partition, not per vCPU).
+	 */
+	con_barrier(v, CON_AT_ONCE);
 }
 
 static void con_ap(void)
@@ -220,7 +226,10 @@ static int mp_sipi(void)
 		       r ? "INIT to a vCPU 1 that spins" : "INIT to vCPU 1", page);
 		failures += hcheck(what, *sipi_mark, page << 8);
 		spins = *sipi_spin;
-		sleep_ns(20 * MS);
+		/* Up to 500 ms: when both vCPUs share a CPU, vCPU 1 runs only once this one halts. */
+		t0 = hv_time_ns();
+		while (*sipi_spin == spins && hv_time_ns() - t0 < 500 * MS)
+			sleep_ns(MS);
 		failures += hcheck("it spins there", *sipi_spin != spins, 1);
 		if (failures)
 			break;
