@@ -226,7 +226,7 @@ static int mp_sipi(void)
 		       r ? "INIT to a vCPU 1 that spins" : "INIT to vCPU 1", page);
 		failures += hcheck(what, *sipi_mark, page << 8);
 		spins = *sipi_spin;
-		/* Up to 500 ms: when both vCPUs share a CPU, vCPU 1 runs only once this one halts. */
+		/* Up to 500 ms: sharing a CPU, vCPU 1 runs only once this one halts. */
 		t0 = hv_time_ns();
 		while (*sipi_spin == spins && hv_time_ns() - t0 < 500 * MS)
 			sleep_ns(MS);
