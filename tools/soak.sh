@@ -31,7 +31,7 @@ crasher=virt
 [ "$lane" = bochs-svm ] || crasher=triple # Bochs 2.7 cannot take a triple fault under SVM
 # About one life of the restarting fuzzer every 4 s, at most the 1000 a partition line allows.
 restarts=$((secs / 4 < 1 ? 1 : secs / 4 > 1000 ? 1000 : secs / 4))
-sed -e "s/@SECONDS@/$secs/" -e "s/@CRASHER@/$crasher/" -e "s/@RESTARTS@/$restarts/" \
+sed -e "s/@SECONDS@/$secs/g" -e "s/@CRASHER@/$crasher/g" -e "s/@RESTARTS@/$restarts/g" \
 	tests/soak/grub.cfg.in >"$out/grub.cfg"
 sed -e "s|@TIMEOUT@|$((secs * 2 + 600))|" -e "s|@LANE@|$lane|" -e "s|@CFG@|build/soak/grub.cfg|" \
 	-e "s/@CRASHER@/$crasher/g" tests/soak/scenario.in >"$out/soak.scenario"
