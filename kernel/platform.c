@@ -79,17 +79,6 @@ static void poke(struct vcpu *v)
 	v->partition->platform.wake |= 1u << v->index;
 }
 
-/*
- * CR8 is TPR[7:4] (SDM 3A §11.8.6.1): after the guest wrote its TPR
- * through the APIC page or MSR, the backend's copy (VMX: what CR8 reads;
- * SVM: V_TPR, which CR8 reads natively and which gates V_IRQ) follows.
- * On v's own CPU.
- */
-static void sync_cr8(struct vcpu *v)
-{
-	virt->set(v, VREG_TPR, vlapic_tpr(&v->lapic) >> 4);
-}
-
 void platform_write_cr8(struct vcpu *v, u64 value)
 {
 	struct partition *p = v->partition;
@@ -130,6 +119,23 @@ static void timer_programmed(struct vcpu *v, u64 now)
 
 	if (d)
 		sched_end_slice_at(d);
+}
+
+/*
+ * Under the lock, on v's CPU, after the guest wrote its local APIC (page
+ * or MSR); tpr and deadline are the TPR and the timer's deadline from
+ * before.  CR8 is TPR[7:4] (SDM 3A §11.8.6.1): a new TPR goes to the
+ * backend's copy (VMX: what CR8 reads; SVM: V_TPR, which CR8 reads
+ * natively and which gates V_IRQ).  A timer programmed anew may end the
+ * slice.  Only what changed: EOI, the commonest write, touches neither.
+ */
+static void lapic_written(struct vcpu *v, u8 tpr, u64 deadline, u64 now)
+{
+	if (vlapic_tpr(&v->lapic) != tpr)
+		virt->set(v, VREG_TPR, vlapic_tpr(&v->lapic) >> 4);
+	if (vlapic_timer_deadline(&v->lapic) != deadline)
+		timer_programmed(v, now);
+	poke(v); /* EOI, TPR, timer and ICR writes change what v may take */
 }
 
 /* ---- interrupt lines -------------------------------------------------------- */
@@ -547,17 +553,18 @@ static u32 fetch(struct vcpu *v, enum guest_mode mode, u8 *bytes)
 static u32 mmio_access(struct vcpu *v, u64 gpa, bool write, u32 value)
 {
 	struct platform *pf = &v->partition->platform;
-	u64 now = now_tsc();
+	u64 now = now_tsc(), deadline;
+	u8 tpr;
 
 	if (gpa >= GUEST_LAPIC_BASE && gpa < GUEST_LAPIC_BASE + 0x1000) {
 		if (!vlapic_enabled(&v->lapic) || vlapic_x2apic(&v->lapic))
 			return write ? 0 : 0xffffffffu;
 		if (!write)
 			return vlapic_mmio_read(&v->lapic, (u32)(gpa - GUEST_LAPIC_BASE), now);
+		tpr = vlapic_tpr(&v->lapic);
+		deadline = vlapic_timer_deadline(&v->lapic);
 		vlapic_mmio_write(&v->lapic, (u32)(gpa - GUEST_LAPIC_BASE), value, now);
-		sync_cr8(v);
-		timer_programmed(v, now);
-		poke(v); /* EOI, TPR, timer and ICR writes change what v may take */
+		lapic_written(v, tpr, deadline, now);
 		return 0;
 	}
 	if (gpa >= GUEST_IOAPIC_BASE && gpa < GUEST_IOAPIC_BASE + 0x1000) {
@@ -669,12 +676,11 @@ int platform_msr_write(struct vcpu *v, u32 msr, u64 value)
 {
 	struct partition *p = v->partition;
 	u64 flags = lock(p);
-	u64 now = now_tsc();
+	u64 now = now_tsc(), deadline = vlapic_timer_deadline(&v->lapic);
+	u8 tpr = vlapic_tpr(&v->lapic);
 	int err = vlapic_msr_write(&v->lapic, msr, value, now);
 
-	sync_cr8(v);
-	timer_programmed(v, now);
-	poke(v);
+	lapic_written(v, tpr, deadline, now);
 	unlock(p, flags);
 	return err;
 }
