@@ -1,13 +1,15 @@
 /*
  * The console filter (confilter.h): a byte-at-a-time UTF-8 reader that
- * passes printable text and turns everything else into '?'.  The ranges
+ * passes printable text, drops ANSI control sequences whole, and turns
+ * everything else into '?'.  The ranges
  * of well-formed sequences are those of the Unicode Standard, §3.9,
- * table 3-7 (also RFC 3629 §4); the C0 and C1 control sets are those of
- * ECMA-48 §5.
+ * table 3-7 (also RFC 3629 §4); the C0 and C1 control sets, and the form
+ * of a control sequence, are those of ECMA-48 §5.
  */
 #include "kernel/confilter.h"
 
 #define DEL 0x7f
+#define ESC 0x1b
 
 /*
  * The bytes that may follow a lead byte as its first continuation:
@@ -52,10 +54,41 @@ static u32 cut(struct confilter *f, u8 *out)
 	return n;
 }
 
+/*
+ * Within an escape sequence (f->esc): ESC then '[' opens a control
+ * sequence, whose parameter and intermediate bytes (0x20-0x3f) and final
+ * byte (0x40-0x7e) are dropped with it.  True when b was taken so;
+ * false when b ends the sequence without belonging to it: the sequence
+ * is then one '?' in out[0], and b is read afresh.
+ */
+static bool in_escape(struct confilter *f, u8 b, u8 *out)
+{
+	if (f->esc == 1 && b == '[') {
+		f->esc = 2;
+		return true;
+	}
+	if (f->esc >= 2 && b >= 0x20 && b <= 0x3f && f->esc < 2 + CONFILTER_CSI_MAX) {
+		f->esc++;
+		return true;
+	}
+	if (f->esc >= 2 && b >= 0x40 && b <= 0x7e) {
+		f->esc = 0; /* the final byte: the sequence is dropped whole */
+		return true;
+	}
+	f->esc = 0;
+	out[0] = CONFILTER_REPLACEMENT;
+	return false;
+}
+
 u32 confilter_byte(struct confilter *f, u8 b, u8 *out)
 {
 	u32 n = 0;
 
+	if (f->esc) {
+		if (in_escape(f, b, out))
+			return 0;
+		n = 1;
+	}
 	if (f->have) {
 		if (cont_ok(f, b)) {
 			f->seq[f->have++] = b;
@@ -76,6 +109,10 @@ u32 confilter_byte(struct confilter *f, u8 b, u8 *out)
 	if (b < 0x80) {
 		if (b == '\r')
 			return n;
+		if (b == ESC) {
+			f->esc = 1;
+			return n;
+		}
 		out[n++] = b == '\n' || b == '\t' || (b >= 0x20 && b != DEL)
 				   ? b
 				   : CONFILTER_REPLACEMENT;
@@ -93,5 +130,10 @@ u32 confilter_byte(struct confilter *f, u8 b, u8 *out)
 
 u32 confilter_end(struct confilter *f, u8 *out)
 {
+	if (f->esc) {
+		f->esc = 0;
+		out[0] = CONFILTER_REPLACEMENT; /* no other sequence is open with it */
+		return 1;
+	}
 	return cut(f, out);
 }

@@ -8,6 +8,12 @@
  * and well-formed UTF-8 sequences of printable code points:
  *
  * - '\n' is passed on (it ends the line), '\r' is dropped;
+ * - an ANSI control sequence (ESC '[', up to CONFILTER_CSI_MAX parameter
+ *   and intermediate bytes 0x20-0x3f, a final byte 0x40-0x7e) is dropped
+ *   whole: colours, cursor moves and a shell's "where is the cursor"
+ *   (ESC [ 6 n) do nothing and leave no trace.  One cut short by another
+ *   byte, or too long, becomes one '?', and that byte is read afresh;
+ *   ESC followed by anything but '[' is '?' too;
  * - the other C0 controls (0x00-0x1f but tab) and DEL (0x7f) become '?';
  * - every byte that is not part of a well-formed sequence becomes '?':
  *   a lone continuation byte (0x80-0xbf), the never-valid leads 0xc0,
@@ -27,6 +33,8 @@
 
 /* The most bytes one call can hand out: three of a cut sequence and the byte that cut it. */
 #define CONFILTER_OUT_MAX 4
+/* The most parameter and intermediate bytes of a control sequence that is dropped. */
+#define CONFILTER_CSI_MAX 16
 /* What the console shows in place of a byte or code point it refuses. */
 #define CONFILTER_REPLACEMENT '?'
 
@@ -34,6 +42,7 @@ struct confilter {
 	u8 seq[4]; /* the UTF-8 sequence being read */
 	u8 have;   /* bytes of it so far; 0 between sequences */
 	u8 need;   /* its length, from its lead byte */
+	u8 esc;	   /* 0; 1 after ESC; 2 + bytes so far after ESC '[' */
 };
 
 static inline void confilter_init(struct confilter *f)

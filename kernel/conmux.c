@@ -9,9 +9,11 @@
 #include "kernel/conmux.h"
 #include "kernel/confilter.h"
 #include "kernel/console.h"
+#include "lib/format.h"
 #include "lib/lib.h"
 
 #define NS_PER_S 1000000000ull
+#define CONMUX_TAG_MAX 64 /* a tag with its colour escapes: a name of up to 40 bytes */
 
 /*
  * Tag colours, picked by slot: the six plain ANSI foreground colours
@@ -237,6 +239,8 @@ bool conmux_line(struct conmux *m, struct conmux_port *port, const char *text, u
 	if (!conmux_bucket_take(&port->bucket, (u64)len + 1, now_ns)) {
 		port->dropped += (u64)len + 1;
 		port->dropped_total += (u64)len + 1;
+		port->open = 0; /* what the open line shows of it stays, cut */
+		port->shown = 0;
 		return true;
 	}
 	/* Its rows come out together, or later: never wait for another CPU's block. */
@@ -249,13 +253,58 @@ bool conmux_line(struct conmux *m, struct conmux_port *port, const char *text, u
 		port->report_ns = now_ns + CONMUX_REPORT_NS;
 	}
 	conmux_history_append(&port->history, text, len);
-	do {
-		end = row_end(m, tag, text, len, at);
-		print_row(m, port, text + at, end - at);
-		at = end;
-	} while (at < len);
+	if (console_line_open(port->open) && port->shown <= len &&
+	    row_end(m, tag, text, len, 0) == len) {
+		/* Its start is on the terminal already, on the open line. */
+		console_open_line(
+			console_open_line(port->open, text + port->shown, len - port->shown), "\n",
+			1);
+	} else {
+		do {
+			end = row_end(m, tag, text, len, at);
+			print_row(m, port, text + at, end - at);
+			at = end;
+		} while (at < len);
+	}
 	console_release();
+	port->open = 0;
+	port->shown = 0;
 	return true;
+}
+
+void conmux_partial(struct conmux *m, struct conmux_port *port, const char *text, u32 len,
+		    u64 now_ns)
+{
+	char tag[CONMUX_TAG_MAX];
+	bool more;
+	u64 cost;
+
+	if (!len || conmux_focus(m) != port || row_end(m, tag_cols(port), text, len, 0) < len)
+		return;
+	if (!console_try_hold())
+		return;
+	more = console_line_open(port->open) && port->shown <= len;
+	if (more && port->shown == len) {
+		console_release();
+		return;
+	}
+	cost = more ? len - port->shown : conmux_line_cost(m, port, text, len) - 1;
+	if (console_room() < cost + CONMUX_RESERVE ||
+	    !conmux_bucket_take(&port->bucket, cost, now_ns)) {
+		console_release();
+		return;
+	}
+	if (!more) {
+		if (m->colour)
+			format(tag, sizeof(tag), "\x1b[%um[%s]\x1b[0m ", port->colour, port->name);
+		else
+			format(tag, sizeof(tag), "[%s] ", port->name);
+		port->open = console_open_line(0, tag, (u32)strlen(tag));
+		port->shown = 0;
+	}
+	port->open = console_open_line(port->open, text + port->shown, len - port->shown);
+	port->shown = len;
+	console_release();
 }
 
 struct conmux_port *conmux_focus(const struct conmux *m)

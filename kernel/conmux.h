@@ -100,6 +100,8 @@ struct conmux_port {
 	u64 dropped_full;  /* bytes dropped at a stop, the console full, not yet reported */
 	u64 dropped_total; /* bytes dropped since attach, for either reason */
 	u64 report_ns;	   /* no drop report before this time, but at a stop */
+	u64 open;	   /* ticket of the console's open line showing this line, or 0 */
+	u32 shown;	   /* bytes of the unfinished line that the open line shows */
 };
 
 /*
@@ -157,6 +159,22 @@ u64 conmux_line_cost(const struct conmux *m, const struct conmux_port *port, con
  */
 bool conmux_has_room(const struct conmux *m, const struct conmux_port *port, const char *text,
 		     u32 len, u32 more);
+/*
+ * The focused port's unfinished line, text[0..len), shown now without
+ * its newline as the console's open line (console_open_line), so that a
+ * prompt, and what is typed after it, show before Enter.  The caller
+ * calls it when the guest waits (for input, or for time), not at every
+ * byte.  Only what came since the last call is written, unless other
+ * output ended the open line meanwhile: then the whole of it starts
+ * again on a row of its own, with its tag.  Nothing is shown unless the
+ * port has the focus, the line fits in one row with its tag, the console
+ * has room and nobody else holds it, and the rate limit has the bytes
+ * (it counts them on top of the finished line's).  conmux_line() then
+ * only adds the rest and the newline, or, if the open line was ended,
+ * prints the line whole as always.
+ */
+void conmux_partial(struct conmux *m, struct conmux_port *port, const char *text, u32 len,
+		    u64 now_ns);
 /*
  * A line the console could not take when there was no later to write it
  * in (the partition stops): its bytes are counted as dropped, to be

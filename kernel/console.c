@@ -20,6 +20,9 @@
  * itself, as any writer does, so it never depends on COM1's interrupt,
  * which only the boot CPU takes and which a waiting boot CPU may have
  * masked.
+ *
+ * One line may be left open (console_open_line): the terminal's cursor
+ * then stays at its end until more of it comes or other output ends it.
  */
 #include "kernel/console.h"
 #include "drivers/ioapic.h"
@@ -36,6 +39,8 @@ static u8 ring[RING_BYTES];
 static u32 head, tail;		  /* free-running; under lock */
 static bool async;		  /* COM1's interrupt empties the ring */
 static void (*on_input)(u8 byte); /* called for each typed byte */
+static u64 open_ticket;		  /* the open line's, or 0; under lock */
+static u64 tickets;		  /* the last ticket given; under lock */
 
 /*
  * The hold (console_hold): 1 + the index of the CPU whose lines the
@@ -175,11 +180,20 @@ static void push_out(void)
 			send(true);
 }
 
+/* Under the lock: end the open line, so that what comes next starts a row of its own. */
+static void close_open(void)
+{
+	if (open_ticket)
+		emit("\n", 1);
+	open_ticket = 0;
+}
+
 /* The log's sink (lib/log.h): one line, under the lock, never cut by another CPU's. */
 static void write_line(const char *prefix, const char *text, bool cut, bool newline)
 {
 	u64 flags = lock_for_line();
 
+	close_open();
 	if (prefix)
 		emit(prefix, LOG_LINE_MAX);
 	emit(text, LOG_LINE_MAX);
@@ -237,6 +251,30 @@ u32 console_room(void)
 		return 0xffffffffu;
 	return RING_BYTES - (__atomic_load_n(&head, __ATOMIC_RELAXED) -
 			     __atomic_load_n(&tail, __ATOMIC_RELAXED));
+}
+
+u64 console_open_line(u64 ticket, const char *text, u32 n)
+{
+	u64 flags = lock_for_line();
+
+	if (!ticket || ticket != open_ticket) {
+		close_open();
+		ticket = ++tickets;
+	}
+	emit(text, n);
+	open_ticket = n && text[n - 1] == '\n' ? 0 : ticket;
+	push_out();
+	spin_unlock_irqrestore(&lock, flags);
+	return open_ticket;
+}
+
+bool console_line_open(u64 ticket)
+{
+	u64 flags = spin_lock_irqsave(&lock);
+	bool open = ticket && ticket == open_ticket;
+
+	spin_unlock_irqrestore(&lock, flags);
+	return open;
 }
 
 void console_sync(void)

@@ -46,5 +46,18 @@ void console_service(void);
 u32 console_room(void);
 /* From now on write synchronously; returns once everything buffered has been sent. */
 void console_sync(void);
+/*
+ * The open line: text left on the terminal without its newline, so that
+ * the prompt of the partition that has the focus shows before Enter
+ * (kernel/conmux.c).  Any other output (klog, kprintf) first ends the
+ * open line with a newline.  console_open_line(ticket, ...) writes text
+ * at the end of the open line that has this ticket; when that line is
+ * no longer open (other output came, or ticket is 0), it ends the open
+ * line if there is one and starts a new one with text.  Text that ends
+ * in '\n' closes the line.  Returns the ticket of the line now open, or
+ * 0 when none is.  console_line_open(ticket): is that line still open?
+ */
+u64 console_open_line(u64 ticket, const char *text, u32 n);
+bool console_line_open(u64 ticket);
 
 #endif

@@ -109,6 +109,7 @@ static u32 on_hlt(struct vcpu *v, struct vm_exit *e)
 	(void)e;
 	v->halted = true;
 	v->halted_if = virt->get(v, VREG_RFLAGS) & RFLAGS_IF;
+	pconsole_idle(&v->partition->console); /* a shell halts at its prompt */
 	cpu_end_slice();
 	return EXIT_NEXT;
 }

@@ -51,6 +51,8 @@ static s64 console_read(struct partition *p, u64 gpa, u64 len)
 
 	while (n < len && (b = pconsole_pop_input(&p->console)) >= 0)
 		buf[n++] = (u8)b;
+	if (!n)
+		pconsole_idle(&p->console); /* it waits for input: its prompt shows */
 	if (n && guest_write(p, gpa, buf, n) < 0)
 		return -EFAULT;
 	return (s64)n;

@@ -7,7 +7,9 @@
  * escape sequences.  A line is handed on when the guest sends '\n',
  * when it is full (PCONSOLE_LINE) and more text comes, or when the
  * partition stops.  A UTF-8 sequence is never split between lines: the
- * filter hands it on whole.
+ * filter hands it on whole.  While the guest waits (pconsole_idle), the
+ * unfinished line of the partition that has the focus shows as the
+ * console's open line: its prompt, and what is typed after it.
  * The multiplexer itself (kernel/conmux.c) is pure; here it gets the
  * clock (time_ns), the history frames and one lock for its shared
  * state (ports and focus).
@@ -212,14 +214,36 @@ bool pconsole_write_ready(struct pconsole *c)
 	return ready;
 }
 
+void pconsole_idle(struct pconsole *c)
+{
+	u64 flags, mux_flags;
+
+	if (!__atomic_load_n(&c->len, __ATOMIC_RELAXED)) /* a hint: the common case, at no cost */
+		return;
+	flags = spin_lock_irqsave(&c->lock);
+	/* mux_lock without the hold: conmux_partial() only tries it, as emit_line(). */
+	mux_flags = spin_lock_irqsave(&mux_lock);
+	conmux_partial(&mux, &c->port, c->line, c->len, time_ns());
+	spin_unlock_irqrestore(&mux_lock, mux_flags);
+	spin_unlock_irqrestore(&c->lock, flags);
+}
+
 struct pconsole *pconsole_input(u8 byte)
 {
 	u64 flags = mux_enter();
 	struct pconsole *c = conmux_input(&mux, byte);
+	struct conmux_port *focus = conmux_focus(&mux);
 
 	if (c)
 		spsc_push(&c->input, byte); /* full: the byte is dropped */
 	mux_leave(flags);
+	/*
+	 * The hot key: the newly focused partition may be waiting at a prompt.
+	 * (Consoles live in the partition table: the pointer stays good, and a
+	 * console that has stopped since is no longer the focus.)
+	 */
+	if (byte == CONMUX_HOTKEY && focus)
+		pconsole_idle(focus->owner);
 	return c;
 }
 

@@ -66,6 +66,12 @@ bool pconsole_write_ready(struct pconsole *c);
  */
 void pconsole_flush(struct pconsole *c);
 /*
+ * The guest waits: it halted, or read and found no input.  If it has the
+ * focus, its unfinished line shows now without its newline, as a
+ * terminal shows a prompt (conmux_partial).  Never waits.
+ */
+void pconsole_idle(struct pconsole *c);
+/*
  * One byte typed on COM1 (the scheduler calls this for each): the hot
  * key moves the input focus, any other byte goes to the focused
  * partition's input ring, or nowhere while the hypervisor has the focus.

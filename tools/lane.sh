@@ -16,7 +16,9 @@
 # TYPE_FILE types on COM1.  Each line is a step, "HEX REGEX": once a
 # complete line of the log matches REGEX (grep -E, on the log without CRs
 # and ANSI escapes), the bytes HEX (two hex digits each, e.g. 1d or
-# 1b5b410a) are sent to the machine's COM1.  Steps run in order; a step
+# 1b5b410a) are sent to the machine's COM1.  An unfinished last line (a
+# prompt, which waits for what is typed) counts too, once it has not
+# grown for half a second.  Steps run in order; a step
 # looks only at the lines that were not yet complete when the step before
 # it was sent (the first step at the whole log).  Each step sent adds
 # "N SECONDS" (its number from 1, seconds since the start) to
@@ -149,16 +151,25 @@ complete_lines() {
 }
 
 # type_step: send the next typing step once its line has come.
-step=0 seen=0 typed_size=-1
+step=0 seen=0 typed_size=-1 type_quiet=0
 type_step() {
-	local lines n size
+	local lines n size prompt=''
 	size=$(stat -c %s "$log")
-	[ "$size" = "$typed_size" ] && return # nothing new since the last look
+	if [ "$size" = "$typed_size" ]; then
+		# Nothing new since the last look; after 0.5 s of that, an unfinished
+		# last line gets its one look.
+		type_quiet=$((type_quiet + 1))
+		[ "$type_quiet" = 5 ] && [ -n "$(tail -c 1 "$log")" ] || return
+		prompt=$(tail -n 1 "$log" | tr -d '\r' | strip_escapes)
+	else
+		type_quiet=0
+	fi
 	typed_size=$size
 	# Cleaned as tests/boot/run.sh cleans it: GRUB draws its menu with ANSI escapes.
 	lines=$(complete_lines | strip_escapes)
 	n=$(printf '%s' "$lines" | grep -c '')
-	if tail -n +$((seen + 1)) <<<"$lines" | grep -aqE -- "${T_RE[step]}"; then
+	if { tail -n +$((seen + 1)) <<<"$lines" && [ -n "$prompt" ] && printf '%s\n' "$prompt"; } |
+		grep -aqE -- "${T_RE[step]}"; then
 		# (A socket whose emulator has gone must fail the write, not kill this
 		# script: hence the subshell that ignores SIGPIPE.)
 		# shellcheck disable=SC2059 # (the format is \xHH escapes only)

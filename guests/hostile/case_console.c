@@ -134,6 +134,8 @@ static void hostile_lines(struct channel *ch)
 
 	/* Clear the screen, set the window title, ring the bell, back up over the tag. */
 	say(ch, "ansi: \x1b[2J\x1b]0;pwned\x07\b\b end\n");
+	/* Control sequences as a Linux shell sends them: colours, hide the cursor, where is it? */
+	say(ch, "csi: \x1b[1;31mred\x1b[0m \x1b[?25l\x1b[6n end\n");
 	/* The same as 8-bit C1 controls: CSI 2 J, OSC 0 ; pwned ST. */
 	say(ch, "c1: \x9b\x32J \x9d\x30;pwned\x9c end\n");
 	/* ... and as the C1 code points in UTF-8. */

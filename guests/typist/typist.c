@@ -1,8 +1,10 @@
 /*
- * typist: the demo's partition to type into (iso/grub.cfg).  It asks
- * for a line, waits for typed bytes without spinning (with interrupts
- * off and no timer, HLT blocks its vCPU until console input arrives),
- * reads them with CONSOLE_READ and says the line back.  The line "quit"
+ * typist: the demo's partition to type into (iso/grub.cfg).  It shows a
+ * prompt, waits for typed bytes without spinning (with interrupts off
+ * and no timer, HLT blocks its vCPU until console input arrives), reads
+ * them with CONSOLE_READ, echoes them as a terminal would, and says the
+ * line back.  The prompt and the echo have no newline: the console shows
+ * them while the typist waits, since it has the focus.  The line "quit"
  * makes it exit 0.  It gets typed bytes only while it has the input
  * focus: press Ctrl-] until cloison says "input focus: typist".
  */
@@ -25,12 +27,16 @@ static int read_line(char *line)
 			__asm__ volatile("cli; hlt");
 			continue;
 		}
-		if (c == '\r' || c == '\n')
+		if (c == '\r' || c == '\n') {
+			console_write("\n", 1);
 			return n;
-		if ((c == 0x7f || c == '\b') && n > 0)
-			n--; /* backspace */
-		else if (n < LINE_MAX && c >= 0x20 && c < 0x7f)
+		}
+		if ((c == 0x7f || c == '\b') && n > 0) {
+			n--; /* backspace: the console cannot take back what it shows */
+		} else if (n < LINE_MAX && c >= 0x20 && c < 0x7f) {
 			line[n++] = c;
+			console_write(&c, 1);
+		}
 	}
 }
 
@@ -52,7 +58,10 @@ int guest_main(unsigned magic, unsigned info)
 		return 0;
 	}
 	printf("typist: press Ctrl-] until the focus is mine, then type (quit to stop)\n");
-	while ((n = read_line(line)) >= 0) {
+	for (;;) {
+		console_write("typist> ", 8);
+		if ((n = read_line(line)) < 0)
+			break;
 		line[n] = 0;
 		if (same(line, "quit"))
 			break;

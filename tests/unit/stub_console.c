@@ -19,6 +19,7 @@
 
 static char captured[1 << 16];
 static size_t used;
+static u64 open_ticket, tickets; /* the open line, as kernel/console.c keeps it */
 
 static void append(const char *s)
 {
@@ -33,11 +34,20 @@ static void append(const char *s)
 	captured[used] = '\0';
 }
 
+/* Other output ends the open line first, as on the machine. */
+static void close_open(void)
+{
+	if (open_ticket)
+		append("\n");
+	open_ticket = 0;
+}
+
 static void vprint(const char *prefix, const char *fmt, va_list ap, bool newline)
 {
 	char buf[CONSOLE_LINE_MAX];
 	int n = format_v(buf, sizeof(buf), fmt, ap);
 
+	close_open();
 	if (prefix)
 		append(prefix);
 	append(buf);
@@ -126,9 +136,31 @@ void console_set_room(unsigned bytes)
 	room = bytes;
 }
 
+u64 console_open_line(u64 ticket, const char *text, u32 n)
+{
+	char buf[CONSOLE_LINE_MAX];
+
+	if (!ticket || ticket != open_ticket) {
+		close_open();
+		ticket = ++tickets;
+	}
+	n = n < sizeof(buf) - 1 ? n : sizeof(buf) - 1;
+	memcpy(buf, text, n);
+	buf[n] = '\0';
+	append(buf);
+	open_ticket = n && text[n - 1] == '\n' ? 0 : ticket;
+	return open_ticket;
+}
+
+bool console_line_open(u64 ticket)
+{
+	return ticket && ticket == open_ticket;
+}
+
 void console_capture_reset(void)
 {
 	used = 0;
+	open_ticket = 0;
 	captured[0] = '\0';
 	holds_taken = 0;
 }

@@ -5,7 +5,8 @@
  * DEL, 8-bit C1 bytes, lone continuation bytes, the leads c0, c1 and
  * f5-ff, overlong forms, surrogates, code points past U+10FFFF and cut
  * sequences become '?' a byte; the C1 code points c2 80 .. c2 9f become
- * one '?'.  Sequences split between writes, a line that ends inside a
+ * one '?'.  ANSI control sequences (ESC '[' ... final byte) are dropped
+ * whole, and one cut short is one '?'.  Sequences split between writes, a line that ends inside a
  * sequence, and every string of up to three bytes (and the four-byte
  * ones that start with a possible lead) against a reference decoder
  * written another way: by code point value instead of byte ranges.
@@ -80,8 +81,44 @@ static void test_c0_and_del(void **state)
 		assert_int_equal(run_from(&f, in, 3, out, true), 3);
 		assert_memory_equal(out, "a?b", 3);
 	}
-	/* ANSI: clear the screen, set the window title, ring the bell, back up. */
-	assert_string_equal(filt("\x1b[2J\x1b]0;title\x07 bell\x07\b\b"), "?[2J?]0;title? bell???");
+	/* ANSI: clear the screen (dropped whole), set the window title, ring the bell, back up. */
+	assert_string_equal(filt("\x1b[2J\x1b]0;title\x07 bell\x07\b\b"), "?]0;title? bell???");
+}
+
+static void test_control_sequences(void **state)
+{
+	(void)state;
+	/* Dropped whole: colours, a cursor move, the cursor report a shell asks for. */
+	assert_string_equal(filt("\x1b[1;31mred\x1b[0m \x1b[2J\x1b[6nguest# "), "red guest# ");
+	assert_string_equal(filt("a\x1b[?25lb\x1b[ qc"),
+			    "abc"); /* private parameter, intermediate */
+	/* Cut short: by a control, a newline, a UTF-8 lead, another ESC, the end. */
+	assert_string_equal(filt("\x1b[12\x07x"), "??x");
+	assert_string_equal(filt("\x1b[3\n"), "?\n");
+	assert_string_equal(filt("\x1b[1\xc3\xa9"), "?\xc3\xa9");
+	assert_string_equal(filt("\x1b[1\x1b[2m!"), "?!");
+	assert_string_equal(filt("x\x1b["), "x?");
+	assert_string_equal(filt("x\x1b"), "x?");
+	/* ESC without '[' is a '?', and what follows is read as text. */
+	assert_string_equal(filt("\x1bM\x1b"
+				 "7"),
+			    "?M?7");
+	/* At most CONFILTER_CSI_MAX parameter bytes: one more cuts it, and shows. */
+	assert_string_equal(filt("\x1b[0123456789;;;;;;m."), ".");
+	assert_string_equal(filt("\x1b[0123456789;;;;;;;m."), "?;m.");
+	/* Across writes, one byte at a time (the emulated UART), as a whole. */
+	{
+		struct confilter f;
+		const char *in = "a\x1b[33mb";
+		u8 out[16];
+		size_t len = 0;
+
+		confilter_init(&f);
+		for (size_t i = 0; in[i]; i++)
+			len += run_from(&f, (const u8 *)in + i, 1, out + len, false);
+		assert_int_equal(len, 2);
+		assert_memory_equal(out, "ab", 2);
+	}
 }
 
 static void test_c1_bytes(void **state)
@@ -249,10 +286,25 @@ static size_t reference(const u8 *in, size_t n, u8 *out)
 
 	while (i < n) {
 		u8 b = in[i];
-		u32 l = (b & 0xe0) == 0xc0   ? 2
-			: (b & 0xf0) == 0xe0 ? 3
-			: (b & 0xf8) == 0xf0 ? 4
-					     : 0;
+		u32 l;
+
+		if (b == 0x1b) {
+			size_t j = i + 1, params = 0;
+
+			if (j < n && in[j] == '[') {
+				for (j++; j < n && in[j] >= 0x20 && in[j] <= 0x3f && params < 16;
+				     j++)
+					params++;
+				if (j < n && in[j] >= 0x40 && in[j] <= 0x7e) {
+					i = j + 1; /* whole: gone */
+					continue;
+				}
+			}
+			out[len++] = '?'; /* cut, or not a control sequence: the rest afresh */
+			i = j;
+			continue;
+		}
+		l = (b & 0xe0) == 0xc0 ? 2 : (b & 0xf0) == 0xe0 ? 3 : (b & 0xf8) == 0xf0 ? 4 : 0;
 		u32 cp;
 		bool ok = l && i + l <= n;
 
@@ -334,6 +386,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_ascii),
 		cmocka_unit_test(test_c0_and_del),
+		cmocka_unit_test(test_control_sequences),
 		cmocka_unit_test(test_c1_bytes),
 		cmocka_unit_test(test_c1_code_points),
 		cmocka_unit_test(test_bad_leads),

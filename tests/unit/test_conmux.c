@@ -11,7 +11,11 @@
  * partition's flood leaving another alone), a busy console refusing a line without taking from the
  * bucket, a line dropped at a stop for want of room and its own report, and the input focus (the
  * hot key's cycle, with partitions that stopped, and every other byte
- * value passing to the focused partition unchanged).
+ * value passing to the focused partition unchanged), and the focused
+ * partition's unfinished line shown as the console's open line (joined
+ * by the rest of its line, ended by other output and then shown again
+ * whole, never for a partition without the focus, a line wider than a
+ * row, a busy or full console, nor past the rate limit).
  */
 /* unit-sources: kernel/conmux.c */
 #include "tests/unit/unit.h"
@@ -21,6 +25,7 @@
 #include <string.h>
 
 #include "kernel/conmux.h"
+#include "lib/log.h"
 
 #define MS 1000000ull
 #define S 1000000000ull
@@ -844,6 +849,133 @@ static void test_pass_through(void **state)
 	assert_console(1, "cloison: input focus: one\n");
 }
 
+/* ---- the focused partition's unfinished line (its prompt) ------------- */
+
+static void partial(u32 slot, const char *text, u64 now)
+{
+	conmux_partial(&mux, &ports[slot], text, (u32)strlen(text), now);
+}
+
+static void assert_captured(const char *want)
+{
+	if (strcmp(console_captured(), want))
+		print_message("captured console:\n%s|\n", console_captured());
+	assert_string_equal(console_captured(), want);
+}
+
+static void test_prompt_then_line(void **state)
+{
+	(void)state;
+	attach(0, "sh");
+	attach(1, "other");
+	/* The prompt shows without a newline; what is typed after it joins it. */
+	partial(0, "guest# ", 0);
+	assert_captured("[sh] guest# ");
+	partial(0, "guest# ", 0); /* nothing new: nothing written */
+	partial(0, "guest# ec", 0);
+	assert_captured("[sh] guest# ec");
+	/* The finished line adds the rest and its newline: the same bytes as a whole line. */
+	line(0, "guest# echo", 0);
+	assert_captured("[sh] guest# echo\n");
+	assert_int_equal(console_hold_depth(), 0);
+	/* A partition without the focus shows whole lines only. */
+	console_capture_reset();
+	partial(1, "other> ", 0);
+	assert_console_quiet();
+	line(1, "other> x", 0);
+	assert_captured("[other] other> x\n");
+}
+
+static void test_prompt_cut_by_other_output(void **state)
+{
+	(void)state;
+	attach(0, "sh");
+	attach(1, "beat");
+	partial(0, "guest# ec", 0);
+	/* Another partition's line ends the open line first: its own row, never glued on. */
+	line(1, "beat 1", 0);
+	/* So does a hypervisor line. */
+	partial(0, "guest# ech", 0);
+	klog("note");
+	/* The next show starts the line over, tag and all, on a row of its own. */
+	partial(0, "guest# echo", 0);
+	line(0, "guest# echo x", 0);
+	assert_captured("[sh] guest# ec\n[beat] beat 1\n[sh] guest# ech\ncloison: note\n"
+			"[sh] guest# echo x\n");
+	/* Ended after the show and finished without another: printed whole. */
+	console_capture_reset();
+	partial(0, "a", 0);
+	line(1, "beat 2", 0);
+	line(0, "ab", 0);
+	assert_captured("[sh] a\n[beat] beat 2\n[sh] ab\n");
+}
+
+static void test_prompt_with_colour(void **state)
+{
+	(void)state;
+	conmux_init(&mux, true, CONMUX_WIDTH_DEFAULT);
+	attach(0, "sh");
+	partial(0, "$ ", 0);
+	line(0, "$ ls", 0);
+	assert_captured("\x1b[36m[sh]\x1b[0m $ ls\n");
+}
+
+static void test_prompt_not_shown(void **state)
+{
+	char wide[CONMUX_WIDTH_DEFAULT];
+
+	(void)state;
+	attach(0, "sh");
+	/* Longer than a row with its tag: it waits for its end, then comes in rows. */
+	memset(wide, 'w', sizeof(wide) - 1);
+	wide[sizeof(wide) - 1] = '\0';
+	partial(0, wide, 0);
+	assert_console_quiet();
+	assert_string_equal(console_captured(), "");
+	/* Another CPU holds the console: nothing now, and no tokens taken. */
+	console_set_held_elsewhere(true);
+	partial(0, "guest# ", 0);
+	console_set_held_elsewhere(false);
+	assert_string_equal(console_captured(), "");
+	assert_int_equal(conmux_bucket_bytes(&ports[0].bucket), CONMUX_BURST);
+	/* The console has no room. */
+	console_set_room(CONMUX_RESERVE);
+	partial(0, "guest# ", 0);
+	console_set_room(0xffffffffu);
+	assert_string_equal(console_captured(), "");
+	/* The hypervisor has the focus. */
+	conmux_cycle_focus(&mux);
+	console_capture_reset();
+	partial(0, "guest# ", 0);
+	assert_string_equal(console_captured(), "");
+	/* Nor when the rate limit has no bytes left: it is not a way around it. */
+	conmux_cycle_focus(&mux);
+	console_capture_reset();
+	assert_true(conmux_bucket_take(&ports[0].bucket, CONMUX_BURST, 0));
+	partial(0, "guest# ", 0);
+	assert_string_equal(console_captured(), "");
+}
+
+static void test_prompt_costs_tokens(void **state)
+{
+	(void)state;
+	attach(0, "sh");
+	/* The show counts its bytes with the tag; what follows, only its own. */
+	partial(0, "ab", 0);
+	assert_int_equal(conmux_bucket_bytes(&ports[0].bucket),
+			 CONMUX_BURST - (2 + 2 + CONMUX_LINE_EXTRA - 1));
+	partial(0, "abcd", 0);
+	assert_int_equal(conmux_bucket_bytes(&ports[0].bucket),
+			 CONMUX_BURST - (2 + 2 + CONMUX_LINE_EXTRA - 1) - 2);
+	/* A finished line dropped by the rate limit leaves the open line behind. */
+	assert_true(conmux_bucket_take(&ports[0].bucket, conmux_bucket_bytes(&ports[0].bucket), 0));
+	line(0, "abcdef", 0);
+	partial(0, "next", 0); /* no tokens: not shown, and not glued to the old one */
+	conmux_bucket_put_back(&ports[0].bucket, CONMUX_BURST);
+	partial(0, "next", 0);
+	assert_captured("[sh] abcd\n[sh] next");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -868,6 +1000,11 @@ int main(void)
 		cmocka_unit_test_setup(test_focus_cycle, reset),
 		cmocka_unit_test_setup(test_focus_with_stopped, reset),
 		cmocka_unit_test_setup(test_pass_through, reset),
+		cmocka_unit_test_setup(test_prompt_then_line, reset),
+		cmocka_unit_test_setup(test_prompt_cut_by_other_output, reset),
+		cmocka_unit_test_setup(test_prompt_with_colour, reset),
+		cmocka_unit_test_setup(test_prompt_not_shown, reset),
+		cmocka_unit_test_setup(test_prompt_costs_tokens, reset),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
