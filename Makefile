@@ -18,6 +18,9 @@
 #                    some); make fuzz-replay replays the checked-in corpus (part of
 #                    make test), make fuzz-merge minimises it
 #   make format-check / make format
+#   make docs        render docs/diagrams/*.dot into the SVGs beside them (needs Graphviz's
+#                    dot); make docs-check, part of make test, checks without Graphviz that
+#                    each SVG comes from its current source and names only what the tree has
 #
 # Cross builds: make CROSS=x86_64-linux-gnu-   or   make CROSS=x86_64-elf-
 
@@ -57,7 +60,7 @@ SVM_OBJS := $(filter-out svm/asm-offsets.o,$(patsubst %.c,%.o,$(wildcard svm/*.c
 OBJS := $(addprefix $(B)/,$(BOOT_OBJS) $(LIB_OBJS) $(KERNEL_OBJS) $(DRIVER_OBJS) $(VDEV_OBJS) $(VMX_OBJS) $(SVM_OBJS))
 
 .PHONY: all iso run run-linux test test-slow unit boot-tests debug run-bochs bench format format-check clean deps guests \
-	layers linux-guest lint lint-tests mutants soak bad-images fuzz fuzz-replay fuzz-merge
+	layers linux-guest lint lint-tests mutants soak bad-images fuzz fuzz-replay fuzz-merge docs docs-check
 all: $(B)/cloison.elf guests bad-images
 
 # Structure offsets for assembly, generated from C (kernel/asm-offsets.c).
@@ -204,6 +207,28 @@ fuzz-replay:
 fuzz-merge:
 	@tools/deps.sh clang libclang-rt-dev
 	@tools/fuzz.sh merge $(FUZZ)
+
+# ---- diagrams ----------------------------------------------------------------
+# docs/diagrams/NAME.dot, drawn with Graphviz into NAME.svg, which is checked in so that
+# the docs show it without Graphviz.  The SVG's second line says what it is (the first line
+# of its source) and where it comes from; its last line names the SHA-256 of its source,
+# which tools/docs-check.sh (make docs-check) compares; it also checks the names shown.
+DOT ?= dot
+DIAGRAMS := $(patsubst %.dot,%.svg,$(wildcard docs/diagrams/*.dot))
+docs: $(DIAGRAMS)
+docs/diagrams/%.svg: docs/diagrams/%.dot
+	@command -v $(DOT) >/dev/null || { echo "make docs needs Graphviz's dot (Debian: apt-get install graphviz)" >&2; exit 1; }
+	@echo "  DOT     $@"
+	$(Q)$(DOT) -Tsvg $< >$@.raw || { rm -f $@.raw; exit 1; }
+	$(Q)what=$$(sed -n '1s#^// *##p' $<); \
+		awk -v c="<!-- $$what Drawn from $< by make docs: edit that file, not this one. -->" \
+		'{ print } NR == 1 { print c }' $@.raw >$@.tmp
+	$(Q)rm -f $@.raw
+	$(Q)printf '<!-- source %s sha256 %s -->\n' $< $$(sha256sum <$< | cut -d' ' -f1) >>$@.tmp
+	$(Q)mv $@.tmp $@
+
+docs-check:
+	@tools/docs-check.sh
 
 FORMAT_FILES = $(shell git ls-files '*.c' '*.h' 2>/dev/null)
 format:

@@ -1,8 +1,9 @@
 /*
  * The guest SDK: what a partition's program may call.  Works on cloison
- * (hypercalls, ABI v1 of docs/hypercalls.md) and on bare QEMU (COM1 and
- * the isa-debug-exit port), so every demo also boots with qemu -kernel.
- * A guest defines int guest_main(unsigned magic, unsigned info).
+ * (hypercalls, ABI v1 of docs/hypercalls.md) and on bare QEMU (COM1, the
+ * TSC and the isa-debug-exit port), so every demo also boots with
+ * qemu -kernel; docs/guests.md says which calls do what there.  A guest
+ * defines int guest_main(unsigned magic, unsigned info).
  */
 #ifndef GUESTS_LIB_GUEST_H
 #define GUESTS_LIB_GUEST_H
@@ -27,9 +28,13 @@ int guest_main(unsigned magic, unsigned info);
 
 /* True when running on cloison (CPUID 0x40000000 signature). */
 bool hv_present(void);
-/* Raw hypercall: number and up to four arguments; returns RAX (EDX:EAX for TIME on 32-bit). */
+/*
+ * Raw hypercall: number and up to four arguments; returns RAX (EDX:EAX for
+ * TIME on 32-bit).  Without a hypervisor the instruction raises #UD.
+ */
 long hv_call(unsigned long nr, unsigned long a1, unsigned long a2, unsigned long a3,
 	     unsigned long a4);
+/* Nanoseconds: TIME on cloison, tsc_time_ns() without it. */
 uint64_t hv_time_ns(void);
 /* Is CPUID 0's vendor string (12 characters, e.g. "GenuineIntel") this one?
  * cloison filters CPUID but passes the vendor string through. */
@@ -62,11 +67,15 @@ bool cmdline_value(const char *cmdline, const char *key, char *out, size_t size)
 
 /*
  * Guest time (guests/lib/timer.c).  hv_set_timer: raise `vector` at
- * hv_time_ns() == deadline_ns (0 cancels); 0 or a negative errno.  The
- * rest is for 32-bit guests: timer_init() loads a GDT and an IDT with a
- * handler for TIMER_VECTOR; sleep_ns() halts until the time has passed
- * and returns how many HLTs that took; tick_start() calls fn (in the
- * interrupt handler) every period_ns and enables interrupts.
+ * hv_time_ns() == deadline_ns (0 cancels); 0 or a negative errno,
+ * -ENOSYS without cloison.  tsc_time_ns(): nanoseconds since its first
+ * call, from the TSC, whose rate that call measures over 10 ms of the
+ * PIT; hv_time_ns() without cloison.  The rest is for 32-bit guests:
+ * timer_init() loads a GDT and an IDT with a handler for TIMER_VECTOR;
+ * sleep_ns() halts until the time has passed and returns how many HLTs
+ * that took (without cloison it spins and returns 0); tick_start() calls
+ * fn (in the interrupt handler) every period_ns and enables interrupts,
+ * or returns -ENOSYS without cloison, leaving them off.
  */
 #define TIMER_VECTOR 0x40
 
@@ -87,11 +96,19 @@ void desc_set_gate(uint8_t vector, void *handler, unsigned dpl);
 void desc_set_gate_to(uint8_t vector, uint16_t selector, void *handler, unsigned dpl);
 void desc_set_segment(unsigned slot, uint64_t descriptor);
 int hv_set_timer(uint64_t deadline_ns, uint8_t vector);
+uint64_t tsc_time_ns(void);
 void timer_init(void);
 unsigned sleep_ns(uint64_t ns);
 uint64_t timer_ticks(void);
-void tick_start(uint64_t period_ns, void (*fn)(void));
+int tick_start(uint64_t period_ns, void (*fn)(void));
 void tick_stop(void);
+
+/*
+ * n / d, and n % d in *rem unless rem is NULL (guests/lib/div64.c): what
+ * a 32-bit guest calls instead of dividing a 64-bit number with `/`,
+ * which needs libgcc's __udivdi3 (docs/guests.md).  d must not be 0.
+ */
+uint64_t div64_32(uint64_t n, uint32_t d, uint32_t *rem);
 
 /* Print "<who>: <what>: ok", or a FAIL line with both values; returns 1 on FAIL. */
 int guest_check(const char *who, const char *what, long long got, long long want);

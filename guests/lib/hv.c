@@ -1,7 +1,10 @@
 /*
  * Hypercalls and the console for guests.  Detection uses CPUID leaf
  * 0x40000000 ("CloisonHV\0\0\0").  The instruction is VMCALL on Intel and
- * VMMCALL on AMD; cloison accepts either on both vendors.
+ * VMMCALL on AMD; cloison accepts either on both vendors.  Without
+ * cloison the console is COM1, the time the TSC (guests/lib/timer.c) and
+ * the exit QEMU's isa-debug-exit port; hv_call() itself executes the
+ * instruction regardless, which raises #UD there.
  */
 #include "guests/lib/guest.h"
 #include "lib/format.h"
@@ -90,6 +93,8 @@ long hv_call(unsigned long nr, unsigned long a1, unsigned long a2, unsigned long
 uint64_t hv_time_ns(void)
 {
 	unsigned long lo, hi = 0;
+	if (!hv_present())
+		return tsc_time_ns(); /* no TIME to call: the TSC (guests/lib/timer.c) */
 	if (use_vmcall < 0)
 		use_vmcall = intel();
 	/* 32-bit guests get the 64-bit result in EDX:EAX. */

@@ -1,7 +1,8 @@
 /*
  * The devices of the small PC a partition is, named once for the test
  * guests that drive them from the inside (the pc guest, and the hostile
- * catalog's APIC, MP, reset and port cases): the local APIC and its
+ * catalog's APIC, MP, reset and port cases) and for the SDK's clock
+ * without cloison (guests/lib/timer.c): the local APIC and its
  * MSRs (Intel SDM 3A chapter 11), the I/O APIC (82093AA datasheet), the
  * PIT (8254), the CMOS RTC (MC146818A) and ACPI's PM1 control register.
  * Register numbers and bits, and the accessors that are the same for
@@ -104,6 +105,11 @@
 #define PIT_CH0_MODE0 0x30 /* counter 0, LSB then MSB, mode 0 (one interrupt), binary */
 #define PIT_CH0_MODE2 0x34 /* counter 0, LSB then MSB, mode 2 (rate generator), binary */
 #define PIT_CH2_MODE0 0xb0 /* counter 2, LSB then MSB, mode 0, binary */
+/* Port 0x61 (a PC's "port B"): counter 2's gate, the speaker, and counter 2's OUT to read. */
+#define PORT_B 0x61
+#define PORT_B_GATE2 0x01
+#define PORT_B_SPEAKER 0x02
+#define PORT_B_OUT2 0x20
 
 /* The CMOS RTC (MC146818A): index and data ports, its registers and their bits. */
 #define RTC_INDEX 0x70

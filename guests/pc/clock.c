@@ -13,10 +13,6 @@
 #define PM_TIMER_HZ 3579545u
 #define PM_TIMER_MASK 0xffffffu
 #define PIT_LATCH 59659u /* 50 ms of PIT input clock */
-#define PORT_B 0x61
-#define PORT_B_GATE2 0x01
-#define PORT_B_SPEAKER 0x02
-#define PORT_B_OUT2 0x20
 #define TRIES 3
 #define PIT_TRIES 8
 #define BRACKET_US 300 /* a wider bracket around a reading: the vCPU was away */
@@ -52,7 +48,7 @@ static uint32_t tsc_khz_by_pm_timer(uint16_t port)
 		if (t1 - t0 > pc_ms(1000))
 			return 0; /* the PM timer does not count */
 	} while (ticks < PM_TIMER_HZ / 20);
-	return (uint32_t)pc_div((t1 - t0) * (PM_TIMER_HZ / 1000), ticks);
+	return (uint32_t)div64_32((t1 - t0) * (PM_TIMER_HZ / 1000), ticks, NULL);
 }
 
 /*
@@ -107,7 +103,7 @@ void clock_checks(void)
 	if (pc_verdict("pit: counter 2 OUT rises at the end of the count", best != ~0ull,
 		       "OUT never rose in time, or every try was interrupted"))
 		return;
-	khz_pit = (uint32_t)pc_div(best * PIT_HZ, PIT_LATCH * 1000u);
+	khz_pit = (uint32_t)div64_32(best * PIT_HZ, PIT_LATCH * 1000u, NULL);
 	if (!hv_present()) /* no leaf to compare with: the PIT's measure sets the rate */
 		pc_tsc_khz = want = khz_pit;
 	slack = want / 100 * TOLERANCE_PERCENT;

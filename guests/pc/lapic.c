@@ -109,8 +109,8 @@ static uint32_t timer_khz_measured(void)
 		if (pc_us(b0 - a0) > BRACKET_US || pc_us(b1 - a1) > BRACKET_US)
 			continue;
 		/* counts / ms = counts * TSC kHz / TSC ticks */
-		return (uint32_t)pc_div((uint64_t)(0xffffffffu - left) * pc_tsc_khz,
-					(uint32_t)pc_div(a1 + b1 - a0 - b0, 2));
+		return (uint32_t)div64_32((uint64_t)(0xffffffffu - left) * pc_tsc_khz,
+					  (uint32_t)div64_32(a1 + b1 - a0 - b0, 2, NULL), NULL);
 	}
 	return 0;
 }

@@ -60,16 +60,6 @@ int pc_verdict(const char *what, bool ok, const char *fmt, ...)
 
 /* ---- time ------------------------------------------------------------------- */
 
-uint64_t pc_div(uint64_t n, uint32_t d)
-{
-	uint32_t hi = (uint32_t)(n >> 32), lo = (uint32_t)n, qhi, qlo, r;
-
-	qhi = hi / d;
-	r = hi % d;
-	__asm__("divl %4" : "=a"(qlo), "=d"(r) : "a"(lo), "d"(r), "rm"(d));
-	return (uint64_t)qhi << 32 | qlo;
-}
-
 uint64_t pc_ms(uint32_t ms)
 {
 	return (uint64_t)ms * pc_tsc_khz;
@@ -77,7 +67,7 @@ uint64_t pc_ms(uint32_t ms)
 
 uint32_t pc_us(uint64_t ticks)
 {
-	uint64_t us = pc_div(ticks * 1000, pc_tsc_khz);
+	uint64_t us = div64_32(ticks * 1000, pc_tsc_khz, NULL);
 
 	return us > 0xffffffffu ? 0xffffffffu : (uint32_t)us;
 }

@@ -61,10 +61,9 @@ int pc_verdict(const char *what, bool ok, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
 /* Time (pc.c). */
-uint64_t pc_div(uint64_t n, uint32_t d); /* 64-by-32-bit division, no libgcc */
-uint64_t pc_ms(uint32_t ms);		 /* TSC ticks in ms milliseconds */
-uint32_t pc_us(uint64_t ticks);		 /* TSC ticks in microseconds */
-void pc_spin_ms(uint32_t ms);		 /* busy wait with interrupts as they are */
+uint64_t pc_ms(uint32_t ms);	/* TSC ticks in ms milliseconds */
+uint32_t pc_us(uint64_t ticks); /* TSC ticks in microseconds */
+void pc_spin_ms(uint32_t ms);	/* busy wait with interrupts as they are */
 /*
  * Wait with interrupts enabled (STI; HLT) until *count reaches target or
  * ms milliseconds pass; true if it was reached.  Interrupts are off
