@@ -1,30 +1,44 @@
 # cloison: the whole build.  Plain make, one object list per folder.
+# `make help` prints the lines below: one per target, then the variables.
 #
-#   make             build/cloison.elf (Multiboot2 ELF64)
-#   make iso         build/cloison.iso (BIOS + UEFI, CD and USB stick)
-#   make run         boot the demo in QEMU with the console on this terminal
-#   make run-linux   the same with Debian's kernel in a partition (downloads it once)
-#   make test        unit tests + boot tests on every lane; last line "N passed, N failed"
-#   make test-slow   the boot scenarios too long for make test (tests/boot/slow/)
-#   make debug       QEMU's gdb stub with gdb attached, symbols loaded
-#   make run-bochs   the VMX lane (Bochs), interactive
-#   make bench       exit-path benchmarks (Bochs instruction counts)
-#   make mutants     deliberate breakages, each of which a test must catch (MUTANTS=names)
-#   make soak        an hour of the mixed workload and the in-guest fuzzer (SOAK_S, SOAK_LANE)
-#   make layers      check that each source folder includes only from the floors below it
-#   make lint        check grub.cfg files with the hypervisor's own parsers (CFG=files)
-#   make fuzz        fuzz the parsers of outside input and the hypercall arguments with
-#                    libFuzzer, FUZZ_S seconds each (default 60; FUZZ="mb2 hypercall" for
-#                    some); make fuzz-replay replays the checked-in corpus (part of
-#                    make test), make fuzz-merge minimises it
-#   make format-check / make format
+#   make all           build/cloison.elf, the guests and the bad test images (plain make does this)
+#   make iso           build/cloison.iso (BIOS + UEFI, CD and USB stick) from GRUB_CFG
+#   make run           boot build/cloison.iso in QEMU with the console on this terminal
+#   make run-linux     the same with Debian's kernel in a partition (downloads it once)
+#   make run-bochs     the VMX lane (Bochs), interactive
+#   make debug         QEMU's gdb stub with gdb attached, symbols loaded
+#   make test          unit tests + boot tests on every lane; last line "N passed, N failed"
+#   make test-slow     the boot scenarios too long for make test (tests/boot/slow/)
+#   make unit          the host unit tests of the pure code (tests/unit/)
+#   make boot-tests    the boot scenarios alone (tests/boot/run.sh; LANES="qemu-svm ...")
+#   make lint          check grub.cfg files with the hypervisor's own parsers (CFG=, ROOT=)
+#   make lint-tests    the linter's own tests (tests/lint/)
+#   make layers        check that each source folder includes only from the floors below it
+#   make bench         exit-path benchmarks (Bochs instruction counts)
+#   make mutants       deliberate breakages, each of which a test must catch (MUTANTS=names)
+#   make soak          an hour of the mixed workload and the in-guest fuzzer (SOAK_S, SOAK_LANE)
+#   make fuzz          fuzz the outside input's parsers with libFuzzer (FUZZ_S=60, FUZZ="mb2 ...")
+#   make fuzz-replay   replay the checked-in fuzzing corpus (part of make test)
+#   make fuzz-merge    minimise the checked-in fuzzing corpus
+#   make format        format the C files git knows with clang-format
+#   make format-check  check that format, changing nothing
+#   make deps          install the host packages the build and the emulators need
+#   make guests        the test guests alone (build/guests/)
+#   make bad-images    the malformed guest images of the catalog scenario (build/bad/)
+#   make linux-guest   Debian's kernel and a busybox initramfs (tools/linux-guest.sh)
+#   make clean         remove build/
+#   make help          this list
 #
-# Cross builds: make CROSS=x86_64-linux-gnu-   or   make CROSS=x86_64-elf-
+# GRUB_CFG=file picks the grub.cfg of make iso, run, debug and run-bochs (iso/grub.cfg).
+# V=1 shows the commands.  Cross builds: make CROSS=x86_64-linux-gnu- or CROSS=x86_64-elf-
 
 CROSS ?=
+# (make help needs no compiler: it only prints the lines above)
 ifeq ($(CROSS),)
+ifneq ($(MAKECMDGOALS),help)
 ifneq ($(shell uname -m),x86_64)
 $(error this host is $(shell uname -m): build with a cross compiler, e.g. make CROSS=x86_64-linux-gnu- (Debian: apt-get install gcc-x86-64-linux-gnu binutils-x86-64-linux-gnu))
+endif
 endif
 endif
 CC := $(CROSS)gcc
@@ -57,7 +71,7 @@ SVM_OBJS := $(filter-out svm/asm-offsets.o,$(patsubst %.c,%.o,$(wildcard svm/*.c
 OBJS := $(addprefix $(B)/,$(BOOT_OBJS) $(LIB_OBJS) $(KERNEL_OBJS) $(DRIVER_OBJS) $(VDEV_OBJS) $(VMX_OBJS) $(SVM_OBJS))
 
 .PHONY: all iso run run-linux test test-slow unit boot-tests debug run-bochs bench format format-check clean deps guests \
-	layers linux-guest lint lint-tests mutants soak bad-images fuzz fuzz-replay fuzz-merge
+	layers linux-guest lint lint-tests mutants soak bad-images fuzz fuzz-replay fuzz-merge help
 all: $(B)/cloison.elf guests bad-images
 
 # Structure offsets for assembly, generated from C (kernel/asm-offsets.c).
@@ -96,6 +110,11 @@ $(B)/cloison.iso: $(B)/cloison.elf $(GUEST_ELFS) $(GRUB_CFG) tools/mkiso.sh
 	$(Q)tools/mkiso.sh $@ $(GRUB_CFG) $(B)/cloison.elf $(GUEST_ELFS)
 
 # ---- everyday targets ------------------------------------------------------
+# The header of this file, one line per target (tools/help.sh; make test checks that it
+# names every .PHONY target).
+help:
+	@tools/help.sh
+
 deps:
 	@tools/deps.sh
 
