@@ -104,10 +104,20 @@ include tests/boot/Makefile.inc
 
 # ---- ISO -------------------------------------------------------------------
 GRUB_CFG ?= iso/grub.cfg
+# The name of the grub.cfg the ISO was built from, rewritten only when GRUB_CFG names another:
+# then the ISO is built again, so that make run after make iso GRUB_CFG=other.cfg boots
+# iso/grub.cfg, not other.cfg.  (FORCE: looked at every time; unchanged, it rebuilds nothing.)
+ISO_CFG := $(B)/cloison.iso.cfg
+$(ISO_CFG): FORCE
+	@mkdir -p $(B)
+	$(Q)printf '%s\n' '$(GRUB_CFG)' | cmp -s - $@ || printf '%s\n' '$(GRUB_CFG)' >$@
+FORCE:
 iso: $(B)/cloison.iso
-$(B)/cloison.iso: $(B)/cloison.elf $(GUEST_ELFS) $(GRUB_CFG) tools/mkiso.sh
-	@echo "  ISO     $@"
+$(B)/cloison.iso: $(B)/cloison.elf $(GUEST_ELFS) $(GRUB_CFG) $(ISO_CFG) tools/mkiso.sh
+	@echo "  ISO     $@ from $(GRUB_CFG)"
 	$(Q)tools/mkiso.sh $@ $(GRUB_CFG) $(B)/cloison.elf $(GUEST_ELFS)
+# What make run, debug and run-bochs say before they boot it.
+BOOTS = @echo "$@: build/cloison.iso, built from $(GRUB_CFG)"
 
 # ---- everyday targets ------------------------------------------------------
 # The header of this file, one line per target (tools/help.sh; make test checks that it
@@ -119,6 +129,7 @@ deps:
 	@tools/deps.sh
 
 run: deps $(B)/cloison.iso
+	$(BOOTS)
 	tools/run-qemu.sh $(B)/cloison.iso
 
 # The Linux demo: its own ISO, with Debian's kernel (tools/linux-guest.sh).
@@ -135,9 +146,11 @@ run-linux: deps $(B)/cloison-linux.iso
 	tools/run-qemu.sh $(B)/cloison-linux.iso
 
 debug: deps $(B)/cloison.iso
+	$(BOOTS)
 	tools/run-qemu.sh --debug $(B)/cloison.iso
 
 run-bochs: deps $(B)/cloison.iso
+	$(BOOTS)
 	tools/run-bochs.sh $(B)/cloison.iso
 
 test: deps
