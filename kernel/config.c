@@ -174,7 +174,8 @@ int config_parse_module(const char *str, struct partition_config *c, char *why, 
 		} else if (key_is(w, klen, "mem")) {
 			u64 m;
 			if (config_parse_size(v, vlen, &m) < 0)
-				FAIL("mem: '%.*s' is not a size (like 16M or 1G)", (int)vlen, v);
+				FAIL("mem: '%.*s' is not a size in 2M..64G (like 16M or 1G)",
+				     (int)vlen, v);
 			if (m < PARTITION_MEM_MIN || m > PARTITION_MEM_MAX)
 				FAIL("mem: %.*s is outside 2M..64G", (int)vlen, v);
 			if (!IS_ALIGNED(m, MiB(2)))
@@ -191,7 +192,8 @@ int config_parse_module(const char *str, struct partition_config *c, char *why, 
 		} else if (key_is(w, klen, "weight")) {
 			u64 n;
 			if (parse_u64(v, vlen, &n) < 0)
-				FAIL("weight: '%.*s' is not a number", (int)vlen, v);
+				FAIL("weight: '%.*s' is not a number in 1..%u", (int)vlen, v,
+				     CONFIG_WEIGHT_MAX);
 			if (n < 1 || n > CONFIG_WEIGHT_MAX)
 				FAIL("weight: %.*s is outside 1..%u", (int)vlen, v,
 				     CONFIG_WEIGHT_MAX);
@@ -199,7 +201,9 @@ int config_parse_module(const char *str, struct partition_config *c, char *why, 
 		} else if (key_is(w, klen, "cap")) {
 			u64 n;
 			if (parse_u64(v, vlen, &n) < 0)
-				FAIL("cap: '%.*s' is not a number (a percentage)", (int)vlen, v);
+				FAIL("cap: '%.*s' is not a number in 1..100 (a percentage, without "
+				     "%%)",
+				     (int)vlen, v);
 			if (n < 1 || n > 100)
 				FAIL("cap: %.*s is outside 1..100 (percent)", (int)vlen, v);
 			c->cap = (u32)n;
@@ -213,7 +217,8 @@ int config_parse_module(const char *str, struct partition_config *c, char *why, 
 		} else if (key_is(w, klen, "restart_limit")) {
 			u64 n;
 			if (parse_u64(v, vlen, &n) < 0)
-				FAIL("restart_limit: '%.*s' is not a number", (int)vlen, v);
+				FAIL("restart_limit: '%.*s' is not a number in 0..%u", (int)vlen, v,
+				     CONFIG_RESTART_LIMIT_MAX);
 			if (n > CONFIG_RESTART_LIMIT_MAX)
 				FAIL("restart_limit: %.*s is outside 0..%u", (int)vlen, v,
 				     CONFIG_RESTART_LIMIT_MAX);
@@ -221,7 +226,8 @@ int config_parse_module(const char *str, struct partition_config *c, char *why, 
 		} else if (key_is(w, klen, "vcpus")) {
 			u64 n;
 			if (parse_u64(v, vlen, &n) < 0)
-				FAIL("vcpus: '%.*s' is not a number", (int)vlen, v);
+				FAIL("vcpus: '%.*s' is not a number in 1..%u", (int)vlen, v,
+				     CONFIG_VCPUS_MAX);
 			if (n < 1 || n > CONFIG_VCPUS_MAX)
 				FAIL("vcpus: %.*s is outside 1..%u", (int)vlen, v,
 				     CONFIG_VCPUS_MAX);

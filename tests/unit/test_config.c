@@ -238,15 +238,16 @@ static void test_mem_not_multiple(void **state)
 static void test_mem_junk(void **state)
 {
 	(void)state;
-	refused("/x name=a mem=", "mem: '' is not a size (like 16M or 1G)");
-	refused("/x name=a mem=big", "mem: 'big' is not a size (like 16M or 1G)");
-	refused("/x name=a mem=16MB", "mem: '16MB' is not a size (like 16M or 1G)");
-	refused("/x name=a mem=1.5G", "mem: '1.5G' is not a size (like 16M or 1G)");
-	refused("/x name=a mem=-16M", "mem: '-16M' is not a size (like 16M or 1G)");
-	refused("/x name=a mem=16M=", "mem: '16M=' is not a size (like 16M or 1G)");
+	refused("/x name=a mem=", "mem: '' is not a size in 2M..64G (like 16M or 1G)");
+	refused("/x name=a mem=big", "mem: 'big' is not a size in 2M..64G (like 16M or 1G)");
+	refused("/x name=a mem=16MB", "mem: '16MB' is not a size in 2M..64G (like 16M or 1G)");
+	refused("/x name=a mem=1.5G", "mem: '1.5G' is not a size in 2M..64G (like 16M or 1G)");
+	refused("/x name=a mem=-16M", "mem: '-16M' is not a size in 2M..64G (like 16M or 1G)");
+	refused("/x name=a mem=16M=", "mem: '16M=' is not a size in 2M..64G (like 16M or 1G)");
 	refused("/x name=a mem=99999999999999999999G",
-		"mem: '99999999999999999999G' is not a size (like 16M or 1G)");
-	refused("/x name=a mem=17179869184G", "mem: '17179869184G' is not a size (like 16M or 1G)");
+		"mem: '99999999999999999999G' is not a size in 2M..64G (like 16M or 1G)");
+	refused("/x name=a mem=17179869184G",
+		"mem: '17179869184G' is not a size in 2M..64G (like 16M or 1G)");
 }
 
 static void test_name_too_long(void **state)
@@ -401,7 +402,7 @@ static void test_vcpus(void **state)
 	assert_int_equal(cfg.vcpus, 8);
 	refused("/x name=v vcpus=0", "vcpus: 0 is outside 1..8");
 	refused("/x name=v vcpus=9", "vcpus: 9 is outside 1..8");
-	refused("/x name=v vcpus=two", "vcpus: 'two' is not a number");
+	refused("/x name=v vcpus=two", "vcpus: 'two' is not a number in 1..8");
 }
 
 static void test_sched_keys_accepted(void **state)
@@ -442,16 +443,17 @@ static void test_sched_keys_refused(void **state)
 	refused("/x name=a cpus=64", "cpus: '64' names a CPU above 63");
 	refused("/x name=a cpus=0-99", "cpus: '0-99' names a CPU above 63");
 
-	refused("/x name=a weight=", "weight: '' is not a number");
-	refused("/x name=a weight=heavy", "weight: 'heavy' is not a number");
-	refused("/x name=a weight=-1", "weight: '-1' is not a number");
+	refused("/x name=a weight=", "weight: '' is not a number in 1..65535");
+	refused("/x name=a weight=heavy", "weight: 'heavy' is not a number in 1..65535");
+	refused("/x name=a weight=-1", "weight: '-1' is not a number in 1..65535");
 	refused("/x name=a weight=0", "weight: 0 is outside 1..65535");
 	refused("/x name=a weight=65536", "weight: 65536 is outside 1..65535");
 	refused("/x name=a weight=99999999999999999999", "weight: '99999999999999999999' is not a "
-							 "number");
+							 "number in 1..65535");
 
-	refused("/x name=a cap=", "cap: '' is not a number (a percentage)");
-	refused("/x name=a cap=20%", "cap: '20%' is not a number (a percentage)");
+	refused("/x name=a cap=", "cap: '' is not a number in 1..100 (a percentage, without %)");
+	refused("/x name=a cap=20%",
+		"cap: '20%' is not a number in 1..100 (a percentage, without %)");
 	refused("/x name=a cap=0", "cap: 0 is outside 1..100 (percent)");
 	refused("/x name=a cap=101", "cap: 101 is outside 1..100 (percent)");
 
@@ -460,8 +462,8 @@ static void test_sched_keys_refused(void **state)
 	refused("/x name=a on_crash=reboot", "on_crash: 'reboot' is neither stop nor restart");
 	refused("/x name=a on_crash=stopp", "on_crash: 'stopp' is neither stop nor restart");
 
-	refused("/x name=a restart_limit=", "restart_limit: '' is not a number");
-	refused("/x name=a restart_limit=many", "restart_limit: 'many' is not a number");
+	refused("/x name=a restart_limit=", "restart_limit: '' is not a number in 0..1000");
+	refused("/x name=a restart_limit=many", "restart_limit: 'many' is not a number in 0..1000");
 	refused("/x name=a restart_limit=1001", "restart_limit: 1001 is outside 0..1000");
 }
 
