@@ -11,7 +11,9 @@
  * CONFIG_MODULES_MAX modules, and modules past BOOT_MAX_MODULES.
  *
  * Each problem is one line, "FILE:LINE: " and the sentence the
- * hypervisor would print after "cloison: ".
+ * hypervisor would print after "cloison: ".  Where the hypervisor
+ * refuses a partition line with its first problem, the linter names
+ * every one (config_check_module), the first being the hypervisor's.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,7 +28,6 @@
 #include "tools/lint/lint.h"
 
 #define LINE_MAX_CHARS 512 /* as kernel/console.c: a longer line ends in "..." */
-#define WHY_MAX 160	   /* as the reason buffer of kernel/partition.c */
 
 /* Where the line being checked is, and what has been found so far. */
 static struct {
@@ -129,10 +130,9 @@ static bool name_taken(const struct boot *b, const char *name)
 	return name_index(b, name) >= 0;
 }
 
-/* A partition line refused with why: said, and its name (if any) remembered. */
-static void refuse(struct boot *b, u32 index, const char *str, const char *why)
+/* A refused partition line's name (if it has one), for the for= lines that name it. */
+static void remember_refused(struct boot *b, const char *str)
 {
-	klog(CONFIG_REFUSED, index, str, why);
 	if (b->nrefused < BOOT_MAX_MODULES && config_line_name(str, b->refused[b->nrefused]))
 		b->nrefused++;
 }
@@ -149,7 +149,7 @@ static bool was_refused(const struct boot *b, const char *name)
 static void check_attach(struct boot *b, u32 index, const char *str, const char *target)
 {
 	int p = name_index(b, target);
-	char why[WHY_MAX];
+	char why[CONFIG_WHY_MAX];
 
 	if (p < 0 && was_refused(b, target))
 		format(why, sizeof(why), CONFIG_FOR_REFUSED, target);
@@ -164,12 +164,54 @@ static void check_attach(struct boot *b, u32 index, const char *str, const char 
 	klog(CONFIG_MODULE_REFUSED, index, str, why);
 }
 
+/* The partition line being checked, for each of its problems. */
+struct line {
+	u32 index;
+	const char *str;
+};
+
+/* One problem of a partition line, in the line the hypervisor refuses it with. */
+static void line_problem(void *ctx, const char *why)
+{
+	const struct line *l = ctx;
+
+	klog(CONFIG_REFUSED, l->index, l->str, why);
+}
+
+/*
+ * A partition line: each of its problems on a line of its own, in the
+ * order the hypervisor looks for them, so that the first is the reason
+ * it gives at boot: the line's words (config_check_module), then a name
+ * an earlier partition has, then an after= that names no earlier one.
+ */
+static void check_partition(struct boot *b, u32 index, const char *str)
+{
+	struct line l = { index, str };
+	struct partition_config cfg;
+	char why[CONFIG_WHY_MAX];
+	unsigned problems = config_check_module(str, &cfg, line_problem, &l);
+	bool name_used = cfg.name[0] && name_taken(b, cfg.name);
+
+	if (name_used) {
+		format(why, sizeof(why), CONFIG_NAME_USED, cfg.name);
+		line_problem(&l, why);
+	}
+	if (cfg.after[0] && strcmp(cfg.after, cfg.name) != 0 && !name_taken(b, cfg.after)) {
+		format(why, sizeof(why), CONFIG_AFTER_UNKNOWN, cfg.after);
+		line_problem(&l, why);
+		problems++;
+	}
+	if (problems) /* (a used name alone leaves the name to the earlier line) */
+		remember_refused(b, str);
+	else if (!name_used)
+		memcpy(b->names[b->nnames++], cfg.name, sizeof(cfg.name));
+}
+
 /* One module2 line: the refusals of kernel/mb2.c and kernel/partition.c, same words. */
 static void check_module(struct boot *b, const struct grub_command *cmd)
 {
 	int first = 1; /* the file name's word */
-	struct partition_config cfg;
-	char why[WHY_MAX], target[PARTITION_NAME_MAX + 1];
+	char why[CONFIG_WHY_MAX], target[PARTITION_NAME_MAX + 1];
 	char *str;
 	u32 index;
 	int kind;
@@ -202,16 +244,8 @@ static void check_module(struct boot *b, const struct grub_command *cmd)
 		klog(CONFIG_MODULE_REFUSED, index, str, why);
 	} else if (kind > 0) {
 		check_attach(b, index, str, target);
-	} else if (config_parse_module(str, &cfg, why, sizeof(why)) < 0) {
-		refuse(b, index, str, why);
-	} else if (name_taken(b, cfg.name)) {
-		format(why, sizeof(why), CONFIG_NAME_USED, cfg.name);
-		klog(CONFIG_REFUSED, index, str, why);
-	} else if (cfg.after[0] && !name_taken(b, cfg.after)) {
-		format(why, sizeof(why), CONFIG_AFTER_UNKNOWN, cfg.after);
-		refuse(b, index, str, why);
 	} else {
-		memcpy(b->names[b->nnames++], cfg.name, sizeof(cfg.name));
+		check_partition(b, index, str);
 	}
 	free(str);
 }
