@@ -108,6 +108,8 @@ GRUB_CFG ?= iso/grub.cfg
 # then the ISO is built again, so that make run after make iso GRUB_CFG=other.cfg boots
 # iso/grub.cfg, not other.cfg.  (FORCE: looked at every time; unchanged, it rebuilds nothing.)
 ISO_CFG := $(B)/cloison.iso.cfg
+# The folder the ISO is built from, kept (tools/mkiso.sh --keep) for make lint.
+ISO_ROOT := $(B)/iso-root
 $(ISO_CFG): FORCE
 	@mkdir -p $(B)
 	$(Q)printf '%s\n' '$(GRUB_CFG)' | cmp -s - $@ || printf '%s\n' '$(GRUB_CFG)' >$@
@@ -115,7 +117,7 @@ FORCE:
 iso: $(B)/cloison.iso
 $(B)/cloison.iso: $(B)/cloison.elf $(GUEST_ELFS) $(GRUB_CFG) $(ISO_CFG) tools/mkiso.sh
 	@echo "  ISO     $@ from $(GRUB_CFG)"
-	$(Q)tools/mkiso.sh $@ $(GRUB_CFG) $(B)/cloison.elf $(GUEST_ELFS)
+	$(Q)tools/mkiso.sh --keep $(ISO_ROOT) $@ $(GRUB_CFG) $(B)/cloison.elf $(GUEST_ELFS)
 # What make run, debug and run-bochs say before they boot it.
 BOOTS = @echo "$@: build/cloison.iso, built from $(GRUB_CFG)"
 
@@ -211,8 +213,18 @@ $(LINT): $(LINT_OBJS)
 
 -include $(LINT_OBJS:.o=.d)
 
+# ROOT=dir: also look in dir, the folder an ISO is built from, for the file each multiboot2 and
+# module2 line names.  Without ROOT, once make iso has kept build/iso-root, the grub.cfg
+# build/cloison.iso is built from (its copy there) is checked against that folder as well.
+ROOT ?=
+LINT_CFG_RUN = $(LINT) $(if $(ROOT),--root $(ROOT) )$(CFG)
+LINT_ISO_CFG = $(if $(ROOT),,$(wildcard $(ISO_ROOT)/boot/grub/grub.cfg))
+LINT_ISO_RUN = $(LINT) --root $(ISO_ROOT) $(LINT_ISO_CFG)
 lint: $(LINT)
-	$(LINT) $(CFG)
+	@echo "$(LINT_CFG_RUN)"; status=0; $(LINT_CFG_RUN) || status=$$?; \
+	if [ -n "$(LINT_ISO_CFG)" ]; then \
+		echo "$(LINT_ISO_RUN)"; $(LINT_ISO_RUN) || { s=$$?; [ $$s -lt $$status ] || status=$$s; }; \
+	fi; exit $$status
 
 lint-tests: $(LINT)
 	@tests/lint/run.sh

@@ -18,6 +18,11 @@
 #                         config" lines the boot scenario expects from the
 #                         real hypervisor must match one to one, so the linter
 #                         and the hypervisor cannot drift.
+#   tests/boot/**/*.scenario
+#                         each scenario's grub.cfg (its template) names only
+#                         files its ISO holds: the linter with --root on a
+#                         folder laid out as tools/mkiso.sh lays out the ISO,
+#                         cloison.elf and the scenario's modules in /boot/.
 #
 # Last line: "lint: P passed, F failed"; exit status 1 if F > 0.
 set -u
@@ -137,5 +142,26 @@ if [ $ok = 1 ]; then
 else
 	fail "$scenario: the linter and the boot test disagree"
 fi
+
+# 4. Each boot scenario's ISO holds every file its grub.cfg names (GRUB would skip a missing
+#    module without a word, and the partition would never start).
+for scenario in tests/boot/*.scenario tests/boot/*/*.scenario; do
+	[ -e "$scenario" ] || continue
+	template=$(sed -nE 's/^template[[:space:]]+([^[:space:]]+).*/\1/p' "$scenario" | tail -n 1)
+	modules=$(sed -nE 's/^modules[[:space:]]+//p' "$scenario")
+	template=${template:-iso/grub.cfg}
+	iso=$out/iso-root/$(basename "$scenario" .scenario)
+	rm -rf "$iso"
+	mkdir -p "$iso/boot/grub"
+	: >"$iso/boot/cloison.elf"
+	for m in $modules; do : >"$iso/boot/$(basename "$m")"; done
+	missing=$("$lint" --root "$iso" "$template" | grep -E '^[^:]*:[0-9]+: (multiboot2|module2): no file ')
+	if [ -z "$missing" ]; then
+		pass "$scenario: its ISO holds every file $template names"
+	else
+		fail "$scenario: $template names files its ISO does not hold"
+		sed 's/^/      /' <<<"$missing"
+	fi
+done
 
 finish

@@ -8,7 +8,8 @@
  * each module line (for=).  It also refuses, as the hypervisor does, a
  * name an earlier partition of the entry already has, a for= that names
  * no earlier partition, a refused one or one that has its
- * CONFIG_MODULES_MAX modules, and modules past BOOT_MAX_MODULES.
+ * CONFIG_MODULES_MAX modules, and modules past BOOT_MAX_MODULES.  Given
+ * the ISO's root folder, it also looks for the file each line names.
  *
  * Each problem is one line, "FILE:LINE: " and the sentence the
  * hypervisor would print after "cloison: ".  Where the hypervisor
@@ -18,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "kernel/config.h"
 #include "kernel/console.h"
@@ -36,6 +38,7 @@ static struct {
 	unsigned line;
 	unsigned problems;
 	bool verbose;
+	const char *root; /* the ISO's root folder, or NULL: files not looked for */
 } here;
 
 /* The boot one multiboot2 line starts: its partitions so far. */
@@ -89,6 +92,39 @@ static void PRINTF_LIKE(1, 2) note(const char *fmt, ...)
 	va_end(ap);
 }
 
+/*
+ * Is the file a multiboot2 or module2 line names, argv[file], on the
+ * ISO (under here.root)?  A GRUB device before it ("(cd)/boot/x.elf")
+ * names the ISO too.  Without a root, or when GRUB fills in a variable
+ * of the name (or of the line, which is then not checked) at boot, it
+ * counts as there.
+ */
+static bool on_the_iso(const struct grub_command *cmd, int file)
+{
+	const char *path = cmd->argv[file];
+	struct stat st;
+	char *full;
+	bool there;
+
+	if (!here.root || cmd->last_variable > file) /* (a later word's variable: not checked) */
+		return true;
+	if (cmd->last_variable == file) {
+		note("note: file not looked for: GRUB fills in a variable in its name at boot");
+		return true;
+	}
+	if (path[0] == '(' && strchr(path, ')'))
+		path = strchr(path, ')') + 1;
+	full = malloc(strlen(here.root) + strlen(path) + 2);
+	if (!full) {
+		perror("cloison-lint");
+		exit(2);
+	}
+	sprintf(full, "%s/%s", here.root, path);
+	there = stat(full, &st) == 0 && S_ISREG(st.st_mode);
+	free(full);
+	return there;
+}
+
 static void check_kernel(struct boot *b, const struct grub_command *cmd)
 {
 	struct hv_options o;
@@ -102,6 +138,10 @@ static void check_kernel(struct boot *b, const struct grub_command *cmd)
 			     "expected\"");
 		return;
 	}
+	if (!on_the_iso(cmd, 1))
+		grub_problem("multiboot2: no file %s under %s: GRUB stops with \"file not found\" "
+			     "and boots nothing",
+			     cmd->argv[1], here.root);
 	if (cmd->last_variable >= 2) {
 		note("note: not checked: GRUB fills in a variable in this line at boot");
 		return;
@@ -227,6 +267,13 @@ static void check_module(struct boot *b, const struct grub_command *cmd)
 		grub_problem("module2 without a file name: GRUB stops with \"filename expected\"");
 		return;
 	}
+	if (!on_the_iso(cmd, first)) {
+		/* Then cloison never sees the line, and the modules after it move up one. */
+		grub_problem("module2: no file %s under %s: GRUB skips the line, and cloison "
+			     "never hears of it",
+			     cmd->argv[first], here.root);
+		return;
+	}
 	index = b->modules++;
 	if (cmd->last_variable > first) {
 		note("note: not checked: GRUB fills in a variable in this line at boot");
@@ -250,7 +297,8 @@ static void check_module(struct boot *b, const struct grub_command *cmd)
 	free(str);
 }
 
-int lint_text(const char *name, const char *text, size_t len, FILE *out, bool verbose)
+int lint_text(const char *name, const char *text, size_t len, FILE *out, bool verbose,
+	      const char *root)
 {
 	struct boot boot;
 	struct grub_script s;
@@ -263,6 +311,7 @@ int lint_text(const char *name, const char *text, size_t len, FILE *out, bool ve
 	here.file = name;
 	here.out = out;
 	here.verbose = verbose;
+	here.root = root;
 	here.line = 0;
 	here.problems = 0;
 	memset(&boot, 0, sizeof(boot));
