@@ -1,33 +1,46 @@
 # cloison: the whole build.  Plain make, one object list per folder.
+# `make help` prints the lines below: one per target, then the variables.
 #
-#   make             build/cloison.elf (Multiboot2 ELF64)
-#   make iso         build/cloison.iso (BIOS + UEFI, CD and USB stick)
-#   make run         boot the demo in QEMU with the console on this terminal
-#   make run-linux   the same with Debian's kernel in a partition (downloads it once)
-#   make test        unit tests + boot tests on every lane; last line "N passed, N failed"
-#   make test-slow   the boot scenarios too long for make test (tests/boot/slow/)
-#   make debug       QEMU's gdb stub with gdb attached, symbols loaded
-#   make run-bochs   the VMX lane (Bochs), interactive
-#   make bench       exit-path benchmarks (Bochs instruction counts)
-#   make mutants     deliberate breakages, each of which a test must catch (MUTANTS=names)
-#   make soak        an hour of the mixed workload and the in-guest fuzzer (SOAK_S, SOAK_LANE)
-#   make layers      check that each source folder includes only from the floors below it
-#   make lint        check grub.cfg files with the hypervisor's own parsers (CFG=files)
-#   make fuzz        fuzz the parsers of outside input and the hypercall arguments with
-#                    libFuzzer, FUZZ_S seconds each (default 60; FUZZ="mb2 hypercall" for
-#                    some); make fuzz-replay replays the checked-in corpus (part of
-#                    make test), make fuzz-merge minimises it
-#   make format-check / make format
-#   make docs        render docs/diagrams/*.dot into the SVGs beside them (needs Graphviz's
-#                    dot); make docs-check, part of make test, checks without Graphviz that
-#                    each SVG comes from its current source and names only what the tree has
+#   make all           build/cloison.elf, the guests and the bad test images (plain make does this)
+#   make iso           build/cloison.iso (BIOS + UEFI, CD and USB stick) from GRUB_CFG
+#   make run           boot build/cloison.iso in QEMU with the console on this terminal
+#   make run-linux     the same with Debian's kernel in a partition (downloads it once)
+#   make run-bochs     the VMX lane (Bochs), interactive
+#   make debug         QEMU's gdb stub with gdb attached, symbols loaded
+#   make test          unit tests + boot tests on every lane; last line "N passed, N failed"
+#   make test-slow     the boot scenarios too long for make test (tests/boot/slow/)
+#   make unit          the host unit tests of the pure code (tests/unit/)
+#   make boot-tests    the boot scenarios alone (tests/boot/run.sh; LANES="qemu-svm ...")
+#   make lint          check grub.cfg files with the hypervisor's own parsers (CFG=, ROOT=)
+#   make lint-tests    the linter's own tests (tests/lint/)
+#   make layers        check that each source folder includes only from the floors below it
+#   make bench         exit-path benchmarks (Bochs instruction counts)
+#   make mutants       deliberate breakages, each of which a test must catch (MUTANTS=names)
+#   make soak          an hour of the mixed workload and the in-guest fuzzer (SOAK_S, SOAK_LANE)
+#   make fuzz          fuzz the outside input's parsers with libFuzzer (FUZZ_S=60, FUZZ="mb2 ...")
+#   make fuzz-replay   replay the checked-in fuzzing corpus (part of make test)
+#   make fuzz-merge    minimise the checked-in fuzzing corpus
+#   make format        format the C files git knows with clang-format
+#   make format-check  check that format, changing nothing
+#   make deps          install the host packages the build and the emulators need
+#   make guests        the test guests alone (build/guests/)
+#   make bad-images    the malformed guest images of the catalog scenario (build/bad/)
+#   make linux-guest   Debian's kernel and a busybox initramfs (tools/linux-guest.sh)
+#   make docs          render docs/diagrams/*.dot into the SVGs beside them (needs Graphviz)
+#   make docs-check    check without Graphviz that each SVG comes from its current source
+#   make clean         remove build/
+#   make help          this list
 #
-# Cross builds: make CROSS=x86_64-linux-gnu-   or   make CROSS=x86_64-elf-
+# GRUB_CFG=file picks the grub.cfg of make iso, run, debug and run-bochs (iso/grub.cfg).
+# V=1 shows the commands.  Cross builds: make CROSS=x86_64-linux-gnu- or CROSS=x86_64-elf-
 
 CROSS ?=
+# (make help needs no compiler: it only prints the lines above)
 ifeq ($(CROSS),)
+ifneq ($(MAKECMDGOALS),help)
 ifneq ($(shell uname -m),x86_64)
 $(error this host is $(shell uname -m): build with a cross compiler, e.g. make CROSS=x86_64-linux-gnu- (Debian: apt-get install gcc-x86-64-linux-gnu binutils-x86-64-linux-gnu))
+endif
 endif
 endif
 CC := $(CROSS)gcc
@@ -60,7 +73,8 @@ SVM_OBJS := $(filter-out svm/asm-offsets.o,$(patsubst %.c,%.o,$(wildcard svm/*.c
 OBJS := $(addprefix $(B)/,$(BOOT_OBJS) $(LIB_OBJS) $(KERNEL_OBJS) $(DRIVER_OBJS) $(VDEV_OBJS) $(VMX_OBJS) $(SVM_OBJS))
 
 .PHONY: all iso run run-linux test test-slow unit boot-tests debug run-bochs bench format format-check clean deps guests \
-	layers linux-guest lint lint-tests mutants soak bad-images fuzz fuzz-replay fuzz-merge docs docs-check
+	layers linux-guest lint lint-tests mutants soak bad-images fuzz fuzz-replay fuzz-merge docs docs-check \
+	help
 all: $(B)/cloison.elf guests bad-images
 
 # Structure offsets for assembly, generated from C (kernel/asm-offsets.c).
@@ -93,16 +107,34 @@ include tests/boot/Makefile.inc
 
 # ---- ISO -------------------------------------------------------------------
 GRUB_CFG ?= iso/grub.cfg
+# The name of the grub.cfg the ISO was built from, rewritten only when GRUB_CFG names another:
+# then the ISO is built again, so that make run after make iso GRUB_CFG=other.cfg boots
+# iso/grub.cfg, not other.cfg.  (FORCE: looked at every time; unchanged, it rebuilds nothing.)
+ISO_CFG := $(B)/cloison.iso.cfg
+# The folder the ISO is built from, kept (tools/mkiso.sh --keep) for make lint.
+ISO_ROOT := $(B)/iso-root
+$(ISO_CFG): FORCE
+	@mkdir -p $(B)
+	$(Q)printf '%s\n' '$(GRUB_CFG)' | cmp -s - $@ || printf '%s\n' '$(GRUB_CFG)' >$@
+FORCE:
 iso: $(B)/cloison.iso
-$(B)/cloison.iso: $(B)/cloison.elf $(GUEST_ELFS) $(GRUB_CFG) tools/mkiso.sh
-	@echo "  ISO     $@"
-	$(Q)tools/mkiso.sh $@ $(GRUB_CFG) $(B)/cloison.elf $(GUEST_ELFS)
+$(B)/cloison.iso: $(B)/cloison.elf $(GUEST_ELFS) $(GRUB_CFG) $(ISO_CFG) tools/mkiso.sh
+	@echo "  ISO     $@ from $(GRUB_CFG)"
+	$(Q)tools/mkiso.sh --keep $(ISO_ROOT) $@ $(GRUB_CFG) $(B)/cloison.elf $(GUEST_ELFS)
+# What make run, debug and run-bochs say before they boot it.
+BOOTS = @echo "$@: build/cloison.iso, built from $(GRUB_CFG)"
 
 # ---- everyday targets ------------------------------------------------------
+# The header of this file, one line per target (tools/help.sh; make test checks that it
+# names every .PHONY target).
+help:
+	@tools/help.sh
+
 deps:
 	@tools/deps.sh
 
 run: deps $(B)/cloison.iso
+	$(BOOTS)
 	tools/run-qemu.sh $(B)/cloison.iso
 
 # The Linux demo: its own ISO, with Debian's kernel (tools/linux-guest.sh).
@@ -119,9 +151,11 @@ run-linux: deps $(B)/cloison-linux.iso
 	tools/run-qemu.sh $(B)/cloison-linux.iso
 
 debug: deps $(B)/cloison.iso
+	$(BOOTS)
 	tools/run-qemu.sh --debug $(B)/cloison.iso
 
 run-bochs: deps $(B)/cloison.iso
+	$(BOOTS)
 	tools/run-bochs.sh $(B)/cloison.iso
 
 test: deps
@@ -182,8 +216,18 @@ $(LINT): $(LINT_OBJS)
 
 -include $(LINT_OBJS:.o=.d)
 
+# ROOT=dir: also look in dir, the folder an ISO is built from, for the file each multiboot2 and
+# module2 line names.  Without ROOT, once make iso has kept build/iso-root, the grub.cfg
+# build/cloison.iso is built from (its copy there) is checked against that folder as well.
+ROOT ?=
+LINT_CFG_RUN = $(LINT) $(if $(ROOT),--root $(ROOT) )$(CFG)
+LINT_ISO_CFG = $(if $(ROOT),,$(wildcard $(ISO_ROOT)/boot/grub/grub.cfg))
+LINT_ISO_RUN = $(LINT) --root $(ISO_ROOT) $(LINT_ISO_CFG)
 lint: $(LINT)
-	$(LINT) $(CFG)
+	@echo "$(LINT_CFG_RUN)"; status=0; $(LINT_CFG_RUN) || status=$$?; \
+	if [ -n "$(LINT_ISO_CFG)" ]; then \
+		echo "$(LINT_ISO_RUN)"; $(LINT_ISO_RUN) || { s=$$?; [ $$s -lt $$status ] || status=$$s; }; \
+	fi; exit $$status
 
 lint-tests: $(LINT)
 	@tests/lint/run.sh

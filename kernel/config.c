@@ -4,13 +4,14 @@
  * PARTITION_NAME_MAX), mem (2M to 64G, a multiple of 2M), cpus (a CPU
  * list such as 1,3-5), weight (1..65535), cap (percent, 1..100),
  * on_crash (stop or restart), restart_limit (0..1000) and vcpus
- * (1..CONFIG_VCPUS_MAX).  A lone "--"
- * ends the keys: the rest of the line is the guest's command line.  A
- * line whose only key is for=<name> is a module line instead.  Every
- * mistake is refused with a sentence naming the key, so that one bad
- * line never stops the others.  Whether a listed CPU exists, and
- * whether for= names a partition, is for kernel/partition.c to check
- * at boot.
+ * (1..CONFIG_VCPUS_MAX).  A lone "--" ends the keys: the rest of the
+ * line is the guest's command line.  A line whose only key is
+ * for=<name> is a module line instead.  Every mistake is refused with a
+ * sentence naming the key, so that one bad line never stops the others:
+ * config_check_module() names each mistake of a line (for the grub.cfg
+ * linter), config_parse_module() keeps the first (for the hypervisor at
+ * boot).  Whether a listed CPU exists, and whether for= names a
+ * partition, is for kernel/partition.c to check at boot.
  */
 #include "kernel/config.h"
 #include "lib/format.h"
@@ -131,11 +132,94 @@ static bool valid_name(const char *v, size_t n)
 				     (int)(vlen), (v));                                            \
 	} while (0)
 
-int config_parse_module(const char *str, struct partition_config *c, char *why, size_t whylen)
+/* The number of key=[v, v+vlen), from lo to hi: 0 with it in *n, or -EINVAL with why. */
+static int number_in(const char *key, const char *v, size_t vlen, u32 lo, u32 hi, u64 *n, char *why,
+		     size_t whylen)
+{
+	if (parse_u64(v, vlen, n) < 0)
+		FAIL("%s: '%.*s' is not a number in %u..%u", key, (int)vlen, v, lo, hi);
+	if (*n < lo || *n > hi)
+		FAIL("%s: %.*s is outside %u..%u", key, (int)vlen, v, lo, hi);
+	return 0;
+}
+
+/*
+ * One key=value word of a partition line, [w, w+klen) the key and
+ * [v, v+vlen) the value, into c.  0, or -EINVAL with the sentence in why.
+ * *named is set by a name= word, even a bad one.
+ */
+static int parse_key(struct partition_config *c, const char *w, size_t klen, const char *v,
+		     size_t vlen, bool *named, char *why, size_t whylen)
+{
+	u64 n;
+	int err;
+
+	if (key_is(w, klen, "name")) {
+		*named = true;
+		CHECK_NAME("name", v, vlen);
+		memcpy(c->name, v, vlen);
+		c->name[vlen] = 0;
+	} else if (key_is(w, klen, "after")) {
+		CHECK_NAME("after", v, vlen);
+		memcpy(c->after, v, vlen);
+		c->after[vlen] = 0;
+	} else if (key_is(w, klen, "mem")) {
+		if (config_parse_size(v, vlen, &n) < 0)
+			FAIL("mem: '%.*s' is not a size in 2M..64G (like 16M or 1G)", (int)vlen, v);
+		if (n < PARTITION_MEM_MIN || n > PARTITION_MEM_MAX)
+			FAIL("mem: %.*s is outside 2M..64G", (int)vlen, v);
+		if (!IS_ALIGNED(n, MiB(2)))
+			FAIL("mem: %.*s is not a multiple of 2M", (int)vlen, v);
+		c->mem = n;
+	} else if (key_is(w, klen, "cpus")) {
+		err = config_parse_cpus(v, vlen, &c->cpus);
+		if (err == -ERANGE)
+			FAIL("cpus: '%.*s' names a CPU above %u", (int)vlen, v, CONFIG_CPU_MAX);
+		if (err < 0)
+			FAIL("cpus: '%.*s' is not a CPU list (like 0, 0-3 or 1,3-5)", (int)vlen, v);
+	} else if (key_is(w, klen, "weight")) {
+		if (number_in("weight", v, vlen, 1, CONFIG_WEIGHT_MAX, &n, why, whylen) < 0)
+			return -EINVAL;
+		c->weight = (u32)n;
+	} else if (key_is(w, klen, "cap")) {
+		if (parse_u64(v, vlen, &n) < 0)
+			FAIL("cap: '%.*s' is not a number in 1..100 (a percentage, without %%)",
+			     (int)vlen, v);
+		if (n < 1 || n > 100)
+			FAIL("cap: %.*s is outside 1..100 (percent)", (int)vlen, v);
+		c->cap = (u32)n;
+	} else if (key_is(w, klen, "on_crash")) {
+		if (key_is(v, vlen, "stop"))
+			c->on_crash = ON_CRASH_STOP;
+		else if (key_is(v, vlen, "restart"))
+			c->on_crash = ON_CRASH_RESTART;
+		else
+			FAIL("on_crash: '%.*s' is neither stop nor restart", (int)vlen, v);
+	} else if (key_is(w, klen, "restart_limit")) {
+		if (number_in("restart_limit", v, vlen, 0, CONFIG_RESTART_LIMIT_MAX, &n, why,
+			      whylen) < 0)
+			return -EINVAL;
+		c->restart_limit = (u32)n;
+	} else if (key_is(w, klen, "vcpus")) {
+		if (number_in("vcpus", v, vlen, 1, CONFIG_VCPUS_MAX, &n, why, whylen) < 0)
+			return -EINVAL;
+		c->vcpus = (u32)n;
+	} else if (key_is(w, klen, "for")) {
+		FAIL("for: a module line takes no other key than for=");
+	} else {
+		FAIL("unknown key '%.*s'", (int)klen, w);
+	}
+	return 0;
+}
+
+unsigned config_check_module(const char *str, struct partition_config *c,
+			     void (*problem)(void *ctx, const char *why), void *ctx)
 {
 	const char *p = str, *w;
+	char why[CONFIG_WHY_MAX];
 	size_t wlen;
-	bool have_name = false;
+	bool named = false; /* a name= word came, good or bad */
+	unsigned problems = 0;
 
 	memset(c, 0, sizeof(*c));
 	c->mem = DEFAULT_MEM;
@@ -146,8 +230,7 @@ int config_parse_module(const char *str, struct partition_config *c, char *why, 
 	c->vcpus = 1;
 	c->args = "";
 	for (bool first = true; (w = next_word(&p, &wlen)); first = false) {
-		const char *eq, *v;
-		size_t klen, vlen;
+		const char *eq;
 
 		if (first && is_loader_path(w))
 			continue;
@@ -158,85 +241,45 @@ int config_parse_module(const char *str, struct partition_config *c, char *why, 
 		for (eq = w; eq < p && *eq != '='; eq++)
 			;
 		if (eq == p)
-			FAIL("'%.*s' is not of the form key=value", (int)(p - w), w);
-		klen = (size_t)(eq - w);
-		v = eq + 1;
-		vlen = (size_t)(p - v);
-		if (key_is(w, klen, "name")) {
-			CHECK_NAME("name", v, vlen);
-			memcpy(c->name, v, vlen);
-			c->name[vlen] = 0;
-			have_name = true;
-		} else if (key_is(w, klen, "after")) {
-			CHECK_NAME("after", v, vlen);
-			memcpy(c->after, v, vlen);
-			c->after[vlen] = 0;
-		} else if (key_is(w, klen, "mem")) {
-			u64 m;
-			if (config_parse_size(v, vlen, &m) < 0)
-				FAIL("mem: '%.*s' is not a size (like 16M or 1G)", (int)vlen, v);
-			if (m < PARTITION_MEM_MIN || m > PARTITION_MEM_MAX)
-				FAIL("mem: %.*s is outside 2M..64G", (int)vlen, v);
-			if (!IS_ALIGNED(m, MiB(2)))
-				FAIL("mem: %.*s is not a multiple of 2M", (int)vlen, v);
-			c->mem = m;
-		} else if (key_is(w, klen, "cpus")) {
-			int err = config_parse_cpus(v, vlen, &c->cpus);
-			if (err == -ERANGE)
-				FAIL("cpus: '%.*s' names a CPU above %u", (int)vlen, v,
-				     CONFIG_CPU_MAX);
-			if (err < 0)
-				FAIL("cpus: '%.*s' is not a CPU list (like 0, 0-3 or 1,3-5)",
-				     (int)vlen, v);
-		} else if (key_is(w, klen, "weight")) {
-			u64 n;
-			if (parse_u64(v, vlen, &n) < 0)
-				FAIL("weight: '%.*s' is not a number", (int)vlen, v);
-			if (n < 1 || n > CONFIG_WEIGHT_MAX)
-				FAIL("weight: %.*s is outside 1..%u", (int)vlen, v,
-				     CONFIG_WEIGHT_MAX);
-			c->weight = (u32)n;
-		} else if (key_is(w, klen, "cap")) {
-			u64 n;
-			if (parse_u64(v, vlen, &n) < 0)
-				FAIL("cap: '%.*s' is not a number (a percentage)", (int)vlen, v);
-			if (n < 1 || n > 100)
-				FAIL("cap: %.*s is outside 1..100 (percent)", (int)vlen, v);
-			c->cap = (u32)n;
-		} else if (key_is(w, klen, "on_crash")) {
-			if (key_is(v, vlen, "stop"))
-				c->on_crash = ON_CRASH_STOP;
-			else if (key_is(v, vlen, "restart"))
-				c->on_crash = ON_CRASH_RESTART;
-			else
-				FAIL("on_crash: '%.*s' is neither stop nor restart", (int)vlen, v);
-		} else if (key_is(w, klen, "restart_limit")) {
-			u64 n;
-			if (parse_u64(v, vlen, &n) < 0)
-				FAIL("restart_limit: '%.*s' is not a number", (int)vlen, v);
-			if (n > CONFIG_RESTART_LIMIT_MAX)
-				FAIL("restart_limit: %.*s is outside 0..%u", (int)vlen, v,
-				     CONFIG_RESTART_LIMIT_MAX);
-			c->restart_limit = (u32)n;
-		} else if (key_is(w, klen, "vcpus")) {
-			u64 n;
-			if (parse_u64(v, vlen, &n) < 0)
-				FAIL("vcpus: '%.*s' is not a number", (int)vlen, v);
-			if (n < 1 || n > CONFIG_VCPUS_MAX)
-				FAIL("vcpus: %.*s is outside 1..%u", (int)vlen, v,
-				     CONFIG_VCPUS_MAX);
-			c->vcpus = (u32)n;
-		} else if (key_is(w, klen, "for")) {
-			FAIL("for: a module line takes no other key than for=");
-		} else {
-			FAIL("unknown key '%.*s'", (int)klen, w);
-		}
+			format(why, sizeof(why), "'%.*s' is not of the form key=value",
+			       (int)(p - w), w);
+		else if (parse_key(c, w, (size_t)(eq - w), eq + 1, (size_t)(p - eq - 1), &named,
+				   why, sizeof(why)) == 0)
+			continue;
+		problem(ctx, why);
+		problems++;
 	}
-	if (!have_name)
-		FAIL("name: missing (every partition needs name=<id>)");
-	if (!strcmp(c->after, c->name))
-		FAIL("after: a partition cannot wait for itself");
-	return 0;
+	if (!named) {
+		problem(ctx, "name: missing (every partition needs name=<id>)");
+		problems++;
+	} else if (c->name[0] && !strcmp(c->after, c->name)) {
+		problem(ctx, "after: a partition cannot wait for itself");
+		problems++;
+	}
+	return problems;
+}
+
+/* Where config_parse_module() keeps the first problem of a line. */
+struct first_problem {
+	char *why;
+	size_t whylen;
+	bool found;
+};
+
+static void keep_first(void *ctx, const char *why)
+{
+	struct first_problem *first = ctx;
+
+	if (!first->found)
+		format(first->why, first->whylen, "%s", why);
+	first->found = true;
+}
+
+int config_parse_module(const char *str, struct partition_config *c, char *why, size_t whylen)
+{
+	struct first_problem first = { why, whylen, false };
+
+	return config_check_module(str, c, keep_first, &first) ? -EINVAL : 0;
 }
 
 int config_parse_attach(const char *str, char target[PARTITION_NAME_MAX + 1], char *why,

@@ -48,13 +48,28 @@ struct partition_config {
 	const char *args;
 };
 
+/* The longest sentence about one problem of a line (kernel/partition.c's buffer for it). */
+#define CONFIG_WHY_MAX 160
+
 /*
  * Parse one module string ("/boot/hello.elf name=hello mem=16M -- quiet").
  * A leading path is skipped; the words after a lone "--" are the guest's
  * (c->args) and are not parsed.  Returns 0, or -EINVAL with one sentence
- * in why naming the key at fault.
+ * in why naming the key at fault: the line's first problem, as
+ * config_check_module() finds them.
  */
 int config_parse_module(const char *str, struct partition_config *c, char *why, size_t whylen);
+
+/*
+ * The same parse, going on past each problem to the end of the line:
+ * problem(ctx, sentence) is called for every bad word, in the order of
+ * the words, then for a missing name= or an after= that names the line's
+ * own name.  Returns the number of problems; with none, c is what
+ * config_parse_module() gives.  The grub.cfg linter names every mistake
+ * of a line this way; the hypervisor refuses the line with the first.
+ */
+unsigned config_check_module(const char *str, struct partition_config *c,
+			     void (*problem)(void *ctx, const char *why), void *ctx);
 
 /*
  * Is str a module line ("[path] for=<name>")?  1 with the partition's

@@ -1,8 +1,9 @@
 /*
  * The console multiplexer's logic (see conmux.h): output tagging,
  * colour and rows, the per-partition token bucket and history ring, and
- * the input focus.  Nothing here touches hardware, reads a clock or
- * allocates: time, buffers and locking come from the caller
+ * the input focus, with the answer to a line typed to the hypervisor.
+ * Nothing here touches hardware, reads a clock or allocates: time,
+ * buffers and locking come from the caller
  * (kernel/pconsole.c), which is what lets tests/unit/test_conmux.c run
  * this file on the host.  Output goes through kprintf() and klog().
  */
@@ -314,15 +315,24 @@ struct conmux_port *conmux_focus(const struct conmux *m)
 	return port && port->live ? port : NULL;
 }
 
+/* The slot of the first live port after slot from, or -1. */
+static int live_after(const struct conmux *m, int from)
+{
+	for (int i = from + 1; i < CONMUX_MAX_PORTS; i++)
+		if (m->ports[i] && m->ports[i]->live)
+			return i;
+	return -1;
+}
+
 /* Give the focus to the first live port after slot from, or to the hypervisor. */
 static void focus_after(struct conmux *m, int from)
 {
-	for (int i = from + 1; i < CONMUX_MAX_PORTS; i++) {
-		if (m->ports[i] && m->ports[i]->live) {
-			m->focus = i;
-			klog("input focus: %s", m->ports[i]->name);
-			return;
-		}
+	int i = live_after(m, from);
+
+	if (i >= 0) {
+		m->focus = i;
+		klog("input focus: %s", m->ports[i]->name);
+		return;
 	}
 	m->focus = CONMUX_FOCUS_HYPERVISOR;
 	klog("input focus: hypervisor");
@@ -346,7 +356,16 @@ void conmux_detach(struct conmux *m, struct conmux_port *port)
 	}
 }
 
-void *conmux_input(struct conmux *m, u8 byte)
+/* A line typed to the hypervisor has ended: say why nothing else happens, at most once a second. */
+static void answer(struct conmux *m, u64 now_ns)
+{
+	if (now_ns < m->answer_ns)
+		return;
+	m->answer_ns = now_ns + CONMUX_ANSWER_NS;
+	klog("%s", live_after(m, -1) >= 0 ? CONMUX_ANSWER : CONMUX_ANSWER_ALONE);
+}
+
+void *conmux_input(struct conmux *m, u8 byte, u64 now_ns)
 {
 	struct conmux_port *port;
 
@@ -355,5 +374,9 @@ void *conmux_input(struct conmux *m, u8 byte)
 		return NULL;
 	}
 	port = conmux_focus(m);
-	return port ? port->owner : NULL;
+	if (port)
+		return port->owner;
+	if (byte == '\r' || byte == '\n')
+		answer(m, now_ns);
+	return NULL;
 }

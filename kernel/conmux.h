@@ -6,7 +6,7 @@
  * terminal's width, keeps them in the partition's history ring, holds
  * each partition to its own output rate, and decides which partition
  * gets the bytes typed on the console (the input focus, moved by a hot
- * key).
+ * key), answering a line typed while the hypervisor has it.
  * It takes time and memory from its caller, so the host unit tests run
  * it as it is; kernel/pconsole.c is the glue to the rest of the kernel.
  * docs/console.md describes what users see.
@@ -18,6 +18,16 @@
 
 /* Ctrl-]: the byte a terminal sends for it, as telnet and QEMU's monitor use it. */
 #define CONMUX_HOTKEY 0x1d
+
+/*
+ * While the hypervisor has the focus, a line typed to it gets one answer
+ * at its end, so that whoever types learns where the input went; at most
+ * one every CONMUX_ANSWER_NS, so that a paste or a key held down cannot
+ * flood the console.  The second answer is for when no partition runs.
+ */
+#define CONMUX_ANSWER_NS 1000000000ull
+#define CONMUX_ANSWER "no shell here yet; press Ctrl-] to give the input focus to a partition"
+#define CONMUX_ANSWER_ALONE "no shell here yet, and no partition is running to take the input focus"
 
 /* Each partition may print 8 KiB/s, with bursts up to 16 KiB (docs/console.md says why). */
 #define CONMUX_RATE_BPS 8192
@@ -115,6 +125,7 @@ struct conmux {
 	u32 width; /* columns of a row, the tag included */
 	int focus; /* port slot, CONMUX_FOCUS_HYPERVISOR, or CONMUX_FOCUS_UNSET */
 	struct conmux_port *ports[CONMUX_MAX_PORTS];
+	u64 answer_ns; /* no answer to a typed line before this time */
 };
 
 void conmux_init(struct conmux *m, bool colour, u32 width);
@@ -187,12 +198,15 @@ void conmux_drop_line(struct conmux_port *port, u32 len);
  */
 void conmux_report_drops(struct conmux_port *port);
 /*
- * One byte typed on the console.  The hot key moves the focus (and
- * prints it) and returns NULL; any other byte returns the owner of the
- * focused port, to which it belongs unchanged, or NULL when the
- * hypervisor has the focus (the byte is dropped).
+ * One byte typed on the console at now_ns.  The hot key moves the focus
+ * (and prints it) and returns NULL; any other byte returns the owner of
+ * the focused port, to which it belongs unchanged, or NULL when the
+ * hypervisor has the focus.  Then the byte goes to nobody, and the end
+ * of a line ('\r' or '\n') is answered with CONMUX_ANSWER (or
+ * CONMUX_ANSWER_ALONE), unless the last answer is less than
+ * CONMUX_ANSWER_NS old (so the CR LF of one Enter gets one answer).
  */
-void *conmux_input(struct conmux *m, u8 byte);
+void *conmux_input(struct conmux *m, u8 byte, u64 now_ns);
 /* Move the focus on as the hot key does, and print where it went. */
 void conmux_cycle_focus(struct conmux *m);
 /* The focused port, or NULL for the hypervisor. */

@@ -231,7 +231,7 @@ void pconsole_idle(struct pconsole *c)
 struct pconsole *pconsole_input(u8 byte)
 {
 	u64 flags = mux_enter();
-	struct pconsole *c = conmux_input(&mux, byte);
+	struct pconsole *c = conmux_input(&mux, byte, time_ns());
 	struct conmux_port *focus = conmux_focus(&mux);
 
 	if (c)

@@ -74,9 +74,10 @@ void pconsole_idle(struct pconsole *c);
 /*
  * One byte typed on COM1 (the scheduler calls this for each): the hot
  * key moves the input focus, any other byte goes to the focused
- * partition's input ring, or nowhere while the hypervisor has the focus.
- * Returns the console that got the byte (its partition has an event),
- * or NULL.  Boot CPU only: it is the input rings' one producer.
+ * partition's input ring, or nowhere while the hypervisor has the focus
+ * (which answers the end of a line: conmux_input).  Returns the console
+ * that got the byte (its partition has an event), or NULL.  Boot CPU
+ * only: it is the input rings' one producer.
  */
 struct pconsole *pconsole_input(u8 byte);
 /* Next input byte, or -1; from any of the partition's vCPUs (they take turns). */

@@ -3,10 +3,12 @@
 # builds the hypervisor, runs the host unit tests (`make unit`), the tests
 # of the grub.cfg linter, which also lint the tree's own GRUB files
 # (`make lint-tests`), the check that each source folder includes only
-# from the floors below it (`make layers`), the check that the diagrams of docs/ are current
-# (`make docs-check`), the replay of the fuzzing corpus through every
-# fuzzing harness (`make fuzz-replay`, one case per harness), then the
-# boot scenarios on the emulator lanes (tests/boot/run.sh).  Its last
+# from the floors below it (`make layers`), the check that the diagrams of
+# docs/ are current (`make docs-check`), the check that `make help`
+# describes every target (`tools/help.sh --check`), the replay of the
+# fuzzing corpus through every fuzzing harness (`make fuzz-replay`, one
+# case per harness), then the boot scenarios on the emulator lanes
+# (tests/boot/run.sh).  Its last
 # line is "N passed, N failed" over all unit cases, lint cases, fuzzing
 # harnesses and boot checks, after a line giving the number of distinct
 # checks (a boot check runs once per lane); it exits non-zero when
@@ -86,6 +88,10 @@ count_summary layers "$tmp" "${PIPESTATUS[0]}" "make layers"
 section "diagrams (make docs-check)"
 make -s docs-check </dev/null 2>&1 | tee "$tmp"
 count_summary docs "$tmp" "${PIPESTATUS[0]}" "make docs-check"
+
+section "make help describes every target (tools/help.sh --check)"
+tools/help.sh --check </dev/null 2>&1 | tee "$tmp"
+count_summary help "$tmp" "${PIPESTATUS[0]}" "tools/help.sh --check"
 
 section "fuzzing corpus replay (make fuzz-replay)"
 make -s fuzz-replay </dev/null 2>&1 | tee "$tmp"

@@ -13,6 +13,10 @@
  *    after empty or a valid name other than the partition's own.
  *  - The outcome does not depend on the size of the reason buffer
  *    (160 bytes as kernel/partition.c, 16, and 1).
+ *  - config_check_module() finds a problem exactly when
+ *    config_parse_module() refuses the line, calls back once for each
+ *    problem it counts, and its first is config_parse_module()'s reason;
+ *    with none, it gives the same configuration.
  *  - config_parse_cpus() and config_parse_size(), given the bytes with
  *    no NUL after them (in a heap block of exactly their size), read
  *    nothing past them and store nothing on failure.  The CPU list
@@ -60,10 +64,41 @@ static bool has_word(const char *line, const char *key, const char *value)
 	return false;
 }
 
+/* What config_check_module() said about a line. */
+static struct {
+	unsigned calls;
+	char first[WHY_MAX];
+} seen;
+
+static void see(void *ctx, const char *why)
+{
+	size_t len = strlen(why);
+
+	FUZZ_CHECK(ctx == &seen && len > 0 && len < CONFIG_WHY_MAX);
+	if (!seen.calls++)
+		memcpy(seen.first, why, len + 1);
+}
+
+/* Every problem of the line: as many as it returns, the first the one config_parse_module() gave.
+ */
+static void check_every_problem(const char *line, int err, const char *why,
+				const struct partition_config *parsed)
+{
+	struct partition_config c;
+	unsigned n;
+
+	memset(&seen, 0, sizeof(seen));
+	n = config_check_module(line, &c, see, &seen);
+	FUZZ_CHECK(n == seen.calls);
+	FUZZ_CHECK((n == 0) == (err == 0));
+	FUZZ_CHECK(err ? !strcmp(seen.first, why) : !memcmp(&c, parsed, sizeof(c)));
+}
+
 static void check_config(const char *line)
 {
 	static const size_t sizes[] = { WHY_MAX, 16, 1 };
 	struct partition_config first;
+	char first_why[WHY_MAX];
 	int first_err = 0;
 
 	for (size_t k = 0; k < sizeof(sizes) / sizeof(sizes[0]); k++) {
@@ -92,12 +127,14 @@ static void check_config(const char *line)
 		if (k == 0) {
 			first = c;
 			first_err = err;
+			memcpy(first_why, why, WHY_MAX);
 		} else {
 			FUZZ_CHECK(err == first_err);
 			FUZZ_CHECK(err || !memcmp(&c, &first, sizeof(c)));
 		}
 		free(why);
 	}
+	check_every_problem(line, first_err, first_why, &first);
 }
 
 /* A decimal CPU index at s[*i], saturated at 64; -EINVAL without digits. */

@@ -106,7 +106,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	FUZZ_CHECK(text);
 	memcpy(text, data, size);
 	readable = check_script(text, size);
-	problems = lint_text("fuzz.cfg", text, size, NULL, true);
+	problems = lint_text("fuzz.cfg", text, size, NULL, true, NULL);
 	FUZZ_CHECK(problems >= 0);
 	FUZZ_CHECK(readable || problems >= 1);
 	free(text);

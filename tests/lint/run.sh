@@ -12,10 +12,17 @@
 #                         the repository's own GRUB files: clean, or exactly
 #                         repo/BASENAME.out where that exists (files that
 #                         are bad on purpose).
-#   hostile.scenario      the lines found in tests/boot/hostile.grub.cfg and
-#                         the "partition config" lines the boot scenario
-#                         expects from the real hypervisor must match one to
-#                         one, so the linter and the hypervisor cannot drift.
+#   hostile.scenario      the lines found in tests/boot/hostile.grub.cfg (the
+#                         first for each module2 line: the hypervisor refuses
+#                         a line with its first problem) and the "partition
+#                         config" lines the boot scenario expects from the
+#                         real hypervisor must match one to one, so the linter
+#                         and the hypervisor cannot drift.
+#   tests/boot/**/*.scenario
+#                         each scenario's grub.cfg (its template) names only
+#                         files its ISO holds: the linter with --root on a
+#                         folder laid out as tools/mkiso.sh lays out the ISO,
+#                         cloison.elf and the scenario's modules in /boot/.
 #
 # Last line: "lint: P passed, F failed"; exit status 1 if F > 0.
 set -u
@@ -105,7 +112,8 @@ done
 # 3. The hostile scenario's expectations of the hypervisor, against the linter.
 scenario=tests/boot/hostile.scenario
 found=$out/hostile.lines
-(cd "$root" && "$lint" tests/boot/hostile.grub.cfg) | sed 's/^[^:]*:[0-9]*: /cloison: /' >"$found"
+(cd "$root" && "$lint" tests/boot/hostile.grub.cfg) | awk -F: '!seen[$2]++' |
+	sed 's/^[^:]*:[0-9]*: /cloison: /' >"$found"
 mapfile -t patterns < <(sed -nE 's/^(has|once)[[:space:]]+(\^cloison: partition config: .*)$/\2/p' "$scenario")
 if [ ${#patterns[@]} = 0 ]; then
 	fail "$scenario: no 'partition config' expectations found to compare with"
@@ -134,5 +142,26 @@ if [ $ok = 1 ]; then
 else
 	fail "$scenario: the linter and the boot test disagree"
 fi
+
+# 4. Each boot scenario's ISO holds every file its grub.cfg names (GRUB would skip a missing
+#    module without a word, and the partition would never start).
+for scenario in tests/boot/*.scenario tests/boot/*/*.scenario; do
+	[ -e "$scenario" ] || continue
+	template=$(sed -nE 's/^template[[:space:]]+([^[:space:]]+).*/\1/p' "$scenario" | tail -n 1)
+	modules=$(sed -nE 's/^modules[[:space:]]+//p' "$scenario")
+	template=${template:-iso/grub.cfg}
+	iso=$out/iso-root/$(basename "$scenario" .scenario)
+	rm -rf "$iso"
+	mkdir -p "$iso/boot/grub"
+	: >"$iso/boot/cloison.elf"
+	for m in $modules; do : >"$iso/boot/$(basename "$m")"; done
+	missing=$("$lint" --root "$iso" "$template" | grep -E '^[^:]*:[0-9]+: (multiboot2|module2): no file ')
+	if [ -z "$missing" ]; then
+		pass "$scenario: its ISO holds every file $template names"
+	else
+		fail "$scenario: $template names files its ISO does not hold"
+		sed 's/^/      /' <<<"$missing"
+	fi
+done
 
 finish

@@ -12,7 +12,8 @@
  * (for=<name>, config_parse_attach) with the helpers the boot code uses
  * on them (config_line_name, config_line_path).
  * Each refusal is -EINVAL with one sentence that names the key; the
- * tests check the whole sentence.
+ * tests check the whole sentence.  config_check_module names every
+ * problem of a line, in order, the first being config_parse_module's.
  *
  * lib/lib.c is listed for parse_u64, so tools/unit.sh builds this
  * file with -Dmemset=k_memset (and so on): it includes no libc header
@@ -238,15 +239,16 @@ static void test_mem_not_multiple(void **state)
 static void test_mem_junk(void **state)
 {
 	(void)state;
-	refused("/x name=a mem=", "mem: '' is not a size (like 16M or 1G)");
-	refused("/x name=a mem=big", "mem: 'big' is not a size (like 16M or 1G)");
-	refused("/x name=a mem=16MB", "mem: '16MB' is not a size (like 16M or 1G)");
-	refused("/x name=a mem=1.5G", "mem: '1.5G' is not a size (like 16M or 1G)");
-	refused("/x name=a mem=-16M", "mem: '-16M' is not a size (like 16M or 1G)");
-	refused("/x name=a mem=16M=", "mem: '16M=' is not a size (like 16M or 1G)");
+	refused("/x name=a mem=", "mem: '' is not a size in 2M..64G (like 16M or 1G)");
+	refused("/x name=a mem=big", "mem: 'big' is not a size in 2M..64G (like 16M or 1G)");
+	refused("/x name=a mem=16MB", "mem: '16MB' is not a size in 2M..64G (like 16M or 1G)");
+	refused("/x name=a mem=1.5G", "mem: '1.5G' is not a size in 2M..64G (like 16M or 1G)");
+	refused("/x name=a mem=-16M", "mem: '-16M' is not a size in 2M..64G (like 16M or 1G)");
+	refused("/x name=a mem=16M=", "mem: '16M=' is not a size in 2M..64G (like 16M or 1G)");
 	refused("/x name=a mem=99999999999999999999G",
-		"mem: '99999999999999999999G' is not a size (like 16M or 1G)");
-	refused("/x name=a mem=17179869184G", "mem: '17179869184G' is not a size (like 16M or 1G)");
+		"mem: '99999999999999999999G' is not a size in 2M..64G (like 16M or 1G)");
+	refused("/x name=a mem=17179869184G",
+		"mem: '17179869184G' is not a size in 2M..64G (like 16M or 1G)");
 }
 
 static void test_name_too_long(void **state)
@@ -401,7 +403,7 @@ static void test_vcpus(void **state)
 	assert_int_equal(cfg.vcpus, 8);
 	refused("/x name=v vcpus=0", "vcpus: 0 is outside 1..8");
 	refused("/x name=v vcpus=9", "vcpus: 9 is outside 1..8");
-	refused("/x name=v vcpus=two", "vcpus: 'two' is not a number");
+	refused("/x name=v vcpus=two", "vcpus: 'two' is not a number in 1..8");
 }
 
 static void test_sched_keys_accepted(void **state)
@@ -442,16 +444,17 @@ static void test_sched_keys_refused(void **state)
 	refused("/x name=a cpus=64", "cpus: '64' names a CPU above 63");
 	refused("/x name=a cpus=0-99", "cpus: '0-99' names a CPU above 63");
 
-	refused("/x name=a weight=", "weight: '' is not a number");
-	refused("/x name=a weight=heavy", "weight: 'heavy' is not a number");
-	refused("/x name=a weight=-1", "weight: '-1' is not a number");
+	refused("/x name=a weight=", "weight: '' is not a number in 1..65535");
+	refused("/x name=a weight=heavy", "weight: 'heavy' is not a number in 1..65535");
+	refused("/x name=a weight=-1", "weight: '-1' is not a number in 1..65535");
 	refused("/x name=a weight=0", "weight: 0 is outside 1..65535");
 	refused("/x name=a weight=65536", "weight: 65536 is outside 1..65535");
 	refused("/x name=a weight=99999999999999999999", "weight: '99999999999999999999' is not a "
-							 "number");
+							 "number in 1..65535");
 
-	refused("/x name=a cap=", "cap: '' is not a number (a percentage)");
-	refused("/x name=a cap=20%", "cap: '20%' is not a number (a percentage)");
+	refused("/x name=a cap=", "cap: '' is not a number in 1..100 (a percentage, without %)");
+	refused("/x name=a cap=20%",
+		"cap: '20%' is not a number in 1..100 (a percentage, without %)");
 	refused("/x name=a cap=0", "cap: 0 is outside 1..100 (percent)");
 	refused("/x name=a cap=101", "cap: 101 is outside 1..100 (percent)");
 
@@ -460,8 +463,8 @@ static void test_sched_keys_refused(void **state)
 	refused("/x name=a on_crash=reboot", "on_crash: 'reboot' is neither stop nor restart");
 	refused("/x name=a on_crash=stopp", "on_crash: 'stopp' is neither stop nor restart");
 
-	refused("/x name=a restart_limit=", "restart_limit: '' is not a number");
-	refused("/x name=a restart_limit=many", "restart_limit: 'many' is not a number");
+	refused("/x name=a restart_limit=", "restart_limit: '' is not a number in 0..1000");
+	refused("/x name=a restart_limit=many", "restart_limit: 'many' is not a number in 0..1000");
 	refused("/x name=a restart_limit=1001", "restart_limit: 1001 is outside 0..1000");
 }
 
@@ -629,6 +632,81 @@ static void test_line_name_and_path(void **state)
 	assert_null(config_line_path("", &len));
 }
 
+/* ---- every problem of a line (config_check_module) ------------------- */
+
+#define PROBLEMS_MAX 8
+static char problems[PROBLEMS_MAX][CONFIG_WHY_MAX];
+static unsigned nproblems;
+
+static void collect(void *ctx, const char *text)
+{
+	assert_ptr_equal(ctx, &nproblems);
+	assert_true(strlen(text) < CONFIG_WHY_MAX);
+	if (nproblems < PROBLEMS_MAX)
+		memcpy(problems[nproblems], text, strlen(text) + 1);
+	nproblems++;
+}
+
+/* str must have exactly the problems of want (NULL-terminated), in order; the first is
+ * config_parse_module's. */
+static void check_all(const char *str, const char *const want[])
+{
+	struct partition_config all;
+	unsigned n = 0;
+
+	while (want[n])
+		n++;
+	nproblems = 0;
+	memset(&all, 0xa5, sizeof(all));
+	assert_int_equal(config_check_module(str, &all, collect, &nproblems), n);
+	assert_int_equal(nproblems, n);
+	for (unsigned i = 0; i < n; i++)
+		assert_string_equal(problems[i], want[i]);
+	assert_int_equal(parse(str), n ? -EINVAL : 0);
+	assert_string_equal(why, n ? want[0] : "");
+}
+
+#define PROBLEMS(...) ((const char *const[]){ __VA_ARGS__, NULL })
+
+static void test_check_every_problem(void **state)
+{
+	(void)state;
+
+	/* A good line: no call, the same configuration as config_parse_module. */
+	check_all("/x name=ok mem=4M cpus=1 weight=2 -- mem=3M colour=red",
+		  (const char *const[]){ NULL });
+	assert_string_equal(cfg.name, "ok");
+
+	/* Each bad word once, in the order of the words; the good ones between are taken. */
+	check_all("/x name=a mem=3M cpus=1 weight=0 colour=red -- weight=0",
+		  PROBLEMS("mem: 3M is not a multiple of 2M", "weight: 0 is outside 1..65535",
+			   "unknown key 'colour'"));
+
+	/* A line with every kind of mistake: each bad value, each bad word, then the name. */
+	check_all("junk mem=lots cpus=0,64 cap=50% on_crash=reboot restart_limit=1001 vcpus=9",
+		  PROBLEMS("'junk' is not of the form key=value",
+			   "mem: 'lots' is not a size in 2M..64G (like 16M or 1G)",
+			   "cpus: '0,64' names a CPU above 63",
+			   "cap: '50%' is not a number in 1..100 (a percentage, without %)",
+			   "on_crash: 'reboot' is neither stop nor restart",
+			   "restart_limit: 1001 is outside 0..1000", "vcpus: 9 is outside 1..8",
+			   "name: missing (every partition needs name=<id>)"));
+
+	/* A bad name= is its problem, not a missing name as well; nor is the name its after=. */
+	const char *const *bad_name =
+		PROBLEMS("name: 'a.b' may only use letters, digits, '-' and '_'");
+	check_all("name=a.b mem=2M", bad_name);
+	check_all("name=a.b name=ok", bad_name);
+	check_all("name=ok name=a.b", bad_name);
+	check_all("name= after=", PROBLEMS("name: must be 1 to 16 characters",
+					   "after: must be 1 to 16 characters"));
+
+	/* after= its own name comes last, after the words' own problems. */
+	check_all("name=me weight=x after=me",
+		  PROBLEMS("weight: 'x' is not a number in 1..65535",
+			   "after: a partition cannot wait for itself"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -663,6 +741,7 @@ int main(void)
 		cmocka_unit_test(test_attach_refused),
 		cmocka_unit_test(test_line_name_and_path),
 		cmocka_unit_test(test_vcpus),
+		cmocka_unit_test(test_check_every_problem),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -11,7 +11,9 @@
  * partition's flood leaving another alone), a busy console refusing a line without taking from the
  * bucket, a line dropped at a stop for want of room and its own report, and the input focus (the
  * hot key's cycle, with partitions that stopped, and every other byte
- * value passing to the focused partition unchanged), and the focused
+ * value passing to the focused partition unchanged; with the hypervisor
+ * focused, one answer per typed line, at most one a second whatever is
+ * pasted or held down), and the focused
  * partition's unfinished line shown as the console's open line (joined
  * by the rest of its line, ended by other output and then shown again
  * whole, never for a partition without the focus, a line wider than a
@@ -730,34 +732,34 @@ static void test_focus_cycle(void **state)
 	(void)state;
 
 	/* Before any partition, typed bytes go nowhere. */
-	assert_null(conmux_input(&mux, 'x'));
+	assert_null(conmux_input(&mux, 'x', 0));
 	attach(0, "one");
 	attach(1, "two");
 	attach(2, "three");
 	/* The first partition has the focus from the start, silently. */
 	assert_ptr_equal(conmux_focus(&mux), &ports[0]);
-	assert_ptr_equal(conmux_input(&mux, 'x'), &owners[0]);
+	assert_ptr_equal(conmux_input(&mux, 'x', 0), &owners[0]);
 	assert_console_quiet();
 
-	assert_null(conmux_input(&mux, CONMUX_HOTKEY));
+	assert_null(conmux_input(&mux, CONMUX_HOTKEY, 0));
 	assert_console(1, "cloison: input focus: two\n");
-	assert_ptr_equal(conmux_input(&mux, 'x'), &owners[1]);
+	assert_ptr_equal(conmux_input(&mux, 'x', 0), &owners[1]);
 
 	console_capture_reset();
-	assert_null(conmux_input(&mux, CONMUX_HOTKEY));
+	assert_null(conmux_input(&mux, CONMUX_HOTKEY, 0));
 	assert_console(1, "cloison: input focus: three\n");
-	assert_ptr_equal(conmux_input(&mux, 'x'), &owners[2]);
+	assert_ptr_equal(conmux_input(&mux, 'x', 0), &owners[2]);
 
 	console_capture_reset();
-	assert_null(conmux_input(&mux, CONMUX_HOTKEY));
+	assert_null(conmux_input(&mux, CONMUX_HOTKEY, 0));
 	assert_console(1, "cloison: input focus: hypervisor\n");
 	assert_null(conmux_focus(&mux));
-	assert_null(conmux_input(&mux, 'x'));
+	assert_null(conmux_input(&mux, 'x', 0));
 
 	console_capture_reset();
-	assert_null(conmux_input(&mux, CONMUX_HOTKEY));
+	assert_null(conmux_input(&mux, CONMUX_HOTKEY, 0));
 	assert_console(1, "cloison: input focus: one\n");
-	assert_ptr_equal(conmux_input(&mux, 'x'), &owners[0]);
+	assert_ptr_equal(conmux_input(&mux, 'x', 0), &owners[0]);
 }
 
 static void test_focus_with_stopped(void **state)
@@ -779,17 +781,17 @@ static void test_focus_with_stopped(void **state)
 	console_capture_reset();
 	conmux_detach(&mux, &ports[7]);
 	assert_console(1, "cloison: input focus: ten\n");
-	assert_ptr_equal(conmux_input(&mux, 'x'), &owners[9]);
+	assert_ptr_equal(conmux_input(&mux, 'x', 0), &owners[9]);
 	console_capture_reset();
 	conmux_detach(&mux, &ports[9]);
 	assert_console(1, "cloison: input focus: hypervisor\n");
-	assert_null(conmux_input(&mux, 'x'));
+	assert_null(conmux_input(&mux, 'x', 0));
 
 	/* The cycle skips the stopped ones. */
 	console_capture_reset();
-	conmux_input(&mux, CONMUX_HOTKEY);
-	conmux_input(&mux, CONMUX_HOTKEY);
-	conmux_input(&mux, CONMUX_HOTKEY);
+	conmux_input(&mux, CONMUX_HOTKEY, 0);
+	conmux_input(&mux, CONMUX_HOTKEY, 0);
+	conmux_input(&mux, CONMUX_HOTKEY, 0);
 	assert_string_equal(console_captured(), "cloison: input focus: one\n"
 						"cloison: input focus: hypervisor\n"
 						"cloison: input focus: one\n");
@@ -797,8 +799,8 @@ static void test_focus_with_stopped(void **state)
 	/* A partition started later joins the cycle but does not take the focus. */
 	console_capture_reset();
 	attach(5, "six");
-	assert_ptr_equal(conmux_input(&mux, 'x'), &owners[0]);
-	conmux_input(&mux, CONMUX_HOTKEY);
+	assert_ptr_equal(conmux_input(&mux, 'x', 0), &owners[0]);
+	conmux_input(&mux, CONMUX_HOTKEY, 0);
 	assert_console(1, "cloison: input focus: six\n");
 
 	/* All stopped: the hot key can only land on the hypervisor. */
@@ -807,11 +809,11 @@ static void test_focus_with_stopped(void **state)
 	conmux_detach(&mux, &ports[5]);
 	assert_console(1, "cloison: input focus: hypervisor\n");
 	console_capture_reset();
-	conmux_input(&mux, CONMUX_HOTKEY);
-	conmux_input(&mux, CONMUX_HOTKEY);
+	conmux_input(&mux, CONMUX_HOTKEY, 0);
+	conmux_input(&mux, CONMUX_HOTKEY, 0);
 	assert_string_equal(console_captured(), "cloison: input focus: hypervisor\n"
 						"cloison: input focus: hypervisor\n");
-	assert_null(conmux_input(&mux, 'x'));
+	assert_null(conmux_input(&mux, 'x', 0));
 }
 
 static void test_pass_through(void **state)
@@ -824,7 +826,7 @@ static void test_pass_through(void **state)
 	for (unsigned b = 0; b < 256; b++) {
 		if (b == CONMUX_HOTKEY)
 			continue;
-		assert_ptr_equal(conmux_input(&mux, (u8)b), &owners[0]);
+		assert_ptr_equal(conmux_input(&mux, (u8)b, 0), &owners[0]);
 	}
 	assert_console_quiet();
 	assert_ptr_equal(conmux_focus(&mux), &ports[0]);
@@ -832,21 +834,113 @@ static void test_pass_through(void **state)
 	/* Escape sequences (arrow keys, F1), NUL and 0xff pass one by one. */
 	const u8 seq[] = { 0x1b, '[', 'A', 0x1b, 'O', 'P', 0x00, 0xff, 0x1c, 0x1e, 0x03 };
 	for (size_t i = 0; i < sizeof(seq); i++)
-		assert_ptr_equal(conmux_input(&mux, seq[i]), &owners[0]);
+		assert_ptr_equal(conmux_input(&mux, seq[i], 0), &owners[0]);
 	assert_console_quiet();
 
-	/* With the hypervisor focused, every byte but the hot key goes nowhere. */
-	conmux_input(&mux, CONMUX_HOTKEY);
-	conmux_input(&mux, CONMUX_HOTKEY);
+	/*
+	 * With the hypervisor focused, every byte but the hot key goes nowhere;
+	 * the first line end ('\n', 10) is answered, the '\r' (13) of the same
+	 * instant not.
+	 */
+	conmux_input(&mux, CONMUX_HOTKEY, 0);
+	conmux_input(&mux, CONMUX_HOTKEY, 0);
 	assert_null(conmux_focus(&mux));
 	console_capture_reset();
 	for (unsigned b = 0; b < 256; b++)
 		if (b != CONMUX_HOTKEY)
-			assert_null(conmux_input(&mux, (u8)b));
-	assert_console_quiet();
+			assert_null(conmux_input(&mux, (u8)b, 0));
+	assert_console(1, "cloison: " CONMUX_ANSWER "\n");
+	console_capture_reset();
 	assert_null(conmux_focus(&mux));
-	assert_null(conmux_input(&mux, CONMUX_HOTKEY));
+	assert_null(conmux_input(&mux, CONMUX_HOTKEY, 0));
 	assert_console(1, "cloison: input focus: one\n");
+}
+
+/* Type text at now; every byte must go to nobody. */
+static void type_to_nobody(const char *text, u64 now)
+{
+	for (const char *c = text; *c; c++)
+		assert_null(conmux_input(&mux, (u8)*c, now));
+}
+
+static void test_answer_per_line(void **state)
+{
+	(void)state;
+	const char *answer = "cloison: " CONMUX_ANSWER "\n";
+
+	attach(0, "one");
+	conmux_input(&mux, CONMUX_HOTKEY, 0);
+	assert_console(1, "cloison: input focus: hypervisor\n");
+	console_capture_reset();
+
+	/* Bytes are not answered, the line's end is: CR, then LF alone. */
+	type_to_nobody("help", 0);
+	assert_console_quiet();
+	type_to_nobody("\r", 0);
+	assert_string_equal(console_captured(), answer);
+	console_capture_reset();
+	type_to_nobody("ls\n", 2 * S);
+	assert_string_equal(console_captured(), answer);
+	console_capture_reset();
+	/* CR LF, as some terminals send Enter, gets one answer; an empty line is a line. */
+	type_to_nobody("\r\n", 4 * S);
+	assert_string_equal(console_captured(), answer);
+	console_capture_reset();
+	type_to_nobody("\n", 6 * S);
+	assert_string_equal(console_captured(), answer);
+
+	/* A key held down: one long line, one answer at its end. */
+	console_capture_reset();
+	for (int i = 0; i < 5000; i++)
+		assert_null(conmux_input(&mux, 'x', 8 * S + (u64)i * MS / 4));
+	assert_console_quiet();
+	type_to_nobody("\r", 10 * S);
+	assert_string_equal(console_captured(), answer);
+
+	/* A paste of 100 lines within a second, or Enter held down: one answer. */
+	console_capture_reset();
+	for (int i = 0; i < 100; i++)
+		type_to_nobody("echo hello\r\n", 20 * S + (u64)i * 9 * MS);
+	for (int i = 0; i < 100; i++)
+		type_to_nobody("\r", 21 * S + (u64)i * 9 * MS);
+	assert_int_equal(console_lines(), 2);
+	assert_int_equal(console_lines_with(CONMUX_ANSWER), 2);
+	/* A second after the last answer, the next line is answered again. */
+	console_capture_reset();
+	type_to_nobody("\r", 21 * S + 999 * MS);
+	assert_console_quiet();
+	type_to_nobody("\r", 22 * S);
+	assert_string_equal(console_captured(), answer);
+
+	/* The hot key still moves the focus; the partition gets its line ends unanswered. */
+	console_capture_reset();
+	assert_null(conmux_input(&mux, CONMUX_HOTKEY, 30 * S));
+	assert_ptr_equal(conmux_input(&mux, '\r', 30 * S), &owners[0]);
+	assert_ptr_equal(conmux_input(&mux, '\n', 30 * S), &owners[0]);
+	assert_console(1, "cloison: input focus: one\n");
+}
+
+static void test_answer_without_partitions(void **state)
+{
+	(void)state;
+	const char *alone = "cloison: " CONMUX_ANSWER_ALONE "\n";
+
+	/* Before any partition is attached. */
+	type_to_nobody("hello\r", 0);
+	assert_string_equal(console_captured(), alone);
+
+	/* With one: the hot key is the way on. */
+	attach(0, "one");
+	conmux_cycle_focus(&mux);
+	console_capture_reset();
+	type_to_nobody("\n", 2 * S);
+	assert_string_equal(console_captured(), "cloison: " CONMUX_ANSWER "\n");
+
+	/* When every partition has stopped, the hot key leads nowhere: the answer says so. */
+	conmux_detach(&mux, &ports[0]);
+	console_capture_reset();
+	type_to_nobody("\n", 4 * S);
+	assert_string_equal(console_captured(), alone);
 }
 
 /* ---- the focused partition's unfinished line (its prompt) ------------- */
@@ -1000,6 +1094,8 @@ int main(void)
 		cmocka_unit_test_setup(test_focus_cycle, reset),
 		cmocka_unit_test_setup(test_focus_with_stopped, reset),
 		cmocka_unit_test_setup(test_pass_through, reset),
+		cmocka_unit_test_setup(test_answer_per_line, reset),
+		cmocka_unit_test_setup(test_answer_without_partitions, reset),
 		cmocka_unit_test_setup(test_prompt_then_line, reset),
 		cmocka_unit_test_setup(test_prompt_cut_by_other_output, reset),
 		cmocka_unit_test_setup(test_prompt_with_colour, reset),

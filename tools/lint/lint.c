@@ -8,14 +8,18 @@
  * each module line (for=).  It also refuses, as the hypervisor does, a
  * name an earlier partition of the entry already has, a for= that names
  * no earlier partition, a refused one or one that has its
- * CONFIG_MODULES_MAX modules, and modules past BOOT_MAX_MODULES.
+ * CONFIG_MODULES_MAX modules, and modules past BOOT_MAX_MODULES.  Given
+ * the ISO's root folder, it also looks for the file each line names.
  *
  * Each problem is one line, "FILE:LINE: " and the sentence the
- * hypervisor would print after "cloison: ".
+ * hypervisor would print after "cloison: ".  Where the hypervisor
+ * refuses a partition line with its first problem, the linter names
+ * every one (config_check_module), the first being the hypervisor's.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "kernel/config.h"
 #include "kernel/console.h"
@@ -26,7 +30,6 @@
 #include "tools/lint/lint.h"
 
 #define LINE_MAX_CHARS 512 /* as kernel/console.c: a longer line ends in "..." */
-#define WHY_MAX 160	   /* as the reason buffer of kernel/partition.c */
 
 /* Where the line being checked is, and what has been found so far. */
 static struct {
@@ -35,6 +38,7 @@ static struct {
 	unsigned line;
 	unsigned problems;
 	bool verbose;
+	const char *root; /* the ISO's root folder, or NULL: files not looked for */
 } here;
 
 /* The boot one multiboot2 line starts: its partitions so far. */
@@ -88,6 +92,39 @@ static void PRINTF_LIKE(1, 2) note(const char *fmt, ...)
 	va_end(ap);
 }
 
+/*
+ * Is the file a multiboot2 or module2 line names, argv[file], on the
+ * ISO (under here.root)?  A GRUB device before it ("(cd)/boot/x.elf")
+ * names the ISO too.  Without a root, or when GRUB fills in a variable
+ * of the name (or of the line, which is then not checked) at boot, it
+ * counts as there.
+ */
+static bool on_the_iso(const struct grub_command *cmd, int file)
+{
+	const char *path = cmd->argv[file];
+	struct stat st;
+	char *full;
+	bool there;
+
+	if (!here.root || cmd->last_variable > file) /* (a later word's variable: not checked) */
+		return true;
+	if (cmd->last_variable == file) {
+		note("note: file not looked for: GRUB fills in a variable in its name at boot");
+		return true;
+	}
+	if (path[0] == '(' && strchr(path, ')'))
+		path = strchr(path, ')') + 1;
+	full = malloc(strlen(here.root) + strlen(path) + 2);
+	if (!full) {
+		perror("cloison-lint");
+		exit(2);
+	}
+	sprintf(full, "%s/%s", here.root, path);
+	there = stat(full, &st) == 0 && S_ISREG(st.st_mode);
+	free(full);
+	return there;
+}
+
 static void check_kernel(struct boot *b, const struct grub_command *cmd)
 {
 	struct hv_options o;
@@ -101,6 +138,10 @@ static void check_kernel(struct boot *b, const struct grub_command *cmd)
 			     "expected\"");
 		return;
 	}
+	if (!on_the_iso(cmd, 1))
+		grub_problem("multiboot2: no file %s under %s: GRUB stops with \"file not found\" "
+			     "and boots nothing",
+			     cmd->argv[1], here.root);
 	if (cmd->last_variable >= 2) {
 		note("note: not checked: GRUB fills in a variable in this line at boot");
 		return;
@@ -129,10 +170,9 @@ static bool name_taken(const struct boot *b, const char *name)
 	return name_index(b, name) >= 0;
 }
 
-/* A partition line refused with why: said, and its name (if any) remembered. */
-static void refuse(struct boot *b, u32 index, const char *str, const char *why)
+/* A refused partition line's name (if it has one), for the for= lines that name it. */
+static void remember_refused(struct boot *b, const char *str)
 {
-	klog(CONFIG_REFUSED, index, str, why);
 	if (b->nrefused < BOOT_MAX_MODULES && config_line_name(str, b->refused[b->nrefused]))
 		b->nrefused++;
 }
@@ -149,7 +189,7 @@ static bool was_refused(const struct boot *b, const char *name)
 static void check_attach(struct boot *b, u32 index, const char *str, const char *target)
 {
 	int p = name_index(b, target);
-	char why[WHY_MAX];
+	char why[CONFIG_WHY_MAX];
 
 	if (p < 0 && was_refused(b, target))
 		format(why, sizeof(why), CONFIG_FOR_REFUSED, target);
@@ -164,12 +204,54 @@ static void check_attach(struct boot *b, u32 index, const char *str, const char 
 	klog(CONFIG_MODULE_REFUSED, index, str, why);
 }
 
+/* The partition line being checked, for each of its problems. */
+struct line {
+	u32 index;
+	const char *str;
+};
+
+/* One problem of a partition line, in the line the hypervisor refuses it with. */
+static void line_problem(void *ctx, const char *why)
+{
+	const struct line *l = ctx;
+
+	klog(CONFIG_REFUSED, l->index, l->str, why);
+}
+
+/*
+ * A partition line: each of its problems on a line of its own, in the
+ * order the hypervisor looks for them, so that the first is the reason
+ * it gives at boot: the line's words (config_check_module), then a name
+ * an earlier partition has, then an after= that names no earlier one.
+ */
+static void check_partition(struct boot *b, u32 index, const char *str)
+{
+	struct line l = { index, str };
+	struct partition_config cfg;
+	char why[CONFIG_WHY_MAX];
+	unsigned problems = config_check_module(str, &cfg, line_problem, &l);
+	bool name_used = cfg.name[0] && name_taken(b, cfg.name);
+
+	if (name_used) {
+		format(why, sizeof(why), CONFIG_NAME_USED, cfg.name);
+		line_problem(&l, why);
+	}
+	if (cfg.after[0] && strcmp(cfg.after, cfg.name) != 0 && !name_taken(b, cfg.after)) {
+		format(why, sizeof(why), CONFIG_AFTER_UNKNOWN, cfg.after);
+		line_problem(&l, why);
+		problems++;
+	}
+	if (problems) /* (a used name alone leaves the name to the earlier line) */
+		remember_refused(b, str);
+	else if (!name_used)
+		memcpy(b->names[b->nnames++], cfg.name, sizeof(cfg.name));
+}
+
 /* One module2 line: the refusals of kernel/mb2.c and kernel/partition.c, same words. */
 static void check_module(struct boot *b, const struct grub_command *cmd)
 {
 	int first = 1; /* the file name's word */
-	struct partition_config cfg;
-	char why[WHY_MAX], target[PARTITION_NAME_MAX + 1];
+	char why[CONFIG_WHY_MAX], target[PARTITION_NAME_MAX + 1];
 	char *str;
 	u32 index;
 	int kind;
@@ -183,6 +265,13 @@ static void check_module(struct boot *b, const struct grub_command *cmd)
 		first++;
 	if (first == cmd->argc) {
 		grub_problem("module2 without a file name: GRUB stops with \"filename expected\"");
+		return;
+	}
+	if (!on_the_iso(cmd, first)) {
+		/* Then cloison never sees the line, and the modules after it move up one. */
+		grub_problem("module2: no file %s under %s: GRUB skips the line, and cloison "
+			     "never hears of it",
+			     cmd->argv[first], here.root);
 		return;
 	}
 	index = b->modules++;
@@ -202,21 +291,14 @@ static void check_module(struct boot *b, const struct grub_command *cmd)
 		klog(CONFIG_MODULE_REFUSED, index, str, why);
 	} else if (kind > 0) {
 		check_attach(b, index, str, target);
-	} else if (config_parse_module(str, &cfg, why, sizeof(why)) < 0) {
-		refuse(b, index, str, why);
-	} else if (name_taken(b, cfg.name)) {
-		format(why, sizeof(why), CONFIG_NAME_USED, cfg.name);
-		klog(CONFIG_REFUSED, index, str, why);
-	} else if (cfg.after[0] && !name_taken(b, cfg.after)) {
-		format(why, sizeof(why), CONFIG_AFTER_UNKNOWN, cfg.after);
-		refuse(b, index, str, why);
 	} else {
-		memcpy(b->names[b->nnames++], cfg.name, sizeof(cfg.name));
+		check_partition(b, index, str);
 	}
 	free(str);
 }
 
-int lint_text(const char *name, const char *text, size_t len, FILE *out, bool verbose)
+int lint_text(const char *name, const char *text, size_t len, FILE *out, bool verbose,
+	      const char *root)
 {
 	struct boot boot;
 	struct grub_script s;
@@ -229,6 +311,7 @@ int lint_text(const char *name, const char *text, size_t len, FILE *out, bool ve
 	here.file = name;
 	here.out = out;
 	here.verbose = verbose;
+	here.root = root;
 	here.line = 0;
 	here.problems = 0;
 	memset(&boot, 0, sizeof(boot));

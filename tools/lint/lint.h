@@ -16,9 +16,12 @@
  * Check text[0..len), read from the file called name, and print each
  * problem to out as "NAME:LINE: sentence" (out may be NULL: count
  * only).  With verbose, also the lines that could not be checked, and
- * "NAME: ok (...)" when nothing is wrong.  Returns the number of
+ * "NAME: ok (...)" when nothing is wrong.  With root (a folder, or
+ * NULL), also that the file of each multiboot2 and module2 line is
+ * under root, as on the ISO built from it.  Returns the number of
  * problems, or -1 when out of memory.
  */
-int lint_text(const char *name, const char *text, size_t len, FILE *out, bool verbose);
+int lint_text(const char *name, const char *text, size_t len, FILE *out, bool verbose,
+	      const char *root);
 
 #endif
