@@ -17,6 +17,8 @@
 #                    libFuzzer, FUZZ_S seconds each (default 60; FUZZ="mb2 hypercall" for
 #                    some); make fuzz-replay replays the checked-in corpus (part of
 #                    make test), make fuzz-merge minimises it
+#   make lab         a course lab's student tree: LAB=N [DIR=path] (docs/labs/README.md)
+#   make grade       grade a lab: LAB=N (in a student tree, its own lab)
 #   make format-check / make format
 #
 # Cross builds: make CROSS=x86_64-linux-gnu-   or   make CROSS=x86_64-elf-
@@ -37,6 +39,12 @@ Q := $(if $(filter 1,$(V)),,@)
 
 WARN := -Wall -Wextra -Werror -Wmissing-prototypes -Wstrict-prototypes -Wshadow \
 	-Wpointer-arith -Wundef -Wvla
+# A course lab's student tree (tools/lab.sh) has a file LAB: the parts not
+# written yet leave parameters, helpers and variables unused.
+ifneq ($(wildcard LAB),)
+WARN += -Wno-unused-parameter -Wno-unused-function -Wno-unused-variable \
+	-Wno-unused-but-set-variable
+endif
 CFLAGS := -std=gnu11 -O2 -g $(WARN) -ffreestanding -fno-builtin -fno-stack-protector \
 	-fno-pic -fno-pie -mno-red-zone -mcmodel=kernel -mgeneral-regs-only \
 	-fno-omit-frame-pointer -fno-asynchronous-unwind-tables -fno-common \
@@ -57,7 +65,7 @@ SVM_OBJS := $(filter-out svm/asm-offsets.o,$(patsubst %.c,%.o,$(wildcard svm/*.c
 OBJS := $(addprefix $(B)/,$(BOOT_OBJS) $(LIB_OBJS) $(KERNEL_OBJS) $(DRIVER_OBJS) $(VDEV_OBJS) $(VMX_OBJS) $(SVM_OBJS))
 
 .PHONY: all iso run run-linux test test-slow unit boot-tests debug run-bochs bench format format-check clean deps guests \
-	layers linux-guest lint lint-tests mutants soak bad-images fuzz fuzz-replay fuzz-merge
+	layers linux-guest lint lint-tests lab grade mutants soak bad-images fuzz fuzz-replay fuzz-merge
 all: $(B)/cloison.elf guests bad-images
 
 # Structure offsets for assembly, generated from C (kernel/asm-offsets.c).
@@ -142,6 +150,12 @@ bench: deps
 # Boot scenarios too long for make test (tests/boot/slow/): Linux on the other lanes.
 test-slow: deps all linux-guest
 	@tests/boot/run.sh tests/boot/slow/*.scenario
+
+lab:
+	@tools/lab.sh "$(LAB)" $(DIR)
+
+grade: deps
+	@tools/grade.sh $(LAB)
 
 mutants: deps
 	@tools/mutants.sh $(MUTANTS)
