@@ -75,6 +75,7 @@ _start:
 	xorl %eax, %eax
 	rep stosl
 
+	/* lab 1: map the first 4 GiB and enter long mode */
 	/* PML4[0] -> low PDPT, PML4[511] -> high PDPT. */
 	movl $boot_pdpt_low + (PTE_P | PTE_W), boot_pml4
 	movl $boot_pdpt_high + (PTE_P | PTE_W), boot_pml4 + 511 * 8
@@ -111,6 +112,7 @@ _start:
 
 	lgdt boot_gdtr
 	ljmp $SEL_CODE64, $long_mode
+	/* lab 1: end */
 
 	.code64
 long_mode:
@@ -125,20 +127,31 @@ long_mode:
 	jmp *%rax
 
 	.code32
-/* Early failures: say why on COM1 (unprogrammed is fine for QEMU/Bochs) and stop. */
+/* Early failures: say why on COM1 (unprogrammed is fine for QEMU and Bochs) and stop. */
 bad_magic:
 	movl $msg_bad_magic, %esi
-	jmp fail
+	jmp boot_fail
 no_long_mode:
 	movl $msg_no_lm, %esi
-	jmp fail
+	jmp boot_fail
 no_nx:
 	movl $msg_no_nx, %esi
-fail:
-	movw $COM1, %dx
+	.globl boot_fail
+boot_fail: /* ESI: the message */
 3:	lodsb
 	testb %al, %al
 	jz 4f
+	movb %al, %ah
+	/*
+	 * Wait for LSR.THRE: Bochs keeps the real baud rate and drops a byte
+	 * written while it is busy.  Without a UART the port reads 0xff.
+	 */
+	movw $COM1 + 5, %dx
+5:	inb %dx, %al
+	testb $0x20, %al
+	jz 5b
+	movb %ah, %al
+	movw $COM1, %dx
 	outb %al, %dx
 	jmp 3b
 4:	cli

@@ -39,6 +39,7 @@ static void parse_module(struct boot_info *bi, const struct mb2_tag *t, u32 inde
 
 static void parse_mmap(struct boot_info *bi, const struct mb2_tag *t)
 {
+	/* lab 1: read the memory map tag into bi->mmap */
 	const struct mb2_tag_mmap *mm = (const void *)t;
 	const u8 *p, *end;
 
@@ -66,6 +67,7 @@ static void parse_mmap(struct boot_info *bi, const struct mb2_tag *t)
 		bi->mmap[bi->nmmap++] = (struct mem_region){ e->base, len, e->type };
 	}
 	bi->mmap_from_tag = true;
+	/* lab 1: end */
 }
 
 static void parse_framebuffer(struct boot_info *bi, const struct mb2_tag *t)

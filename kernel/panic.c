@@ -11,6 +11,7 @@
 #include "kernel/cpu.h"
 #include "kernel/trap.h"
 #include "lib/format.h"
+#include "lib/lab.h"
 #include "lib/x86.h"
 
 extern const char _text_start[], _text_end[];
@@ -107,4 +108,9 @@ void panic_frame(const struct trap_frame *f, const char *fmt, ...)
 	vpanic(f, fmt, ap);
 	va_end(ap);
 	stop_all();
+}
+
+void lab_todo(const char *file, int line, const char *what)
+{
+	panic("lab: %s:%d: %s: not written yet", file, line, what);
 }

@@ -9,8 +9,10 @@
 # "memory:" and "cpus:" lines against them).  The emulator is stopped when
 # it exits by itself, when a complete line of the log (or a last line that
 # has stopped growing for a second) matches UNTIL_REGEX (grep -E), or at the
-# timeout.  Exit status: 0 when it stopped by itself or on the regex, 124
-# on timeout, 2 on a bad lane.  The emulator's own output goes to
+# timeout, or when cloison's last line says that it halted for good (a
+# panic or a failed boot: nothing more can come).  Exit status: 0 when it
+# stopped by itself or on the regex, 124 on timeout, 125 when halted for
+# good, 2 on a bad lane.  The emulator's own output goes to
 # SERIAL_LOG.emu, and Bochs' log to SERIAL_LOG.bochs.
 #
 # TYPE_FILE types on COM1.  Each line is a step, "HEX REGEX": once a
@@ -182,7 +184,11 @@ type_step() {
 	fi
 }
 
-status=124 last_size=-1 quiet=0
+# A hypervisor that has stopped for good says so in its last line (a panic,
+# kernel/panic.c; a boot it could not make, boot/entry.S): nothing more can
+# come, so the run ends there (status 125) rather than at its timeout.
+halted_re='^cloison: (all CPUs stopped; the system is halted|boot: .*; stopped$)'
+status=124 last_size=-1 quiet=0 halt_size=-1 halt_quiet=0
 for ((i = 0; i < timeout * 10; i++)); do
 	if ! kill -0 $pid 2>/dev/null; then
 		status=0
@@ -201,6 +207,14 @@ for ((i = 0; i < timeout * 10; i++)); do
 			status=0
 			break
 		fi
+	fi
+	# (Looked for once the log has not grown for a second, in its end only.)
+	size=$(stat -c %s "$log")
+	if [ "$size" != "$halt_size" ]; then
+		halt_size=$size halt_quiet=0
+	elif [ $((++halt_quiet)) = 10 ] && tail -c 2048 "$log" | tr -d '\r' | grep -aqE "$halted_re"; then
+		status=125
+		break
 	fi
 	sleep 0.1
 done

@@ -56,24 +56,7 @@ parse() {
 	[ -n "$M_FILE" ] && [ -n "$M_FROM" ] && [ ${#M_CHECKS[@]} -gt 0 ]
 }
 
-# run_check DIR CHECK: 0 when the check passes in the mutated tree DIR.
-run_check() {
-	local dir=$1 kind=${2%% *} rest=${2#* }
-	case $kind in
-	unit) (cd "$dir" && UNIT_TESTS=$rest tools/unit.sh) >"$dir/check.log" 2>&1 ;;
-	lint) (cd "$dir" && make -s lint-tests) >"$dir/check.log" 2>&1 ;;
-	layers) (cd "$dir" && tools/layers.sh) >"$dir/check.log" 2>&1 ;;
-	boot)
-		local scenario=${rest%% *} lanes=${rest#* }
-		[ "$lanes" = "$rest" ] && lanes=qemu-svm
-		(cd "$dir" && LANES=$lanes BOOT_JOBS=2 tests/boot/run.sh "$scenario") >"$dir/check.log" 2>&1
-		;;
-	*)
-		echo "mutants: unknown check '$2'" >"$dir/check.log"
-		return 2
-		;;
-	esac
-}
+. tools/checks.sh # run_check
 
 for f in "${files[@]}"; do
 	name=$(basename "$f" .mut)
@@ -104,7 +87,7 @@ for f in "${files[@]}"; do
 	fi
 	by=''
 	for c in "${M_CHECKS[@]}"; do
-		if ! run_check "$dir" "$c"; then
+		if ! run_check "$dir" "$c" "$dir/check.log"; then
 			by=$c
 			break
 		fi

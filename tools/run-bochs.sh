@@ -8,6 +8,13 @@
 #
 # Quit with Ctrl-C: every other key goes to the guest's COM1.  Bochs' log
 # goes to build/bochs.log, its own output to build/bochs.log.out.
+#
+#   BOCHS_DEBUG=1 tools/run-bochs.sh ISO
+#
+# stops in Bochs' own debugger before the first instruction, on this
+# terminal ("help"; "lb ADDR" breaks at a physical address, "c" goes on,
+# "r" and "sreg" show registers, "x /4gx ADDR" memory, "q" quits); COM1
+# then goes to build/bochs-serial.log (follow it with tail -f elsewhere).
 # Needs a terminal: for a batch run use tools/lane.sh bochs-vmx ISO LOG.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
@@ -32,6 +39,16 @@ if [ ! -t 0 ] || [ ! -t 1 ]; then
 fi
 
 iso=$(realpath -- "$1")
+if [ "${BOCHS_DEBUG:-0}" = 1 ]; then
+	log=$root/build/bochs.log
+	mkdir -p "$(dirname "$log")"
+	work=$(mktemp -d)
+	trap 'rm -rf "$work"' EXIT
+	bochs_config "$lane" "$iso" "mode=file, dev=$root/build/bochs-serial.log" "$log" >"$work/bochsrc"
+	echo "run-bochs: $lane in Bochs' debugger; COM1 goes to build/bochs-serial.log."
+	(cd "$work" && bochs-bin -q -f bochsrc)
+	exit
+fi
 tty=$(tty)
 log=$root/build/bochs.log
 mkdir -p "$(dirname "$log")"

@@ -8,9 +8,10 @@
 # describes every target (`tools/help.sh --check`), the replay of the
 # fuzzing corpus through every fuzzing harness (`make fuzz-replay`, one
 # case per harness), then the boot scenarios on the emulator lanes
-# (tests/boot/run.sh).  Its last
-# line is "N passed, N failed" over all unit cases, lint cases, fuzzing
-# harnesses and boot checks, after a line giving the number of distinct
+# (tests/boot/run.sh), and the proof that each course lab's grader fails
+# its student tree on each part (tools/labproof.sh, docs/labs/README.md).
+# Its last line is "N passed, N failed" over all unit cases, lint cases,
+# fuzzing harnesses, boot checks and lab proofs, after a line giving the number of distinct
 # checks (a boot check runs once per lane); it exits non-zero when
 # anything failed.
 #
@@ -105,6 +106,16 @@ elif [ "$built" = 0 ]; then
 else
 	tests/boot/run.sh </dev/null 2>&1 | tee "$tmp"
 	count_summary boot "$tmp" "${PIPESTATUS[0]}" "tests/boot/run.sh"
+fi
+
+section "course labs: each grader can fail (tools/labproof.sh)"
+if [ "${BOOT:-1}" = 0 ]; then
+	echo "skipped (BOOT=0: the proofs boot student trees)"
+elif [ "$built" = 0 ]; then
+	echo "skipped: the hypervisor did not build"
+else
+	tools/labproof.sh </dev/null 2>&1 | tee "$tmp"
+	count_summary labs "$tmp" "${PIPESTATUS[0]}" "tools/labproof.sh"
 fi
 
 section "total ($((SECONDS - t0))s)"

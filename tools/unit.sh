@@ -38,6 +38,9 @@ cc=${HOSTCC:-cc}
 out=build/unit
 # -pthread: tests/unit/test_spsc.c runs a producer and a consumer thread.
 cflags=(-DCLOISON_HOST_TEST -I. -std=gnu11 -Wall -Wextra -Werror -g -pthread)
+# A course lab's student tree (tools/lab.sh): what a missing part leaves unused is no error.
+[ -f LAB ] && cflags+=(-Wno-unused-parameter -Wno-unused-function -Wno-unused-variable
+	-Wno-unused-but-set-variable)
 renames=()
 for f in memset memcpy memmove memcmp strlen strnlen strcmp strncmp; do
 	renames+=("-D$f=k_$f")

@@ -16,6 +16,7 @@ bool vmx_detect(void)
 
 bool vmx_report(void)
 {
+	/* lab 1: report what VT-x offers, from its capability MSRs */
 	u64 basic = rdmsr(MSR_VMX_BASIC);
 	bool true_ctls = basic & VMX_BASIC_TRUE_CTLS;
 	u64 fc = rdmsr(MSR_IA32_FEATURE_CONTROL);
@@ -40,4 +41,5 @@ bool vmx_report(void)
 	virt_report_feature("unrestricted-guest", proc2 & PROC2_UNRESTRICTED_GUEST);
 	virt_report_feature("preemption-timer", pin & PIN_PREEMPTION_TIMER);
 	return !locked_off;
+	/* lab 1: end */
 }

@@ -346,7 +346,7 @@ check() {
 		elif [ "$status" = 0 ]; then
 			return 0
 		else
-			WHY="lane.sh exited with status $status$([ "$status" = 124 ] && echo ' (timeout)')"
+			WHY="lane.sh exited with status $status$([ "$status" = 124 ] && echo ' (timeout)')$([ "$status" = 125 ] && echo ' (cloison halted for good)')"
 		fi
 		;;
 	esac
@@ -384,6 +384,7 @@ finish_job() {
 	case $status in
 	0) how="stopped by itself" && [ -n "$S_UNTIL" ] && count "$S_UNTIL" >/dev/null && how="until matched" ;;
 	124) how="timed out after ${S_TIMEOUT}s" ;;
+	125) how="halted for good (its last line says so)" ;;
 	*) how="lane.sh failed with status $status" ;;
 	esac
 	echo "      $name/$lane: $how after $((SECONDS - J_START[j]))s"
