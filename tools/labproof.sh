@@ -22,16 +22,7 @@ cd "$root" || exit 2
 out=$root/build/labproof
 rm -rf "$out"
 mkdir -p "$out"
-passed=0 failed=0
-
-pass() {
-	echo "PASS  $*"
-	passed=$((passed + 1))
-}
-fail() {
-	echo "FAIL  $*"
-	failed=$((failed + 1))
-}
+. tools/tally.sh # pass, fail, $passed, $failed
 
 # The grader's checks of conf, cheapest first: unit programs, then QEMU,
 # then Bochs.  With FILE, a part's file: a part in vmx/ can only be
