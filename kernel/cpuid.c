@@ -393,6 +393,7 @@ static bool leaf_exists(u32 leaf)
 
 void guest_cpuid_filtered(struct vcpu *v)
 {
+	/* lab 5: the CPUID a guest sees: the leaf the guest asked for, filtered */
 	struct guest_regs *g = &v->regs;
 	u32 leaf = (u32)g->rax, subleaf = (u32)g->rcx;
 	struct cpuid_regs r;
@@ -417,4 +418,5 @@ void guest_cpuid_filtered(struct vcpu *v)
 	g->rbx = r.ebx;
 	g->rcx = r.ecx;
 	g->rdx = r.edx;
+	/* lab 5: end */
 }

@@ -269,6 +269,7 @@ static u32 on_io(struct vcpu *v, struct vm_exit *e)
 
 	if (e->io.string)
 		return string_io(v, e);
+	/* lab 5: emulate one IN or OUT through the partition's devices */
 	if (e->io.in) {
 		u32 value = port_in(v, e->io.port, e->io.size) & size_mask;
 		if (e->io.size == 4)
@@ -281,6 +282,7 @@ static u32 on_io(struct vcpu *v, struct vm_exit *e)
 			cpu_end_slice();
 		return next;
 	}
+	/* lab 5: end */
 	return EXIT_NEXT;
 }
 

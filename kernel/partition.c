@@ -59,6 +59,7 @@ bool guest_range_ok(const struct partition *p, u64 gpa, u64 len)
 /* Copy to or from guest-physical memory, page by page through the SLAT. */
 static int guest_copy(struct partition *p, u64 gpa, void *buf, u64 len, bool write)
 {
+	/* lab 8: copy to or from guest-physical memory, page by page through the SLAT */
 	u8 *b = buf;
 
 	if (!guest_range_ok(p, gpa, len))
@@ -74,6 +75,7 @@ static int guest_copy(struct partition *p, u64 gpa, void *buf, u64 len, bool wri
 		gpa += n, b += n, len -= n;
 	}
 	return 0;
+	/* lab 8: end */
 }
 
 int guest_read(struct partition *p, u64 gpa, void *dst, u64 len)
@@ -592,11 +594,13 @@ bool partition_work(struct partition *p)
 
 	if (p->work == WORK_STOP && p->scrub_next == 0)
 		release(p); /* every vCPU has left (kernel/sched.c): its console and SLAT go */
+	/* lab 8: scrub the RAM, 2 MiB at a time, in the partition's own slices */
 	while (p->scrub_next < p->nchunks) {
 		memset(phys_to_virt(p->chunks[p->scrub_next++]), 0, RAM_CHUNK);
 		if (p->scrub_next < p->nchunks && work_yields())
 			return false;
 	}
+	/* lab 8: end */
 	if (p->work == WORK_STOP) {
 		free_ram(p);
 		p->work = WORK_NONE;
@@ -638,6 +642,7 @@ void partition_crash(struct partition *p, const char *fmt, ...)
 		return;
 	pconsole_flush(&p->console);
 	klog("partition %s crashed: %s", p->cfg.name, reason);
+	/* lab 8: the crash policy: a restart within the limit, else a stop */
 	if (p->cfg.on_crash == ON_CRASH_RESTART) {
 		if (p->restarts >= p->cfg.restart_limit) {
 			klog("partition %s: restart limit reached", p->cfg.name);
@@ -652,6 +657,7 @@ void partition_crash(struct partition *p, const char *fmt, ...)
 	}
 	p->crashed = true;
 	stop(p);
+	/* lab 8: end */
 	unlock_life(p, flags);
 }
 

@@ -24,7 +24,9 @@ static bool vbefore(u64 a, u64 b)
 /* ran_ns of real time as virtual time: ran_ns * 256 / weight, no overflow. */
 static u64 weighted(u64 ran_ns, u32 weight)
 {
+	/* lab 7: real time as virtual time: the heavier, the slower it passes */
 	return MIN(ran_ns, RUNQ_CHARGE_MAX_NS) * RUNQ_WEIGHT_DEFAULT / weight;
+	/* lab 7: end */
 }
 
 static bool capped(const struct runq_entity *e)
@@ -265,6 +267,7 @@ void runq_remove(struct runq_entity *e)
 
 struct runq_entity *runq_pick(struct runq *q, u64 now_ns, u64 *slice_ns)
 {
+	/* lab 7: who runs next, and for how long */
 	struct runq_entity *e;
 	u64 slice = RUNQ_SLICE_NS, next, left;
 
@@ -287,10 +290,12 @@ struct runq_entity *runq_pick(struct runq *q, u64 now_ns, u64 *slice_ns)
 	q->curr_since = now_ns;
 	*slice_ns = slice;
 	return e;
+	/* lab 7: end */
 }
 
 void runq_charge(struct runq_entity *e, u64 now_ns, u64 ran_ns)
 {
+	/* lab 7: charge a run: virtual time by weight, and the cap */
 	struct runq *q = e->rq;
 
 	ran_ns = MIN(ran_ns, RUNQ_CHARGE_MAX_NS);
@@ -310,6 +315,7 @@ void runq_charge(struct runq_entity *e, u64 now_ns, u64 ran_ns)
 			q->curr = NULL;
 		update_min(q);
 	}
+	/* lab 7: end */
 }
 
 void runq_block(struct runq_entity *e, u64 wake_ns)

@@ -34,6 +34,7 @@ int slat_init(struct slat *s, bool allow_1g)
 
 int slat_map(struct slat *s, const struct slat_format *f, u64 gpa, u64 hpa, u64 size)
 {
+	/* lab 4: map [gpa, gpa + size) to hpa with the largest leaves that fit */
 	if (!IS_ALIGNED(gpa | hpa | size, KiB(4)) || gpa + size < gpa || gpa + size > GiB(512))
 		return -EINVAL;
 	while (size) {
@@ -64,10 +65,12 @@ int slat_map(struct slat *s, const struct slat_format *f, u64 gpa, u64 hpa, u64 
 		}
 	}
 	return 0;
+	/* lab 4: end */
 }
 
 int slat_translate(const struct slat *s, const struct slat_format *f, u64 gpa, u64 *hpa)
 {
+	/* lab 4: walk the tables from the root to the leaf that maps gpa */
 	const u64 *t = phys_to_virt(s->root);
 
 	if (gpa >= GiB(512))
@@ -84,6 +87,7 @@ int slat_translate(const struct slat *s, const struct slat_format *f, u64 gpa, u
 		t = table_of(e);
 	}
 	return -EFAULT;
+	/* lab 4: end */
 }
 
 static void free_level(struct slat *s, const struct slat_format *f, u64 table, int depth)

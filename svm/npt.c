@@ -15,7 +15,9 @@
 
 static u64 npt_leaf(u64 hpa, int level)
 {
+	/* lab 4: an NPT leaf that maps hpa at this level */
 	return hpa | NPT_ACCESS | (level ? NPT_PS : 0);
+	/* lab 4: end */
 }
 static u64 npt_table(u64 phys)
 {

@@ -100,10 +100,12 @@ static int svm_cpu_enable(void)
 		klog("svm: out of memory for the host save areas and permission maps");
 		return -ENOMEM;
 	}
+	/* lab 2: turn SVM on: EFER.SVME, the host save area, the host state VMLOAD restores */
 	wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_SVME);
 	wrmsr(MSR_VM_HSAVE_PA, hsave[cpu]);
 	/* The host's FS/GS/TR/LDTR/syscall state, restored by VMLOAD after each exit. */
 	__asm__ volatile("vmsave %0" ::"a"(host_save[cpu]) : "memory");
+	/* lab 2: end */
 	return 0;
 }
 
@@ -178,6 +180,7 @@ static void svm_vcpu_reset(struct vcpu *v, const struct vcpu_boot_state *s)
 	v->regs.rax = s->eax;
 	v->regs.rbx = s->ebx;
 	v->regs.rsi = s->esi;
+	/* lab 3: the VMCB save area for the Multiboot entry state */
 	memset(st, 0, sizeof(*st));
 	st->es = st->ss = st->ds = st->fs = st->gs = data;
 	st->cs = (struct vmcb_segment){ vcpu_boot_cs(s), ATTR_CODE32, 0xffffffffu, 0 };
@@ -191,6 +194,7 @@ static void svm_vcpu_reset(struct vcpu *v, const struct vcpu_boot_state *s)
 	st->rflags = 0x2;
 	st->rip = s->eip;
 	st->g_pat = 0x0007040600070406ull;
+	/* lab 3: end */
 	vmcb_of(v)->control.eventinj = 0;
 	vmcb_of(v)->control.interrupt_shadow = 0;
 	vmcb_of(v)->control.vintr = VINTR_MASKING;

@@ -13,16 +13,7 @@
 set -u
 cd "$(dirname "$0")/.." || exit 2
 
-passed=0
-failed=0
-pass() {
-	echo "PASS  $*"
-	passed=$((passed + 1))
-}
-fail() {
-	echo "FAIL  $*"
-	failed=$((failed + 1))
-}
+. tools/tally.sh # pass, fail, $passed, $failed
 # The sources a diagram may name things from: git's, new files included, or without git
 # every such file outside build/.
 mapfile -t srcs < <(git ls-files --cached --others --exclude-standard -- '*.c' '*.h' '*.S' \

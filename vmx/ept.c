@@ -14,7 +14,9 @@
 
 static u64 ept_leaf(u64 hpa, int level)
 {
+	/* lab 4: an EPT leaf that maps hpa at this level */
 	return hpa | EPT_RWX | EPT_MT_WB | (level ? EPT_LARGE : 0);
+	/* lab 4: end */
 }
 static u64 ept_table(u64 phys)
 {

@@ -207,6 +207,7 @@ static int vmx_cpu_enable(void)
 	u64 fc = rdmsr(MSR_IA32_FEATURE_CONTROL);
 	bool failed;
 
+	/* lab 2: let VMX be used outside SMX, through IA32_FEATURE_CONTROL */
 	if (!(fc & FEATURE_CONTROL_LOCK)) {
 		wrmsr(MSR_IA32_FEATURE_CONTROL,
 		      fc | FEATURE_CONTROL_LOCK | FEATURE_CONTROL_VMX_OUTSIDE_SMX);
@@ -214,6 +215,7 @@ static int vmx_cpu_enable(void)
 		klog("vmx: firmware locked VT-x off; no partition can run");
 		return -ENODEV;
 	}
+	/* lab 2: end */
 	if (cpu == 0 && !read_caps())
 		return -ENODEV;
 	if (!caps.msr_bitmap) {
@@ -228,6 +230,7 @@ static int vmx_cpu_enable(void)
 		klog("vmx: out of memory for the VMXON region and bitmaps");
 		return -ENOMEM;
 	}
+	/* lab 2: enter VMX operation: the VMXON region, the CR0 and CR4 fixed bits, VMXON */
 	*(u32 *)phys_to_virt(vmxon_region[cpu]) = caps.revision;
 	write_cr0((read_cr0() | caps.cr0_fixed0) & caps.cr0_fixed1);
 	write_cr4((read_cr4() | CR4_VMXE | caps.cr4_fixed0) & caps.cr4_fixed1);
@@ -239,6 +242,7 @@ static int vmx_cpu_enable(void)
 		klog("vmx: VMXON failed on cpu %u", cpu);
 		return -EIO;
 	}
+	/* lab 2: end */
 	return 0;
 }
 
@@ -419,6 +423,7 @@ static void vmx_vcpu_reset(struct vcpu *v, const struct vcpu_boot_state *s)
 	v->regs.rax = s->eax;
 	v->regs.rbx = s->ebx;
 	v->regs.rsi = s->esi;
+	/* lab 3: the guest-state area for the Multiboot entry state */
 	for (u32 i = 0; i < ARRAY_SIZE(data_fields); i++) {
 		vmcs_write(data_fields[i][0], vcpu_boot_ds(s));
 		vmcs_write(data_fields[i][1], data.limit);
@@ -461,6 +466,7 @@ static void vmx_vcpu_reset(struct vcpu *v, const struct vcpu_boot_state *s)
 	vmcs_write32(VMCS_GUEST_SYSENTER_CS, 0);
 	vmcs_writen(VMCS_GUEST_SYSENTER_ESP, 0);
 	vmcs_writen(VMCS_GUEST_SYSENTER_EIP, 0);
+	/* lab 3: end */
 	if (s->real)
 		reset_real(s, data_fields, ARRAY_SIZE(data_fields));
 	lazy_reset(v->id);

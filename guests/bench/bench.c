@@ -6,6 +6,8 @@
  *   bench         alone on its CPU: one CPUID (leaf 0), one null
  *                 hypercall (an unknown number: the shortest path through
  *                 the dispatcher), one CONSOLE_WRITE of a 32-byte line,
+ *                 the same line through the emulated 16550 (an LSR read
+ *                 and an OUT per byte, as a polling driver writes it),
  *                 and one YIELD, after which the scheduler picks this
  *                 partition again, so no registers are switched;
  *   bench-switch  one YIELD while a yielder shares its CPU: the round
@@ -55,10 +57,26 @@ static void time_yields(uint32_t *v)
 	}
 }
 
+#define COM1 0x3f8
+#define COM1_LSR (COM1 + 5)
+#define LSR_THR_EMPTY 0x20
+
+/* n bytes through COM1, LSR read before each, as the uart guest writes them. */
+static void uart_write(const char *s, int n)
+{
+	for (int i = 0; i < n; i++) {
+		while (!(inb(COM1_LSR) & LSR_THR_EMPTY))
+			;
+		outb(COM1, (uint8_t)s[i]);
+	}
+}
+
 static void alone(void)
 {
 	static const char line[] = "write: one 32-byte console line\n";
+	static const char uline[] = "uart: one 32-byte line, by OUTs\n";
 	uint32_t cpuid_t[RUNS], call_t[RUNS], empty_t[RUNS], write_t[RUNS], yield_t[RUNS];
+	uint32_t uart_t[RUNS];
 
 	for (int i = 0; i < RUNS; i++) {
 		uint64_t t0 = rdtsc(), t1 = rdtsc();
@@ -83,12 +101,18 @@ static void alone(void)
 			hv_call(HC_CONSOLE_WRITE, (unsigned long)line, sizeof(line) - 1, 0, 0);
 			write_t[i] = (uint32_t)(rdtsc() - t0);
 		}
+		for (int i = 0; i < RUNS; i++) {
+			uint64_t t0 = rdtsc();
+			uart_write(uline, sizeof(uline) - 1);
+			uart_t[i] = (uint32_t)(rdtsc() - t0);
+		}
 	}
 	report("rdtsc alone", empty_t);
 	report("cpuid round trip", cpuid_t);
 	if (hv_present()) {
 		report("null hypercall round trip", call_t);
 		report("32-byte console write", write_t);
+		report("32-byte uart write", uart_t);
 		report("yield alone", yield_t);
 	}
 }

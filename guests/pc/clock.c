@@ -14,7 +14,7 @@
 #define PM_TIMER_MASK 0xffffffu
 #define PIT_LATCH 59659u /* 50 ms of PIT input clock */
 #define TRIES 3
-#define PIT_TRIES 40 /* a busy host may take the emulator away from many tries in a row */
+#define PIT_TRIES 40   /* a busy host may take the emulator away from many tries in a row */
 #define BRACKET_US 300 /* a wider bracket around a reading: the vCPU was away */
 #define TOLERANCE_PERCENT 2
 

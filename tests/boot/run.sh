@@ -24,16 +24,8 @@ max_jobs=${BOOT_JOBS:-$((cpus < 2 ? 2 : cpus > 4 ? 4 : cpus))}
 [[ $max_jobs =~ ^[1-9][0-9]*$ ]] || max_jobs=2
 selected=${LANES:-$ALL_LANES}
 excerpt_lines=30
-passed=0 failed=0
+. "$root/tools/tally.sh" # pass, fail, $passed, $failed
 
-pass() {
-	passed=$((passed + 1))
-	echo "PASS  $*"
-}
-fail() {
-	failed=$((failed + 1))
-	echo "FAIL  $*"
-}
 # Every check a scenario makes, once, whatever the number of lanes it runs on.
 declare -A distinct=()
 finish() {
