@@ -115,8 +115,10 @@ fi
 
 mkdir -p "$dir" || exit 2
 sources >/dev/null # (fails early outside a git checkout)
-git ls-files -co --exclude-standard -z | grep -zv '^build/' | xargs -0 cp --parents -t "$dir" || exit 2
-# (The objects, with their times, but not the logs, Linux or the ISOs.)
+git ls-files -co --exclude-standard -z | grep -zv '^build/' | xargs -0 cp -p --parents -t "$dir" || exit 2
+# (The objects, with their times, but not the logs, Linux or the ISOs.  The
+# sources keep their times too, cp -p: only the stubbed files are newer
+# than their objects, so only they are compiled again.)
 [ "${LAB_KEEP_BUILD:-0}" = 1 ] && [ -d build ] &&
 	tar -cf - --exclude=build/boot-tests --exclude=build/linux --exclude=build/fuzz \
 		--exclude=build/soak --exclude=build/grade --exclude=build/labproof \
