@@ -70,6 +70,14 @@ static void backtrace(u64 rbp)
 static NORETURN void stop_all(void)
 {
 	lapic_send_nmi_others();
+	/*
+	 * A CPU that was printing when its NMI came stopped with the console's
+	 * lock held: let the NMIs land (a bounded wait, no timer needed), then
+	 * take the console from it again, or the last line would wait for ever.
+	 */
+	for (u32 i = 0; i < (1u << 20); i++)
+		cpu_relax();
+	console_break_lock();
 	klog("all CPUs stopped; the system is halted (it will not reboot by itself)");
 	cpu_stop();
 }

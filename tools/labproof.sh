@@ -112,7 +112,8 @@ done
 running=0
 for w in "${work[@]}"; do
 	read -r lab k dir <<<"$w"
-	(prove_part "$lab" "$k" "$dir" >"$dir.result" && echo ok >>"$dir.result"; rm -rf "$dir") &
+	# (A tree whose proof failed is kept for a look.)
+	(prove_part "$lab" "$k" "$dir" >"$dir.result" && echo ok >>"$dir.result" && rm -rf "$dir") &
 	running=$((running + 1))
 	if [ $running -ge "$jobs" ]; then
 		wait -n
