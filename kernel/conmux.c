@@ -219,13 +219,23 @@ bool conmux_has_room(const struct conmux *m, const struct conmux_port *port, con
 	return console_room() >= need + CONMUX_RESERVE;
 }
 
+/* The tag "[<name>] " that starts each of the port's rows, in its colour if colour is on. */
+static void format_tag(const struct conmux *m, const struct conmux_port *port,
+		       char tag[CONMUX_TAG_MAX])
+{
+	if (m->colour)
+		format(tag, CONMUX_TAG_MAX, "\x1b[%um[%s]\x1b[0m ", port->colour, port->name);
+	else
+		format(tag, CONMUX_TAG_MAX, "[%s] ", port->name);
+}
+
 static void print_row(const struct conmux *m, const struct conmux_port *port, const char *text,
 		      u32 len)
 {
-	if (m->colour)
-		kprintf("\x1b[%um[%s]\x1b[0m %.*s\n", port->colour, port->name, (int)len, text);
-	else
-		kprintf("[%s] %.*s\n", port->name, (int)len, text);
+	char tag[CONMUX_TAG_MAX];
+
+	format_tag(m, port, tag);
+	kprintf("%s%.*s\n", tag, (int)len, text);
 }
 
 bool conmux_line(struct conmux *m, struct conmux_port *port, const char *text, u32 len, u64 now_ns)
@@ -296,10 +306,7 @@ void conmux_partial(struct conmux *m, struct conmux_port *port, const char *text
 		return;
 	}
 	if (!more) {
-		if (m->colour)
-			format(tag, sizeof(tag), "\x1b[%um[%s]\x1b[0m ", port->colour, port->name);
-		else
-			format(tag, sizeof(tag), "[%s] ", port->name);
+		format_tag(m, port, tag);
 		port->open = console_open_line(0, tag, (u32)strlen(tag));
 		port->shown = 0;
 	}
