@@ -69,9 +69,13 @@ static void dump_guest(struct vcpu *v)
 static u32 crash(struct vcpu *v, struct vm_exit *e, const char *reason)
 {
 	struct partition *p = v->partition;
+	char on[24] = ""; /* which vCPU, when there are several: its registers follow */
+
 	console_hold(); /* the record and its crashed/restarted lines: one block */
-	klog("partition %s: crash record: %s exit (vendor code 0x%llx, %s)", p->cfg.name,
-	     exit_kind_name(e->kind), (unsigned long long)e->raw_code, virt->exit_name(e));
+	if (p->nvcpus > 1)
+		format(on, sizeof(on), " on vcpu %u", v->index);
+	klog("partition %s: crash record: %s exit (vendor code 0x%llx, %s)%s", p->cfg.name,
+	     exit_kind_name(e->kind), (unsigned long long)e->raw_code, virt->exit_name(e), on);
 	dump_guest(v);
 	partition_crash(p, "%s", reason);
 	console_release();

@@ -239,6 +239,13 @@ static void run(struct vcpu *v, u64 now, u64 slice_ns)
 	slice_ns = MAX(slice_ns, SCHED_MIN_SLICE_NS);
 	this_cpu()->slice_end = rdtsc() + mul_div_u64(slice_ns, tsc_hz, 1000000000ull);
 	if (p->state != PARTITION_RUNNABLE || p->work) {
+		/*
+		 * The work is vCPU 0's alone, once the others are out (has_event).
+		 * Any vCPU gets here when the work came after it was picked: then
+		 * it only looks again (let_go or a block, in the caller's loop).
+		 */
+		if (v->index || !others_out(p))
+			return;
 		if (p->state != PARTITION_RUNNABLE && !v->retired)
 			partition_vcpu_retire(
 				v); /* on its own CPU, before the work frees the rest */
