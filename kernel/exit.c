@@ -71,7 +71,11 @@ static u32 crash(struct vcpu *v, struct vm_exit *e, const char *reason)
 	struct partition *p = v->partition;
 	char on[24] = ""; /* which vCPU, when there are several: its registers follow */
 
-	console_hold(); /* the record and its crashed/restarted lines: one block */
+	console_hold();			 /* the record and its crashed/restarted lines: one block */
+	if (!partition_takes_event(p)) { /* another vCPU ended this life first: no record */
+		console_release();
+		return EXIT_STOP;
+	}
 	if (p->nvcpus > 1)
 		format(on, sizeof(on), " on vcpu %u", v->index);
 	klog("partition %s: crash record: %s exit (vendor code 0x%llx, %s)%s", p->cfg.name,

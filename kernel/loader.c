@@ -163,6 +163,16 @@ int mb1_load(const u8 *img, u64 size, u64 mem, guest_write_fn write, void *ctx,
 			     "bytes)",
 			     i, (unsigned long long)s.paddr,
 			     (unsigned long long)(s.paddr + s.memsz), (unsigned long long)mem);
+		/* RAM stops below the APIC window: from there to 4 GiB the memory maps say
+		 * reserved. */
+		if (ranges_overlap(s.paddr, s.memsz, GUEST_APIC_WINDOW,
+				   GUEST_4G - GUEST_APIC_WINDOW))
+			FAIL(-ERANGE,
+			     "segment %u (0x%llx-0x%llx) lies in the hole below 4 GiB "
+			     "(0x%llx-0x%llx), which is no RAM",
+			     i, (unsigned long long)s.paddr,
+			     (unsigned long long)(s.paddr + s.memsz),
+			     (unsigned long long)GUEST_APIC_WINDOW, (unsigned long long)GUEST_4G);
 		if (s.filesz && write(ctx, s.paddr, img + s.offset, s.filesz) < 0)
 			FAIL(-EFAULT, "segment %u could not be written to guest RAM", i);
 		/* The rest (bss) is already zero: partition RAM is scrubbed before use. */

@@ -27,6 +27,7 @@
 #include "kernel/spec.h"
 #include "kernel/trap.h"
 #include "kernel/virt.h"
+#include "kernel/watchdog.h"
 #include "kernel/xstate.h"
 #include "lib/lib.h"
 #include "lib/x86.h"
@@ -223,8 +224,6 @@ void kmain(u32 magic, u64 mbi_phys)
 	read_wall_clock();
 	smp_init();
 	virt_init();
-	if (options.selftest_panic)
-		selftest_panic();
 
 	cpuid_init(virt ? virt->guest_cr4() : ~0ull);
 	xstate_cpu_init();
@@ -235,6 +234,9 @@ void kmain(u32 magic, u64 mbi_phys)
 		virt = NULL;
 	pconsole_setup(options.colour, options.console_width);
 	sched_start_cpus();
+	watchdog_start();
+	if (options.selftest_panic)
+		selftest_panic(); /* the other CPUs in their loops, the watchdog's NMIs coming */
 	if (options.selftest_dirty)
 		selftest_dirty_free();
 	if (options.selftest_pools)

@@ -7,6 +7,7 @@
  */
 #include "kernel/panic.h"
 #include "drivers/lapic.h"
+#include "drivers/timer.h"
 #include "kernel/console.h"
 #include "kernel/cpu.h"
 #include "kernel/trap.h"
@@ -16,17 +17,19 @@
 
 extern const char _text_start[], _text_end[];
 
-static volatile u32 panicking;
-
-bool panic_in_progress(void)
-{
-	return panicking != 0;
-}
+static volatile u32 panicking; /* 0, or the reporting CPU's index + 1 */
 
 static u32 cpu_index(void)
 {
 	/* GS may not be set up yet on the earliest panics. */
 	return rdmsr(MSR_GS_BASE) ? this_cpu()->index : 0;
+}
+
+bool panic_elsewhere(void)
+{
+	u32 who = panicking;
+
+	return who && who != cpu_index() + 1;
 }
 
 static void dump_frame(const struct trap_frame *f)
@@ -69,13 +72,17 @@ static void backtrace(u64 rbp)
 
 static NORETURN void stop_all(void)
 {
+	u64 t0 = rdtsc(), wait = tsc_hz / 50; /* 20 ms (0 before the TSC is measured) */
+
 	lapic_send_nmi_others();
 	/*
 	 * A CPU that was printing when its NMI came stopped with the console's
-	 * lock held: let the NMIs land (a bounded wait, no timer needed), then
-	 * take the console from it again, or the last line would wait for ever.
+	 * lock held: let the NMIs land (a bounded wait, no timer interrupt
+	 * needed), then take the console from it again, or the last line would
+	 * wait for ever.  The wait outlasts a watchdog period, so the watchdog's
+	 * NMIs reach this CPU too, as they would in a longer report.
 	 */
-	for (u32 i = 0; i < (1u << 20); i++)
+	for (u32 i = 0; i < (1u << 20) || rdtsc() - t0 < wait; i++)
 		cpu_relax();
 	console_break_lock();
 	klog("all CPUs stopped; the system is halted (it will not reboot by itself)");
@@ -87,7 +94,7 @@ static void vpanic(const struct trap_frame *f, const char *fmt, va_list ap)
 	char cause[256];
 
 	irq_disable();
-	if (__atomic_exchange_n(&panicking, 1, __ATOMIC_SEQ_CST))
+	if (__atomic_exchange_n(&panicking, cpu_index() + 1, __ATOMIC_SEQ_CST))
 		cpu_stop(); /* someone else is already reporting */
 	console_break_lock();
 	format_v(cause, sizeof(cause), fmt, ap);

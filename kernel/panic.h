@@ -12,8 +12,12 @@ struct trap_frame;
 
 NORETURN void panic(const char *fmt, ...) PRINTF_LIKE(1, 2);
 NORETURN void panic_frame(const struct trap_frame *f, const char *fmt, ...) PRINTF_LIKE(2, 3);
-/* True once any CPU has panicked (other CPUs stop when they see it). */
-bool panic_in_progress(void);
+/*
+ * True once another CPU has panicked: this one stops when it sees it (an
+ * NMI).  The reporting CPU itself goes on through NMIs (the watchdog's
+ * keep coming) until its report is out.
+ */
+bool panic_elsewhere(void);
 
 #define BUG_ON(cond)                                                                               \
 	do {                                                                                       \

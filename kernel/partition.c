@@ -137,6 +137,7 @@ void partition_vcpu_retire(struct vcpu *v)
  */
 static void release(struct partition *p)
 {
+	pconsole_flush(&p->console); /* what a vCPU wrote after the stop's own flush */
 	pconsole_close(&p->console);
 	if (p->slat.root)
 		slat_destroy(&p->slat, virt->slat);
@@ -500,6 +501,16 @@ static void stop(struct partition *p)
 	__atomic_store_n(&p->state, PARTITION_STOPPING, __ATOMIC_SEQ_CST);
 }
 
+static bool takes_event(const struct partition *p, bool stop_request)
+{
+	return p->state == PARTITION_RUNNABLE && (stop_request || p->work != WORK_LOAD);
+}
+
+bool partition_takes_event(const struct partition *p)
+{
+	return takes_event(p, false);
+}
+
 /*
  * Take p's lifecycle lock for an event of its running life: false (and
  * nothing held) when p is stopping already, or when a restart is pending
@@ -509,7 +520,7 @@ static bool lock_life(struct partition *p, bool stop_request, u64 *flags)
 {
 	console_hold(); /* first: the console comes before the partition's lock (console.h) */
 	*flags = spin_lock_irqsave(&p->lock);
-	if (p->state == PARTITION_RUNNABLE && (stop_request || p->work != WORK_LOAD))
+	if (takes_event(p, stop_request))
 		return true;
 	spin_unlock_irqrestore(&p->lock, *flags);
 	console_release();
@@ -594,6 +605,8 @@ bool partition_work(struct partition *p)
 
 	if (p->work == WORK_STOP && p->scrub_next == 0)
 		release(p); /* every vCPU has left (kernel/sched.c): its console and SLAT go */
+	else if (p->scrub_next == 0)
+		pconsole_flush(&p->console); /* the former life's last words, before the next's */
 	/* lab 8: scrub the RAM, 2 MiB at a time, in the partition's own slices */
 	while (p->scrub_next < p->nchunks) {
 		memset(phys_to_virt(p->chunks[p->scrub_next++]), 0, RAM_CHUNK);

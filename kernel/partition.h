@@ -94,6 +94,13 @@ void partition_create_all(void);
 /* Stop p: print the lifecycle line, scrub and free its memory. */
 void partition_exit(struct partition *p, int code);
 void partition_crash(struct partition *p, const char *fmt, ...) PRINTF_LIKE(2, 3);
+/*
+ * Would an exit, crash or reset of p be acted on now, or is p stopping
+ * or already restarting (an event of the life that ended)?  Every such
+ * event holds the console first (console_hold), so under that hold the
+ * answer stands until the event is taken.
+ */
+bool partition_takes_event(const struct partition *p);
 /* Partitions runnable or waiting: the scheduler runs while there are any. */
 u32 partition_count_running(void);
 /* A partition waiting (after=) for stopped to stop, or NULL. */

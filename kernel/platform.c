@@ -251,6 +251,8 @@ static void lapic_ipi(void *ctx, const struct vlapic_ipi *m)
 		case VLAPIC_DM_INIT:
 			t->init_pending = true;
 			poke(t);
+			if (t == from)
+				cpu_end_slice(); /* no IPI for itself: it acts on it at once */
 			break;
 		case VLAPIC_DM_STARTUP:
 			/* Waiting, or about to: INIT may still be on its way to t's own CPU. */

@@ -88,6 +88,9 @@ void sched_wake_vcpu(struct vcpu *v)
 		return; /* not placed yet, or stopped */
 	cs = container_of(q, struct cpu_sched, rq);
 	flags = spin_lock_irqsave(&cs->lock);
+	/* A stopping partition's vCPUs must run to leave, paused or not. */
+	if (v->paused && v->partition->state != PARTITION_RUNNABLE)
+		v->paused = false;
 	now = v->entity.rq == q && !v->paused && runq_wake(&v->entity, time_ns());
 	spin_unlock_irqrestore(&cs->lock, flags);
 	if (now)
@@ -249,11 +252,13 @@ static void run(struct vcpu *v, u64 now, u64 slice_ns)
 		if (p->state != PARTITION_RUNNABLE && !v->retired)
 			partition_vcpu_retire(
 				v); /* on its own CPU, before the work frees the rest */
-		else
+		else if (p->state == PARTITION_RUNNABLE)
 			partition_vcpu_sync(v); /* a restart: back to the entry state first */
 		lapic_timer_oneshot_ns(slice_ns, VEC_TIMER);
 		partition_work(p);
 		lapic_timer_stop();
+		if (p->state != PARTITION_RUNNABLE)
+			wake_others(p, v); /* its loading failed: the others must leave too */
 		return;
 	}
 	partition_vcpu_sync(v);
@@ -270,8 +275,10 @@ static void run(struct vcpu *v, u64 now, u64 slice_ns)
 	 */
 	__atomic_store_n(&v->in_guest, true, __ATOMIC_SEQ_CST);
 	if (__atomic_load_n(&p->state, __ATOMIC_SEQ_CST) != PARTITION_RUNNABLE || p->work ||
-	    v->life != p->life) {
-		__atomic_store_n(&v->in_guest, false, __ATOMIC_RELEASE);
+	    v->life != p->life || v->wait_sipi) {
+		/* (A new life that came and was loaded meanwhile reset it to wait for STARTUP.) */
+		__atomic_store_n(&v->in_guest, false, __ATOMIC_SEQ_CST);
+		wake_others(p, v); /* vCPU 0 may have seen it in the guest and wait for it */
 		return;
 	}
 	exit_deliver_pending(v);
@@ -717,7 +724,6 @@ void sched_run(bool exit_when_done, bool selftest, bool report_pools)
 	trap_set_handler(VEC_TIMER, end_slice_irq);
 	trap_set_handler(VEC_IPI_KICK, end_slice_irq);
 	com1_irq = console_use_irq(percpus[0].apic_id, input_byte);
-	watchdog_start();
 	runq_init(&bsp->rq, 0);
 	place_all();
 	__atomic_store_n(&placed, true, __ATOMIC_RELEASE);

@@ -104,7 +104,7 @@ void trap_set_handler(u8 vector, irq_handler_t h)
 void trap_dispatch(struct trap_frame *f)
 {
 	if (f->vector == EXC_NMI) {
-		if (panic_in_progress())
+		if (panic_elsewhere())
 			cpu_stop();
 		if (handlers[EXC_NMI])
 			handlers[EXC_NMI](f);

@@ -4,8 +4,9 @@
 #
 #   tests/boot/run.sh [SCENARIO ...]     (SCENARIO: a name like "panic" or a file)
 #
-# Default: every tests/boot/*.scenario.  Environment: LANES="qemu-svm ..."
-# boots only those lanes, BOOT_JOBS=N boots N lanes at once (default: the
+# Default: every tests/boot/*.scenario.  Environment: BOOT_SLOW=1 (make
+# test-slow) boots each scenario on its slow-lanes instead of its lanes,
+# LANES="qemu-svm ..." boots only those lanes, BOOT_JOBS=N boots N lanes at once (default: the
 # number of CPUs, at least 2 and at most 4; each emulator keeps one busy),
 # ELF=FILE tests another hypervisor image (default build/cloison.elf).
 # Prints one PASS/FAIL line per check, then "boot: D distinct checks" (each
@@ -88,7 +89,7 @@ unescape() {
 # lane-independent settings only).  On a bad line sets S_ERROR, returns 1.
 load() {
 	local file=$1 lane=${2:-} n=0 line key arg filter tok re steps=0
-	S_LANES='' S_OPTIONS='' S_TEMPLATE=iso/grub.cfg S_MODULES='' S_TIMEOUT=120
+	S_LANES='' S_SLOW_LANES='' S_OPTIONS='' S_TEMPLATE=iso/grub.cfg S_MODULES='' S_TIMEOUT=120
 	S_UNTIL='' S_ERROR=''
 	C_KIND=() C_ARG=() T_STEPS=''
 	while IFS= read -r line || [ -n "$line" ]; do
@@ -110,7 +111,7 @@ load() {
 			done
 		fi
 		case $key in
-		lanes | options | template | modules)
+		lanes | slow-lanes | options | template | modules)
 			if [ -n "$filter" ]; then
 				S_ERROR="line $n: '$key' applies to the whole scenario and takes no [lanes]"
 				return 1
@@ -129,7 +130,7 @@ load() {
 			;;
 		esac
 		case $key in
-		lanes | timeout | has | once | none | rawnone | same | count | features | template | type)
+		lanes | slow-lanes | timeout | has | once | none | rawnone | same | count | features | template | type)
 			if [ -z "$arg" ]; then
 				S_ERROR="line $n: '$key' needs an argument"
 				return 1
@@ -137,14 +138,17 @@ load() {
 			;;
 		esac
 		case $key in
-		lanes)
+		lanes | slow-lanes)
 			for tok in $arg; do
 				if ! lane_info "$tok" >/dev/null; then
 					S_ERROR="line $n: unknown lane '$tok' ($ALL_LANES)"
 					return 1
 				fi
+				case " $S_LANES $S_SLOW_LANES " in
+				*" $tok "*) S_ERROR="line $n: lane '$tok' named twice" && return 1 ;;
+				esac
 			done
-			S_LANES=$arg
+			if [ "$key" = lanes ]; then S_LANES=$arg; else S_SLOW_LANES=$arg; fi
 			;;
 		options) S_OPTIONS=$arg ;;
 		template) S_TEMPLATE=$arg ;;
@@ -429,11 +433,12 @@ for s in "$@"; do
 		continue
 	fi
 	lanes=()
-	for l in $S_LANES; do
+	if [ "${BOOT_SLOW:-0}" = 1 ]; then want=$S_SLOW_LANES; else want=$S_LANES; fi
+	for l in $want; do
 		case " $selected " in *" $l "*) lanes+=("$l") ;; esac
 	done
 	if [ ${#lanes[@]} = 0 ]; then
-		echo "      $name: skipped (its lanes, $S_LANES, are not selected)"
+		[ -n "$want" ] && echo "      $name: skipped (its lanes, $want, are not selected)"
 		continue
 	fi
 	rm -rf "${out:?}/$name"

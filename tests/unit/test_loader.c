@@ -589,6 +589,17 @@ static void test_segment_outside_ram(void **state)
 	assert_non_null(strstr(why, "segment 0 (0xfffffffffffff000-"));
 	assert_int_equal(g.calls, 0);
 
+	/* In the hole below 4 GiB of a partition larger than 4 GiB: no RAM there either. */
+	build(true, MB_OFF, MB1_FLAG_ADDRESS);
+	set_phdr(0, PT_LOAD, TEXT_OFF, 0xfebff000ull, TEXT_SIZE, 0x2000);
+	assert_int_equal(load_mem(GiB(8)), -ERANGE);
+	assert_string_equal(why, "segment 0 (0xfebff000-0xfec01000) lies in the hole below 4 GiB "
+				 "(0xfec00000-0x100000000), which is no RAM");
+	set_phdr(0, PT_LOAD, TEXT_OFF, 0xfffff000ull, TEXT_SIZE, 0x1000);
+	assert_int_equal(load_mem(GiB(8)), -ERANGE);
+	assert_non_null(strstr(why, "segment 0 (0xfffff000-0x100000000) lies in the hole"));
+	assert_int_equal(g.calls, 0);
+
 	/* 32-bit addresses with a smaller partition. */
 	build(false, MB_OFF, 0);
 	reset_ram(0);
