@@ -57,14 +57,20 @@ static inline bool range_within(u64 a, u64 len, u64 size)
 /* a * b / c with a 128-bit intermediate; saturates at UINT64_MAX. */
 static inline u64 mul_div_u64(u64 a, u64 b, u64 c)
 {
-	u64 hi, lo, q;
 	if (c == 0)
 		return UINT64_MAX;
+#ifdef __x86_64__
+	u64 hi, lo, q;
 	__asm__("mulq %3" : "=a"(lo), "=d"(hi) : "a"(a), "rm"(b));
 	if (hi >= c)
 		return UINT64_MAX;
 	__asm__("divq %4" : "=a"(q), "=d"(hi) : "a"(lo), "d"(hi), "rm"(c));
 	return q;
+#else /* the host tools and unit tests on another architecture */
+	unsigned __int128 p = (unsigned __int128)a * b;
+
+	return (u64)(p >> 64) >= c ? UINT64_MAX : (u64)(p / c);
+#endif
 }
 
 #endif

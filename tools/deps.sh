@@ -15,6 +15,18 @@ set -u
 packages=(qemu-system-x86 ovmf bochs bochsbios vgabios grub-pc-bin
 	grub-efi-amd64-bin grub-common xorriso mtools libcmocka-dev gcc make cpio "$@")
 
+# On another architecture (an arm64 laptop): cloison is x86-64 code, built with the cross
+# compiler, and Debian builds GRUB's PC BIOS and x86-64 UEFI images for x86 only, so those two
+# come from the amd64 architecture (multiarch; grub-common, the tools, stays native).
+arch=$(dpkg --print-architecture 2>/dev/null || echo amd64)
+foreign=''
+if [ "$arch" != amd64 ]; then
+	packages=("${packages[@]/#grub-pc-bin/grub-pc-bin:amd64}")
+	packages=("${packages[@]/#grub-efi-amd64-bin/grub-efi-amd64-bin:amd64}")
+	packages+=(gcc-x86-64-linux-gnu binutils-x86-64-linux-gnu)
+	dpkg --print-foreign-architectures 2>/dev/null | grep -qx amd64 || foreign=amd64
+fi
+
 die() {
 	echo "deps: $*" >&2
 	exit 1
@@ -41,8 +53,13 @@ if [ ${#missing[@]} -gt 0 ]; then
 	if [ "$(id -u)" != 0 ]; then
 		echo "deps: missing packages: ${missing[*]}" >&2
 		echo "deps: install them with:" >&2
+		[ -n "$foreign" ] && echo "  sudo dpkg --add-architecture $foreign" >&2
 		echo "  sudo apt-get update && sudo apt-get install -y --no-install-recommends ${missing[*]}" >&2
 		exit 1
+	fi
+	if [ -n "$foreign" ]; then
+		echo "deps: adding the $foreign architecture (dpkg --add-architecture) for GRUB's x86 images" >&2
+		dpkg --add-architecture "$foreign" || die "dpkg --add-architecture $foreign failed"
 	fi
 	echo "deps: installing ${missing[*]}" >&2
 	export DEBIAN_FRONTEND=noninteractive

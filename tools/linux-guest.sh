@@ -25,12 +25,14 @@ if [ -s "$out/vmlinuz" ] && [ -s "$out/initrd.img" ]; then
 fi
 mkdir -p "$out/debs"
 
-# download PACKAGE: fetch its .deb into build/linux/debs (once) and print its path.
+# download PACKAGE: fetch its .deb into build/linux/debs (once) and print its path.  Always
+# the amd64 one: the guest is x86-64 whatever the host is (on an arm64 laptop,
+# tools/deps.sh has added the amd64 architecture to apt).
 download() {
 	local deb
 	deb=$(ls "$out/debs/$1"_*.deb 2>/dev/null | head -n 1 || true)
 	if [ -z "$deb" ]; then
-		(cd "$out/debs" && apt-get download "$1" >/dev/null 2>&1) || {
+		(cd "$out/debs" && apt-get download "$1:amd64" >/dev/null 2>&1) || {
 			echo "linux-guest: cannot download $1 (apt-get download $1 failed; is there network access?)" >&2
 			exit 1
 		}
@@ -49,8 +51,8 @@ done
 # The versioned image package linux-image-amd64 stands for (a fresh
 # machine may have no package lists yet: root fetches them once).
 kernel_package() {
-	apt-cache depends linux-image-amd64 2>/dev/null |
-		sed -n 's/^ *Depends: \(linux-image-[0-9].*-amd64\)$/\1/p' | head -n 1
+	apt-cache depends linux-image-amd64:amd64 2>/dev/null |
+		sed -n 's/^ *Depends: \(linux-image-[0-9][^:]*-amd64\)\(:amd64\)\{0,1\}$/\1/p' | head -n 1
 }
 image=$(kernel_package)
 if [ -z "$image" ] && [ "$(id -u)" = 0 ]; then

@@ -99,9 +99,10 @@ u64 slat_alloc_table(void)
 	return (u64)(uintptr_t)p;
 }
 
+/* The newest frame handed out at phys: the allocator may give a freed address again. */
 static int tracked(u64 phys)
 {
-	for (unsigned i = 0; i < tr.n; i++)
+	for (unsigned i = tr.n; i-- > 0;)
 		if ((u64)(uintptr_t)tr.frame[i] == phys)
 			return (int)i;
 	return -1;
