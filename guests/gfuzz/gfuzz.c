@@ -191,8 +191,11 @@ static void op_port(void)
 	uint16_t port = a_port();
 	uint32_t v = next(), n = below(64), op = below(8);
 	uint8_t *buf = scratch + below(64);
+	uint32_t size = op == 3 ? 1 : op == 4 ? 4 : 2;
 
-	if (op >= 3 && op != 5 && ends_partition(port, op == 3 ? 1 : op == 4 ? 4 : 2))
+	/* Nor a byte of a wide write into the UART's THR: the console stays quiet. */
+	if (op >= 3 && op != 5 &&
+	    (ends_partition(port, size) || (COM1 >= port && COM1 < port + size)))
 		port = 0x80;
 	switch (op) {
 	case 0:
