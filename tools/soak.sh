@@ -37,6 +37,7 @@ sed -e "s|@TIMEOUT@|$((secs * 2 + 600))|" -e "s|@LANE@|$lane|" -e "s|@CFG@|build
 	-e "s/@CRASHER@/$crasher/g" tests/soak/scenario.in >"$out/soak.scenario"
 echo "soak: $secs s on $lane (the log: build/boot-tests/soak/$lane.txt)"
 BOOT_JOBS=1 LANES=$lane tests/boot/run.sh "$out/soak.scenario" | tee "$out/run.log"
+. tools/tally.sh # pass, fail, $passed, $failed: the boot run's counts, then the flood's check
 passed=$(sed -n 's/^boot: \([0-9]*\) passed, \([0-9]*\) failed$/\1/p' "$out/run.log")
 failed=$(sed -n 's/^boot: \([0-9]*\) passed, \([0-9]*\) failed$/\2/p' "$out/run.log")
 passed=${passed:-0} failed=${failed:-1}
@@ -49,11 +50,9 @@ offered=$(sed -n 's/^\[flood\] flood: offered \([0-9]*\) bytes.*/\1/p' "$txt" | 
 shown=$(grep -ac '^\[flood\] flood [0-9]\{6\} ' "$txt")
 dropped=$(sed -n 's/^cloison: partition flood: dropped \([0-9]*\) bytes.*/\1/p' "$txt" | awk '{ n += $1 } END { print n + 0 }')
 if [ -n "$offered" ] && [ $((shown * 151 + dropped)) = "$offered" ]; then
-	echo "PASS  soak/$lane  flood: $shown lines shown ($((shown * 151)) bytes) + $dropped dropped = $offered offered"
-	passed=$((passed + 1))
+	pass "soak/$lane  flood: $shown lines shown ($((shown * 151)) bytes) + $dropped dropped = $offered offered"
 else
-	echo "FAIL  soak/$lane  flood: $shown lines shown ($((shown * 151)) bytes) + $dropped dropped, offered ${offered:-?}"
-	failed=$((failed + 1))
+	fail "soak/$lane  flood: $shown lines shown ($((shown * 151)) bytes) + $dropped dropped, offered ${offered:-?}"
 fi
 grep -a '^cloison: pools:' "$txt" | sed 's/^/      /'
 echo "soak: $passed passed, $failed failed"

@@ -6,8 +6,9 @@
 #
 # Default: every tests/boot/*.scenario.  Environment: BOOT_SLOW=1 (make
 # test-slow) boots each scenario on its slow-lanes instead of its lanes,
-# LANES="qemu-svm ..." boots only those lanes, BOOT_JOBS=N boots N lanes at once (default: the
-# number of CPUs, at least 2 and at most 4; each emulator keeps one busy),
+# LANES="qemu-svm ..." boots only those lanes, BOOT_JOBS=N boots N lanes at
+# once (default: the number of CPUs, at least 2 and at most 4; each
+# emulator keeps one busy),
 # ELF=FILE tests another hypervisor image (default build/cloison.elf).
 # Prints one PASS/FAIL line per check, then "boot: D distinct checks" (each
 # check of a scenario once, over all its lanes) and "boot: P passed, F

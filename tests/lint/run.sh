@@ -30,16 +30,10 @@ root=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$root" || exit 2
 lint=${LINT:-$root/build/cloison-lint}
 out=$root/build/lint-tests
-passed=0 failed=0
+# shellcheck source-path=SCRIPTDIR/../.. source=tools/tally.sh
+. "$root/tools/tally.sh" # pass, fail, $passed, $failed
+tally_prefix='lint: '
 
-pass() {
-	passed=$((passed + 1))
-	echo "PASS  lint: $*"
-}
-fail() {
-	failed=$((failed + 1))
-	echo "FAIL  lint: $*"
-}
 finish() {
 	echo "lint: $passed passed, $failed failed"
 	[ "$failed" = 0 ]
