@@ -39,13 +39,6 @@ static void report(const char *what, uint32_t *v)
 	printf("bench: %s: min %u median %u cycles\n", what, v[0], v[RUNS / 2]);
 }
 
-static bool same(const char *a, const char *b)
-{
-	while (*a && *a == *b)
-		a++, b++;
-	return *a == *b;
-}
-
 static void time_yields(uint32_t *v)
 {
 	for (int i = 0; i < WARMUP; i++)
@@ -123,14 +116,14 @@ int guest_main(unsigned magic, unsigned info)
 	uint32_t yield_t[RUNS];
 
 	cmdline_value(guest_cmdline(magic, info), "name", name, sizeof(name));
-	if (!same(name, "bench") && !hv_present()) {
+	if (!str_same(name, "bench") && !hv_present()) {
 		printf("bench: %s needs cloison\n", name);
 		return 1;
 	}
-	if (same(name, "yielder")) {
+	if (str_same(name, "yielder")) {
 		for (int i = 0; i < YIELDER_ROUNDS; i++)
 			hv_call(HC_YIELD, 0, 0, 0, 0);
-	} else if (same(name, "bench-switch")) {
+	} else if (str_same(name, "bench-switch")) {
 		time_yields(yield_t);
 		report("yield with a yielder", yield_t);
 	} else {

@@ -106,13 +106,6 @@ static const struct {
 	void (*act)(void);
 } actions[] = { { "triple", triple_fault }, { "virt", virt_insn } };
 
-static bool same(const char *a, const char *b)
-{
-	while (*a && *a == *b)
-		a++, b++;
-	return *a == *b;
-}
-
 int guest_main(unsigned magic, unsigned info)
 {
 	char how[16];
@@ -121,7 +114,7 @@ int guest_main(unsigned magic, unsigned info)
 		how[0] = '\0';
 	tables_init();
 	for (size_t i = 0; i < sizeof(actions) / sizeof(actions[0]); i++) {
-		if (same(how, actions[i].name)) {
+		if (str_same(how, actions[i].name)) {
 			actions[i].act();
 			printf("crash: FAIL: still running after %s\n", doing);
 			return 1;

@@ -7,6 +7,12 @@
  * the ideal schedule t0 + k * PERIOD_NS, where t0 is read just before the
  * tick starts (so the ideal is at most one hypercall early, never late).
  *
+ * With "until=input" on its command line (after the "--" of its partition
+ * line) it beats instead until a byte is typed to it: a neighbour that
+ * runs for minutes (tests/boot/linux.scenario) can then be shown to have
+ * ended while the heartbeat still beat.  That mode prints beat 1 and
+ * every 100th (5 s), not every tenth.
+ *
  * It prints the first beat and every tenth, then one summary line:
  *   heartbeat: N beats, worst W ms late (beat K), M missed, bound B ms
  * A beat later than LATE_BOUND_NS, or one that came before its time,
@@ -45,18 +51,18 @@
 #define QUIET_NS (1000 * MS)
 #define LATE_BOUND_NS (45 * MS)
 #define MAX_FAIL_LINES 5
+#define RING 64 /* beats noted by the handler and not yet looked at by the loop: at most 1 or 2 */
 
 static uint64_t t0;
 static volatile unsigned beats;
-static int64_t late_ns[BEATS]; /* beat k + 1: TIME minus t0 + (k + 1) * PERIOD_NS */
+static int64_t late_ns[RING]; /* beat k + 1, at k % RING: TIME minus t0 + (k + 1) * PERIOD_NS */
 
 /* In the timer's interrupt handler: note when this beat came. */
 static void on_beat(void)
 {
 	unsigned k = beats;
 
-	if (k < BEATS)
-		late_ns[k] = (int64_t)(hv_time_ns() - (t0 + (k + 1) * PERIOD_NS));
+	late_ns[k % RING] = (int64_t)(hv_time_ns() - (t0 + (k + 1) * PERIOD_NS));
 	beats = k + 1;
 }
 
@@ -74,11 +80,51 @@ static void print_beat(const char *prefix, unsigned beat, int64_t ns, const char
 	       v / 1000u % 1000u, suffix);
 }
 
+/* What the beats came to so far. */
+struct tally {
+	unsigned worst, missed, bad; /* worst: the beat's number, from 1 */
+	int64_t worst_ns;
+};
+
+/* Look at beat k + 1: count it, and print it if it is one to show or a bad one. */
+static void judge(struct tally *t, unsigned k, int64_t ns, unsigned every)
+{
+	bool early = ns < 0;
+	bool late = ns > (int64_t)LATE_BOUND_NS;
+
+	if (k == 0 || (k + 1) % every == 0)
+		print_beat("", k + 1, ns, "");
+	if (!t->worst || ns > t->worst_ns)
+		t->worst = k + 1, t->worst_ns = ns;
+	t->missed += ns >= (int64_t)PERIOD_NS;
+	if (!early && !late)
+		return;
+	if (t->bad++ >= MAX_FAIL_LINES)
+		return;
+	if (early)
+		printf("heartbeat: FAIL: beat %u came %u ns early\n", k + 1,
+		       (unsigned)(uint32_t)-ns);
+	else
+		print_beat("FAIL: ", k + 1, ns, " (past the bound)");
+}
+
+/* until=input: has a byte been typed to this partition? */
+static bool typed(void)
+{
+	char c;
+
+	return console_read(&c, 1) > 0;
+}
+
 int guest_main(unsigned magic, unsigned info)
 {
-	unsigned printed = 0, worst = 0, missed = 0, bad = 0;
+	char until[8];
+	bool forever = cmdline_value(guest_cmdline(magic, info), "until", until, sizeof(until)) &&
+		       str_same(until, "input");
+	bool stop = false;
+	unsigned every = forever ? 100 : 10, looked = 0;
+	struct tally t = { 0 };
 	uint32_t w;
-	(void)magic, (void)info;
 
 	if (!hv_present()) {
 		printf("heartbeat: needs cloison's SET_TIMER; nothing to do natively\n");
@@ -91,39 +137,24 @@ int guest_main(unsigned magic, unsigned info)
 	for (;;) {
 		unsigned now;
 		__asm__ volatile("cli" ::: "memory");
-		now = beats < BEATS ? beats : BEATS;
-		if (printed == now && now < BEATS) {
+		now = forever || beats < BEATS ? beats : BEATS;
+		if (forever && !stop)
+			stop = typed();
+		if (looked == now && !stop && (forever || now < BEATS)) {
 			__asm__ volatile("sti; hlt" ::: "memory"); /* STI's shadow covers HLT */
 			continue;
 		}
 		__asm__ volatile("sti" ::: "memory");
 		/* Printing waits between beats, so it never delays the next one. */
-		for (; printed < now; printed++)
-			if (printed == 0 || (printed + 1) % 10 == 0)
-				print_beat("", printed + 1, late_ns[printed], "");
-		if (now == BEATS)
+		for (; looked < now; looked++)
+			judge(&t, looked, late_ns[looked % RING], every);
+		if (forever ? stop : now == BEATS)
 			break;
 	}
 	tick_stop();
-	for (unsigned k = 0; k < BEATS; k++) {
-		bool early = late_ns[k] < 0;
-		bool late = late_ns[k] > (int64_t)LATE_BOUND_NS;
-		if (late_ns[k] > late_ns[worst])
-			worst = k;
-		missed += late_ns[k] >= (int64_t)PERIOD_NS;
-		if (!early && !late)
-			continue;
-		if (bad++ < MAX_FAIL_LINES) {
-			if (early)
-				printf("heartbeat: FAIL: beat %u came %u ns early\n", k + 1,
-				       (unsigned)(uint32_t)-late_ns[k]);
-			else
-				print_beat("FAIL: ", k + 1, late_ns[k], " (past the bound)");
-		}
-	}
-	w = clamp_ns(late_ns[worst]);
+	w = clamp_ns(t.worst_ns);
 	printf("heartbeat: %u beats, worst %u.%03u ms late (beat %u), %u missed, bound %u ms\n",
-	       BEATS, w / 1000000u, w / 1000u % 1000u, worst + 1, missed,
+	       looked, w / 1000000u, w / 1000u % 1000u, t.worst, t.missed,
 	       (unsigned)(LATE_BOUND_NS / MS));
-	return (int)bad;
+	return (int)t.bad;
 }

@@ -384,8 +384,8 @@ int case_apic_bad(unsigned magic, unsigned info)
 	desc_set_handler(LEGAL_X2, (void *)on_legal_3);
 	lapic_write(LAPIC_SVR, SVR_ENABLE | 0xff);
 	(void)lapic_esr();
-	if (hsame(hostile_variant, "tpr") || hsame(hostile_variant, "off"))
-		return window(hsame(hostile_variant, "tpr"));
+	if (str_same(hostile_variant, "tpr") || str_same(hostile_variant, "off"))
+		return window(str_same(hostile_variant, "tpr"));
 	failures += lvt_timer();
 	failures += icr();
 	failures += ioapic();

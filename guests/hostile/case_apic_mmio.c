@@ -231,27 +231,27 @@ static int refused(const char *v)
 	uint32_t got = 0, b = LAPIC_BASE;
 	static uint32_t buf[4];
 
-	if (hsame(v, "lock")) {
+	if (str_same(v, "lock")) {
 		hsay("LOCK OR to the TPR next");
 		__asm__ volatile("lock orl $0, (%0)" ::"b"(b + LAPIC_TPR)
 				 : "memory"); /* F0 83 0B */
-	} else if (hsame(v, "rep")) {
+	} else if (str_same(v, "rep")) {
 		uint32_t si = b + LAPIC_VERSION, di = (uint32_t)(uintptr_t)buf, cx = 4;
 		hsay("REP MOVSD from the local APIC page next");
 		__asm__ volatile("cld\n\trep movsl" : "+S"(si), "+D"(di), "+c"(cx) : : "memory");
-	} else if (hsame(v, "wide")) {
+	} else if (str_same(v, "wide")) {
 		struct long_regs r = { .rbx = b + LAPIC_VERSION };
 		hsay("an 8-byte MOV from the version register next");
 		long_apic_call(apic_mmio_load64, &r); /* 48 8B 03 */
 		got = (uint32_t)r.rax;
-	} else if (hsame(v, "rmw")) {
+	} else if (str_same(v, "rmw")) {
 		hsay("ADD to the TPR next");
 		__asm__ volatile("addl %0, (%1)" ::"a"(1), "b"(b + LAPIC_TPR)
 				 : "memory"); /* 01 03 */
-	} else if (hsame(v, "cross")) {
+	} else if (str_same(v, "cross")) {
 		hsay("a dword read across the end of the local APIC page next");
 		__asm__ volatile("movl 0xffe(%1), %0" : "=a"(got) : "b"(b) : "memory");
-	} else if (hsame(v, "fetch")) {
+	} else if (str_same(v, "fetch")) {
 		hsay("a call to 0xfee00000 next");
 		((void (*)(void))(uintptr_t)LAPIC_BASE)();
 	} else {
@@ -312,12 +312,12 @@ int case_apic_mmio(unsigned magic, unsigned info)
 		failures += rest_of_window();
 		return failures;
 	}
-	if (hsame(v, "ioapic"))
+	if (str_same(v, "ioapic"))
 		return every_ioapic_offset();
 	/* One after the other, 100 ms apart, while the heartbeat beats. */
 	for (unsigned i = 0; i < sizeof(refused_order) / sizeof(refused_order[0]); i++)
-		if (hsame(v, refused_order[i]))
+		if (str_same(v, refused_order[i]))
 			while (hv_time_ns() - hostile_t0 < (1100 + 100 * i) * MS)
 				sleep_ns(20 * MS);
-	return hsame(v, "split") ? split() : refused(v);
+	return str_same(v, "split") ? split() : refused(v);
 }

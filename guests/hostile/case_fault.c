@@ -77,15 +77,15 @@ int case_triple(unsigned magic, unsigned info)
 	(void)magic, (void)info;
 
 	cpu_setup();
-	if (hsame(hostile_variant, "real")) {
+	if (str_same(hostile_variant, "real")) {
 		hsay("triple fault in real mode next");
 		*lowp = (struct low_params){ 0 };
 		real_call(REAL_TRIPLE);
-	} else if (hsame(hostile_variant, "pm32")) {
+	} else if (str_same(hostile_variant, "pm32")) {
 		static const struct idt_ptr none = { 0, 0 };
 		hsay("triple fault in 32-bit mode next");
 		__asm__ volatile("lidt %0\n\tud2" ::"m"(none) : "memory");
-	} else if (hsame(hostile_variant, "lm64")) {
+	} else if (str_same(hostile_variant, "lm64")) {
 		hsay("triple fault in 64-bit mode next");
 		long_call(long_triple_fault, &r);
 	} else {

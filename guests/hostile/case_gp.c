@@ -239,21 +239,21 @@ int case_gp(unsigned magic, unsigned info)
 	(void)magic, (void)info;
 
 	cpu_setup();
-	if (hsame(v, "msr"))
+	if (str_same(v, "msr"))
 		return msrs();
-	if (hsame(v, "cr"))
+	if (str_same(v, "cr"))
 		return crs();
-	if (hsame(v, "cr0nw"))
+	if (str_same(v, "cr0nw"))
 		return want_gp("CR0 with NW and not CD gets #GP",
 			       try_write_cr0((read_cr0() | CR0_NW) & ~CR0_CD));
-	if (hsame(v, "cr0pg"))
+	if (str_same(v, "cr0pg"))
 		return want_gp("CR0 with PG and not PE gets #GP",
 			       try_write_cr0((read_cr0() | CR0_PG) & ~CR0_PE));
-	if (hsame(v, "xcr"))
+	if (str_same(v, "xcr"))
 		return xcrs();
-	if (hsame(v, "efer"))
+	if (str_same(v, "efer"))
 		return efer_lme_with_paging();
-	if (hsame(v, "64"))
+	if (str_same(v, "64"))
 		return from_64bit_mode();
 	hsay("FAIL: variant '%s': want msr, cr, cr0nw, cr0pg, xcr, efer or 64", v);
 	return 1;

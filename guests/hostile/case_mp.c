@@ -95,12 +95,12 @@ static int memory_clean(void)
 int case_mp(unsigned magic, unsigned info)
 {
 	const char *v = hostile_variant;
-	uint32_t how = hsame(v, "exit") ? HOW_EXIT : HOW_TRIPLE;
+	uint32_t how = str_same(v, "exit") ? HOW_EXIT : HOW_TRIPLE;
 	uint64_t per_ms, t, c;
 	int failures = 0;
 	(void)magic, (void)info;
 
-	if (!hsame(v, "exit") && !hsame(v, "triple") && !hsame(v, "restart")) {
+	if (!str_same(v, "exit") && !str_same(v, "triple") && !str_same(v, "restart")) {
 		hsay("FAIL: variant '%s': want triple, exit or restart", v);
 		return 1;
 	}

@@ -291,9 +291,9 @@ int case_mp_more(unsigned magic, unsigned info)
 	cpuid(0x40000010, &r[0], &r[1], &r[2], &r[3]);
 	tsc_khz = r[0];
 	cpu_setup();
-	if (hsame(hostile_name, "mp-console"))
+	if (str_same(hostile_name, "mp-console"))
 		return mp_console();
-	if (hsame(hostile_name, "mp-sipi"))
+	if (str_same(hostile_name, "mp-sipi"))
 		return mp_sipi();
 	return mp_reset();
 }

@@ -106,7 +106,7 @@ int case_pointers(unsigned magic, unsigned info)
 	int failures;
 	(void)magic, (void)info;
 
-	if (hsame(hostile_variant, "64"))
+	if (str_same(hostile_variant, "64"))
 		return pointers_64();
 	failures = pointers_32();
 	hsay("%d failures; now reading at 1 GiB, outside my RAM", failures);

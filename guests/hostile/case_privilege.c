@@ -104,7 +104,7 @@ int case_privilege(unsigned magic, unsigned info)
 	(void)magic, (void)info;
 
 	cpu_setup();
-	if (hsame(hostile_variant, "v86"))
+	if (str_same(hostile_variant, "v86"))
 		return v86_mode();
 	failures += outer_rings();
 	failures += real_mode();

@@ -332,7 +332,7 @@ int case_regs(unsigned magic, unsigned info)
 	(void)magic, (void)info;
 
 	cpu_setup();
-	if (hsame(hostile_variant, "restart")) {
+	if (str_same(hostile_variant, "restart")) {
 		failures += reset_state();
 		make_pattern(&p, 0xa);
 		set_base(&p);
@@ -342,12 +342,12 @@ int case_regs(unsigned magic, unsigned info)
 		hsay("FAIL: the read outside RAM returned");
 		return failures + 1;
 	}
-	if (!hsame(hostile_variant, "a") && !hsame(hostile_variant, "b")) {
+	if (!str_same(hostile_variant, "a") && !str_same(hostile_variant, "b")) {
 		hsay("FAIL: variant '%s': want a, b or restart", hostile_variant);
 		return 1;
 	}
 	enable_sse();
-	make_pattern(&p, hsame(hostile_variant, "a") ? 0xa : 0xb);
+	make_pattern(&p, str_same(hostile_variant, "a") ? 0xa : 0xb);
 	set_base(&p);
 	failures += survive_yields(&p, false);
 	hsay("AVX offered: %s; XCR0 next", avx ? "yes" : "no");

@@ -47,14 +47,14 @@ static int first_life(const char *v)
 	*(volatile uint32_t *)PATTERN_AT = PATTERN;
 	while (hv_time_ns() < FIRST_LIFE_END_MS * MS)
 		sleep_ns(20 * MS);
-	if (hsame(v, "init")) {
+	if (str_same(v, "init")) {
 		hsay("sending INIT to itself next");
 		lapic_write(LAPIC_SVR, SVR_ENABLE | 0xff);
 		lapic_ipi(0, ICR_INIT | ICR_ASSERT);
 	} else {
 		hsay("resetting through port %s next",
-		     hsame(v, "kbc") ? "0x64 (0xfe)" : "0xcf9 (0x06)");
-		if (hsame(v, "kbc"))
+		     str_same(v, "kbc") ? "0x64 (0xfe)" : "0xcf9 (0x06)");
+		if (str_same(v, "kbc"))
 			outb(0x64, 0xfe);
 		else
 			outb(0xcf9, 0x06);
@@ -71,9 +71,9 @@ int case_reset(unsigned magic, unsigned info)
 	(void)magic, (void)info;
 
 	timer_init();
-	if (hsame(v, "s5"))
+	if (str_same(v, "s5"))
 		return power_off();
-	if (!hsame(v, "kbc") && !hsame(v, "cf9") && !hsame(v, "init")) {
+	if (!str_same(v, "kbc") && !str_same(v, "cf9") && !str_same(v, "init")) {
 		hsay("FAIL: variant '%s': want kbc, cf9, init or s5", v);
 		return 1;
 	}

@@ -71,9 +71,9 @@ int case_ripwrap(unsigned magic, unsigned info)
 {
 	(void)magic, (void)info;
 	cpu_setup();
-	if (hsame(hostile_variant, "end"))
+	if (str_same(hostile_variant, "end"))
 		return run_off_the_end();
-	if (hsame(hostile_variant, "4g"))
+	if (str_same(hostile_variant, "4g"))
 		return across_4g();
 	hsay("FAIL: variant '%s': want end or 4g", hostile_variant);
 	return 1;

@@ -31,14 +31,14 @@ static volatile uint32_t *reg(uint32_t at)
 /* The APIC window is no hole: the devices answer there. */
 static int devices(const char *v)
 {
-	if (hsame(v, "lapic"))
+	if (str_same(v, "lapic"))
 		return hcheck("the local APIC's version register reads 0x14",
 			      *reg(LAPIC + 0x30) & 0xff, 0x14);
-	if (hsame(v, "lapicw")) {
+	if (str_same(v, "lapicw")) {
 		*reg(LAPIC + 0x80) = 0x20;
 		return hcheck("the local APIC's TPR reads back 0x20", *reg(LAPIC + 0x80), 0x20);
 	}
-	if (hsame(v, "ioapic")) {
+	if (str_same(v, "ioapic")) {
 		*reg(IOAPIC) = 1;
 		return hcheck("the I/O APIC's version reads 0x170020", *reg(IOAPIC + 0x10),
 			      0x170020);
@@ -79,19 +79,20 @@ int case_unbacked(unsigned magic, unsigned info)
 	(void)magic, (void)info;
 
 	cpu_setup();
-	if (hsame(v, "vga"))
+	if (str_same(v, "vga"))
 		return vga();
-	if (hsame(v, "lapic") || hsame(v, "lapicw") || hsame(v, "ioapic") || hsame(v, "ioapicw"))
+	if (str_same(v, "lapic") || str_same(v, "lapicw") || str_same(v, "ioapic") ||
+	    str_same(v, "ioapicw"))
 		return devices(v);
-	if (hsame(v, "hole"))
+	if (str_same(v, "hole"))
 		read32(HOLE);
-	else if (hsame(v, "holew"))
+	else if (str_same(v, "holew"))
 		write32(HOLE);
-	else if (hsame(v, "high")) {
+	else if (str_same(v, "high")) {
 		struct long_regs r = { .rbx = HIGH };
 		hsay("reading at 0x100000000 from 64-bit mode next");
 		long_call(long_read, &r);
-	} else if (hsame(v, "highw")) {
+	} else if (str_same(v, "highw")) {
 		pae_on(HIGH);
 		hsay("writing at 0x100000000 through PAE paging next");
 		*(volatile uint32_t *)0x40000000 = 0x12345678;

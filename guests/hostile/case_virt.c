@@ -85,7 +85,7 @@ int case_virt(unsigned magic, unsigned info)
 		char what[64];
 		int got;
 
-		if (*hostile_variant && !hsame(hostile_variant, insns[i].variant))
+		if (*hostile_variant && !str_same(hostile_variant, insns[i].variant))
 			continue;
 		tried++;
 		hsay("%s next", insns[i].name);

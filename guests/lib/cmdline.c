@@ -1,7 +1,8 @@
 /*
  * The guest's command line: where the Multiboot information block keeps
  * it, and how to pick one "key=value" word out of it.  Test guests use
- * this to choose what to do from the name= of their partition line.
+ * this to choose what to do from the name= of their partition line, and
+ * str_same() to compare the value with the words they know.
  */
 #include "guests/lib/guest.h"
 
@@ -48,4 +49,11 @@ bool cmdline_value(const char *cmdline, const char *key, char *out, size_t size)
 			p++;
 	}
 	return false;
+}
+
+bool str_same(const char *a, const char *b)
+{
+	while (*a && *a == *b)
+		a++, b++;
+	return *a == *b;
 }

@@ -64,6 +64,8 @@ const char *guest_cmdline(unsigned magic, unsigned info);
 /* Copy the value of "key=value" in cmdline into out (NUL-terminated, cut to
  * size - 1 characters); false when the key is absent. */
 bool cmdline_value(const char *cmdline, const char *key, char *out, size_t size);
+/* Are the two strings the same? */
+bool str_same(const char *a, const char *b);
 
 /*
  * Guest time (guests/lib/timer.c).  hv_set_timer: raise `vector` at

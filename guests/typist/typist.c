@@ -40,13 +40,6 @@ static int read_line(char *line)
 	}
 }
 
-static bool same(const char *a, const char *b)
-{
-	while (*a && *a == *b)
-		a++, b++;
-	return *a == *b;
-}
-
 int guest_main(unsigned magic, unsigned info)
 {
 	char line[LINE_MAX + 1];
@@ -63,7 +56,7 @@ int guest_main(unsigned magic, unsigned info)
 		if ((n = read_line(line)) < 0)
 			break;
 		line[n] = 0;
-		if (same(line, "quit"))
+		if (str_same(line, "quit"))
 			break;
 		printf("typist: you typed \"%s\" (%d characters)\n", line, n);
 	}
