@@ -29,9 +29,21 @@
 #include "vdev/firmware.h"
 #include "vdev/layout.h"
 
-static u64 now_tsc(void)
+/*
+ * The time the devices see, taken under the platform's lock: the TSC, but
+ * never earlier than a time they were already given.  A vCPU that waited
+ * for the lock with a time read before it would otherwise hand them a
+ * time behind another vCPU's, and the models assume time only goes on
+ * (the RTC's clock before its last update, say).
+ */
+static u64 now_tsc(struct platform *pf)
 {
-	return rdtsc();
+	u64 t = rdtsc();
+
+	if (t < pf->now)
+		t = pf->now;
+	pf->now = t;
+	return t;
 }
 
 static struct partition *of(struct platform *pf)
@@ -319,10 +331,11 @@ int platform_reset(struct partition *p)
 	struct vfw_config fw = { .ncpus = p->nvcpus };
 	static const struct vioapic_hooks ioapic_hooks_proto = { .deliver = ioapic_deliver };
 	struct vioapic_hooks ioapic_hooks = ioapic_hooks_proto;
-	u64 now = now_tsc(), flags;
+	u64 now, flags;
 	int err;
 
 	flags = lock(p);
+	now = now_tsc(pf);
 	ioapic_hooks.ctx = p;
 	vioapic_reset(&pf->ioapic, (u8)p->nvcpus, &ioapic_hooks);
 	vpic_reset(&pf->pic);
@@ -471,7 +484,7 @@ u32 platform_in(struct vcpu *v, u16 port, u8 size)
 {
 	struct partition *p = v->partition;
 	struct platform *pf = &p->platform;
-	u64 now = now_tsc(), flags = lock(p);
+	u64 flags = lock(p), now = now_tsc(pf);
 	u32 value = 0xffffffffu;
 
 	if (vpm_claims(port)) {
@@ -495,7 +508,7 @@ u32 platform_out(struct vcpu *v, u16 port, u8 size, u32 value)
 {
 	struct partition *p = v->partition;
 	struct platform *pf = &p->platform;
-	u64 now = now_tsc(), flags = lock(p);
+	u64 flags = lock(p), now = now_tsc(pf);
 	u32 action = EXIT_NEXT, done;
 	int r;
 
@@ -555,7 +568,7 @@ static u32 fetch(struct vcpu *v, enum guest_mode mode, u8 *bytes)
 static u32 mmio_access(struct vcpu *v, u64 gpa, bool write, u32 value)
 {
 	struct platform *pf = &v->partition->platform;
-	u64 now = now_tsc(), deadline;
+	u64 now = now_tsc(pf), deadline; /* under the lock (platform_mmio) */
 	u8 tpr;
 
 	if (gpa >= GUEST_LAPIC_BASE && gpa < GUEST_LAPIC_BASE + 0x1000) {
@@ -668,7 +681,7 @@ int platform_msr_read(struct vcpu *v, u32 msr, u64 *value)
 {
 	struct partition *p = v->partition;
 	u64 flags = lock(p);
-	int err = vlapic_msr_read(&v->lapic, msr, now_tsc(), value);
+	int err = vlapic_msr_read(&v->lapic, msr, now_tsc(&p->platform), value);
 
 	unlock(p, flags);
 	return err;
@@ -678,7 +691,7 @@ int platform_msr_write(struct vcpu *v, u32 msr, u64 value)
 {
 	struct partition *p = v->partition;
 	u64 flags = lock(p);
-	u64 now = now_tsc(), deadline = vlapic_timer_deadline(&v->lapic);
+	u64 now = now_tsc(&p->platform), deadline = vlapic_timer_deadline(&v->lapic);
 	u8 tpr = vlapic_tpr(&v->lapic);
 	int err = vlapic_msr_write(&v->lapic, msr, value, now);
 
@@ -697,8 +710,8 @@ void platform_tick(struct vcpu *v)
 
 	if (!pf->live)
 		return; /* not loaded yet: its devices have no time */
-	now = now_tsc();
 	flags = lock(p);
+	now = now_tsc(pf);
 	due = vlapic_timer_deadline(&v->lapic);
 
 	if (due && now >= due) {
@@ -725,7 +738,7 @@ u64 platform_deadline(struct vcpu *v)
 	if (!p->platform.live)
 		return 0;
 	flags = lock(p); /* another vCPU may be programming the PIT */
-	d = next_deadline(v, now_tsc());
+	d = next_deadline(v, now_tsc(&p->platform));
 	spin_unlock_irqrestore(&p->platform.lock, flags); /* nothing to wake: no device changed */
 	return d;
 }

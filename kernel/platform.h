@@ -46,6 +46,7 @@ struct platform {
 	u32 wake;    /* under the lock: vCPUs (bit = index) to wake once it is dropped */
 	int request; /* under the lock: VPM_POWER_OFF or VPM_RESET asked by a device */
 	bool live;   /* reset for the current life: its devices count time */
+	u64 now;     /* under the lock: the latest time the devices were given (now_tsc) */
 };
 
 /*

@@ -102,9 +102,16 @@ void sched_end_slice_at(u64 tsc)
 	struct percpu *c = this_cpu();
 	u64 now = rdtsc();
 
-	if ((s64)(tsc - c->slice_end) >= 0)
+	/*
+	 * Unsigned: the guest picks tsc (IA32_TSC_DEADLINE takes any 64-bit
+	 * value), and a wrap-safe comparison would take one 2^63 ahead for a
+	 * time in the past, and move the slice's end out of reach.  A slice
+	 * ends sooner, never later, and not before now, so slice_end stays
+	 * within one slice of the time: what cpu_slice_over() counts on.
+	 */
+	if (tsc >= c->slice_end)
 		return; /* not sooner than it ends anyway */
-	c->slice_end = tsc;
+	c->slice_end = tsc > now ? tsc : now;
 	/* The host timer's interrupt makes the exit that sees it, even in a guest that never exits.
 	 */
 	lapic_timer_oneshot_ns(tsc > now ? mul_div_u64(tsc - now, 1000000000ull, tsc_hz) : 0,

@@ -51,9 +51,20 @@ u64 date_to_epoch(const struct date *d)
 
 void date_from_epoch(u64 secs, struct date *d)
 {
-	u64 days = secs / DATE_SECS_PER_DAY;
-	u64 rest = secs % DATE_SECS_PER_DAY;
+	static const struct date last = { .year = DATE_YEAR_MAX,
+					  .month = 12,
+					  .day = 31,
+					  .hour = 23,
+					  .minute = 59,
+					  .second = 59 };
+	u64 days, rest, end = date_to_epoch(&last);
 	u32 year = DATE_YEAR_MIN, month = 1;
+
+	/* A guest can set its clock anywhere: past 2199 it stays at the end of 2199. */
+	if (secs > end)
+		secs = end;
+	days = secs / DATE_SECS_PER_DAY;
+	rest = secs % DATE_SECS_PER_DAY;
 
 	d->weekday = (u8)((days + EPOCH_WEEKDAY) % 7);
 	while (days >= days_in_year(year))

@@ -34,7 +34,10 @@ u8 date_days_in_month(u32 year, u32 month);
 bool date_valid(const struct date *d);
 /* Seconds since 1970-01-01 00:00:00 of a valid date. */
 u64 date_to_epoch(const struct date *d);
-/* The date, weekday included, secs seconds after 1970-01-01 00:00:00 (up to the end of 2199). */
+/*
+ * The date, weekday included, secs seconds after 1970-01-01 00:00:00, up to
+ * the end of 2199: a later time gives that last second.
+ */
 void date_from_epoch(u64 secs, struct date *d);
 
 /*

@@ -95,7 +95,7 @@ static bool stopped(const struct vrtc *r)
 static u64 clock_secs(const struct vrtc *r, u64 t)
 {
 	if (t < r->upd_tsc)
-		return r->upd_secs - 1;
+		return r->upd_secs ? r->upd_secs - 1 : 0; /* 1970 is as early as it goes */
 	return r->upd_secs + (t - r->upd_tsc) / r->tsc_hz;
 }
 
@@ -331,8 +331,20 @@ static void write_clock(struct vrtc *r, int slot, u8 value, u64 now)
 	cur = clock_secs(r, now);
 	encode_clock(r, cur, bytes);
 	bytes[slot] = value;
-	if (decode_clock(r, bytes, &secs))
-		r->upd_secs = r->upd_secs - cur + secs;
+	if (!decode_clock(r, bytes, &secs))
+		return;
+	/*
+	 * The reference moves to the last update at or before now, which
+	 * reads secs.  Shifting upd_secs by the change instead takes it below
+	 * 0 (a wrapped u64) when the new date lies nearer 1970 than the clock
+	 * has run since upd_tsc, and a time before upd_tsc then reads 2^64.
+	 */
+	if (now >= r->upd_tsc) {
+		r->upd_tsc += (now - r->upd_tsc) / r->tsc_hz * r->tsc_hz;
+		r->upd_secs = secs;
+	} else {
+		r->upd_secs = secs + 1;
+	}
 }
 
 static u8 read_data(struct vrtc *r, u64 now)

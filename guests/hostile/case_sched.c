@@ -8,6 +8,9 @@
  *   hlt-cli      HLT with interrupts off: it never wakes, and must not
  *                cost its CPU anything; it never ends either
  *   yield-storm  YIELD as fast as it can
+ *   deadline-spin  sti-spin, having set its local APIC timer (masked)
+ *                to a TSC deadline that a wrap-safe comparison takes
+ *                for one in the past, the slice's end out of reach
  * None of them exits while it spins (RDTSC does not exit), but the
  * yielder, whose every YIELD exits and which watches TIME.  Each first
  * sleeps until SETTLE_NS after its start (the heartbeat started beside
@@ -31,7 +34,7 @@
  * machine when it has; the two seconds leave room for partitions of the
  * same scenario that were held up.
  */
-#include "guests/hostile/cpu.h"
+#include "guests/hostile/apic.h"
 #include "guests/hostile/hostile.h"
 
 #define MS 1000000ull
@@ -70,14 +73,26 @@ static uint64_t tsc_per_ms(void)
 	return hdiv((c1 - c0) * MS, t1 - t0);
 }
 
-/* Sleep until SETTLE_NS after the start, then the TSC value SPIN_NS from now. */
-static uint64_t settle(void)
+/*
+ * Sleep until SETTLE_NS after the start, then the TSC value SPIN_NS from
+ * now; *per_ms: TSC ticks per millisecond.
+ */
+static uint64_t settle_per(uint64_t *per_ms)
 {
-	uint64_t per_ms = tsc_per_ms(), now = hv_time_ns();
+	uint64_t now;
 
+	*per_ms = tsc_per_ms();
+	now = hv_time_ns();
 	if (now - hostile_t0 < SETTLE_NS)
 		sleep_ns(SETTLE_NS - (now - hostile_t0));
-	return rdtsc() + per_ms * (SPIN_NS / MS);
+	return rdtsc() + *per_ms * (SPIN_NS / MS);
+}
+
+static uint64_t settle(void)
+{
+	uint64_t per_ms;
+
+	return settle_per(&per_ms);
 }
 
 int case_cli_spin(unsigned magic, unsigned info)
@@ -157,6 +172,52 @@ int case_yield_storm(unsigned magic, unsigned info)
 	while (hv_time_ns() - t0 < SPIN_NS);
 	hsay("%u yields in %u ms", (uint32_t)n, hms(hv_time_ns() - t0));
 	return 0;
+}
+
+/*
+ * IA32_TSC_DEADLINE takes any 64-bit value.  This one's high half is
+ * 2^32 - 1 (then one lower at each rewrite, every 100 ms): 2^63 and more
+ * ahead of now, which a wrap-safe (signed) comparison of TSC values
+ * takes for the past; its low half 2^31 - 1 ahead of now's, the farthest
+ * a 32-bit comparison sees as the future.  Had the hypervisor let such a
+ * deadline set its slice's end, the spinner would keep its CPU.  It
+ * measures its share while "share" does (from 100 ms into the spin, for
+ * SHARE_NS) the same way: about half, and at most 55 %.
+ */
+int case_deadline_spin(unsigned magic, unsigned info)
+{
+	uint64_t per_ms, gap, end, from, to, last, ran = 0, rewrite = 0, permille;
+	uint32_t high = 0xffffffffu;
+	(void)magic, (void)info;
+
+	cpu_setup();
+	end = settle_per(&per_ms);
+	gap = hdiv(per_ms * GAP_NS, MS);
+	lapic_write(LAPIC_SVR, SVR_ENABLE | 0xff);
+	lapic_write(LAPIC_LVT_TIMER, LVT_MASKED | LVT_TSC_DEADLINE | 0x53);
+	hsay("spinning with interrupts on, its timer's deadline out of reach");
+	last = rdtsc();
+	from = last + 100 * per_ms;
+	to = from + per_ms * (SHARE_NS / MS);
+	sti();
+	while (last < end) {
+		uint64_t c = rdtsc();
+
+		if (c - last < gap && last >= from && c <= to)
+			ran += c - last;
+		last = c;
+		if (c >= rewrite) {
+			wrmsr(MSR_TSC_DEADLINE,
+			      (uint64_t)high-- << 32 | (uint32_t)(c + 0x7fffffffu));
+			rewrite = c + 100 * per_ms;
+		}
+	}
+	cli();
+	wrmsr(MSR_TSC_DEADLINE, 0);
+	permille = hdiv(ran * 1000, to - from);
+	hsay("done spinning: ran %u.%u%% of %u ms", (unsigned)permille / 10,
+	     (unsigned)permille % 10, (unsigned)(SHARE_NS / MS));
+	return hcheck("share is at most 55%", permille <= 550, 1);
 }
 
 int case_share(unsigned magic, unsigned info)

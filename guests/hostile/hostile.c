@@ -12,42 +12,43 @@
 #include "lib/format.h"
 
 static const struct hostile_case cases[] = {
-	{ "pointers", case_pointers },	       /* class 1 */
-	{ "privilege", case_privilege },       /* 2 */
-	{ "numbers", case_numbers },	       /* 3 */
-	{ "ripwrap", case_ripwrap },	       /* 4 */
-	{ "virt", case_virt },		       /* 5 */
-	{ "df", case_df },		       /* 6 */
-	{ "triple", case_triple },	       /* 6 */
-	{ "storm", case_storm },	       /* 7 */
-	{ "gp", case_gp },		       /* 8 */
-	{ "unbacked", case_unbacked },	       /* 9 */
-	{ "ports", case_ports },	       /* 10 */
-	{ "ports-paging", case_ports_paging }, /* 10 */
-	{ "uart16550", case_uart16550 },       /* 11 */
-	{ "shadow", case_shadow },	       /* 12 */
-	{ "console", case_console },	       /* 13 */
-	{ "time", case_time },		       /* 14 */
-	{ "cli-spin", case_cli_spin },	       /* 16 */
-	{ "sti-spin", case_sti_spin },	       /* 16 */
-	{ "cli-loop", case_cli_loop },	       /* 16 */
-	{ "hlt-cli", case_hlt_cli },	       /* 16 */
-	{ "yield-storm", case_yield_storm },   /* 16 */
-	{ "share", case_share },	       /* 16 */
-	{ "idle", case_idle },		       /* 16 */
-	{ "regs", case_regs },		       /* 17 */
-	{ "cpuid-msr", case_cpuid_msr },       /* 17 */
-	{ "apic-mmio", case_apic_mmio },       /* 18 */
-	{ "apic-bad", case_apic_bad },	       /* 19 */
-	{ "apic-flood", case_apic_flood },     /* 20 */
-	{ "pc-ports", case_pc_ports },	       /* 21 */
-	{ "reset", case_reset },	       /* 22 */
-	{ "mp", case_mp },		       /* 23 */
-	{ "mp-console", case_mp_more },	       /* 23 */
-	{ "mp-sipi", case_mp_more },	       /* 23 */
-	{ "mp-reset", case_mp_more },	       /* 23 */
-	{ "apic-timer", case_apic_timer },     /* 16 */
-	{ "hlt-masked", case_hlt_masked },     /* 16 */
+	{ "pointers", case_pointers },		 /* class 1 */
+	{ "privilege", case_privilege },	 /* 2 */
+	{ "numbers", case_numbers },		 /* 3 */
+	{ "ripwrap", case_ripwrap },		 /* 4 */
+	{ "virt", case_virt },			 /* 5 */
+	{ "df", case_df },			 /* 6 */
+	{ "triple", case_triple },		 /* 6 */
+	{ "storm", case_storm },		 /* 7 */
+	{ "gp", case_gp },			 /* 8 */
+	{ "unbacked", case_unbacked },		 /* 9 */
+	{ "ports", case_ports },		 /* 10 */
+	{ "ports-paging", case_ports_paging },	 /* 10 */
+	{ "uart16550", case_uart16550 },	 /* 11 */
+	{ "shadow", case_shadow },		 /* 12 */
+	{ "console", case_console },		 /* 13 */
+	{ "time", case_time },			 /* 14 */
+	{ "cli-spin", case_cli_spin },		 /* 16 */
+	{ "sti-spin", case_sti_spin },		 /* 16 */
+	{ "cli-loop", case_cli_loop },		 /* 16 */
+	{ "hlt-cli", case_hlt_cli },		 /* 16 */
+	{ "yield-storm", case_yield_storm },	 /* 16 */
+	{ "deadline-spin", case_deadline_spin }, /* 16 */
+	{ "share", case_share },		 /* 16 */
+	{ "idle", case_idle },			 /* 16 */
+	{ "regs", case_regs },			 /* 17 */
+	{ "cpuid-msr", case_cpuid_msr },	 /* 17 */
+	{ "apic-mmio", case_apic_mmio },	 /* 18 */
+	{ "apic-bad", case_apic_bad },		 /* 19 */
+	{ "apic-flood", case_apic_flood },	 /* 20 */
+	{ "pc-ports", case_pc_ports },		 /* 21 */
+	{ "reset", case_reset },		 /* 22 */
+	{ "mp", case_mp },			 /* 23 */
+	{ "mp-console", case_mp_more },		 /* 23 */
+	{ "mp-sipi", case_mp_more },		 /* 23 */
+	{ "mp-reset", case_mp_more },		 /* 23 */
+	{ "apic-timer", case_apic_timer },	 /* 16 */
+	{ "hlt-masked", case_hlt_masked },	 /* 16 */
 };
 
 const char *hostile_name = "?";
@@ -113,13 +114,6 @@ bool hprefix(const char *s, const char *prefix)
 	while (*prefix && *s == *prefix)
 		s++, prefix++;
 	return !*prefix;
-}
-
-bool hsame(const char *a, const char *b)
-{
-	while (*a && *a == *b)
-		a++, b++;
-	return *a == *b;
 }
 
 /* RAM from the Multiboot information block: 1 MiB plus mem_upper KiB (Multiboot 0.6.96 §3.3). */

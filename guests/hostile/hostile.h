@@ -45,7 +45,6 @@ unsigned hstrlen(const char *s);
 /* n / d without libgcc (a 32-bit guest has no 64-bit division), and nanoseconds in ms. */
 uint64_t hdiv(uint64_t n, uint64_t d);
 uint32_t hms(uint64_t ns);
-bool hsame(const char *a, const char *b);
 bool hprefix(const char *s, const char *prefix);
 
 /* The cases, one per file (case_*.c); hostile.c's table has their names. */
@@ -70,6 +69,7 @@ int case_sti_spin(unsigned magic, unsigned info);
 int case_cli_loop(unsigned magic, unsigned info);
 int case_hlt_cli(unsigned magic, unsigned info);
 int case_yield_storm(unsigned magic, unsigned info);
+int case_deadline_spin(unsigned magic, unsigned info);
 int case_share(unsigned magic, unsigned info);
 int case_idle(unsigned magic, unsigned info);
 int case_regs(unsigned magic, unsigned info);

@@ -105,6 +105,24 @@ static void test_invalid_dates_refused(void **state)
 	assert_false(date_valid(&d));
 }
 
+/* Past the range (a guest's clock can be set anywhere): its last second, at once. */
+static void test_past_2199_stays_at_its_end(void **state)
+{
+	u64 later[] = { END_OF_2199 + 1, END_OF_2199 * 2, ~0ull };
+	struct date d;
+
+	(void)state;
+	for (unsigned i = 0; i < sizeof(later) / sizeof(later[0]); i++) {
+		date_from_epoch(later[i], &d);
+		assert_int_equal(d.year, 2199);
+		assert_int_equal(d.month, 12);
+		assert_int_equal(d.day, 31);
+		assert_int_equal(d.hour, 23);
+		assert_int_equal(d.minute, 59);
+		assert_int_equal(d.second, 59);
+	}
+}
+
 /*
  * Every day of the range, at a time of day that moves: the date read
  * back gives the same seconds, is the day after the previous one, and
@@ -309,6 +327,7 @@ int main(void)
 		cmocka_unit_test(test_bcd_and_binary_fields),
 		cmocka_unit_test(test_twelve_hour_clock),
 		cmocka_unit_test(test_cmos_bcd_and_binary),
+		cmocka_unit_test(test_past_2199_stays_at_its_end),
 		cmocka_unit_test(test_cmos_twelve_hour),
 		cmocka_unit_test(test_cmos_century),
 		cmocka_unit_test(test_cmos_nonsense_refused),

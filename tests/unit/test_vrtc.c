@@ -360,6 +360,25 @@ static void test_write_while_running(void **state)
 	assert_int_equal(vrtc_epoch(&rtc, now), SUNDAY_EVENING + 1 - 13 * 3600);
 }
 
+/*
+ * A time from before the last update (a vCPU read its TSC, then waited for
+ * the lock while another's later access went in) with the clock at its
+ * very start: 1970-01-01 00:00:00, not a second before it.
+ */
+static void test_older_time_at_the_clock_start(void **state)
+{
+	(void)state;
+	wr(REG_B, B_SET | B_24H);
+	wr(SEC, 0x00), wr(MINS, 0x00), wr(HOUR, 0x00);
+	wr(DAY, 0x01), wr(MONTH, 0x01), wr(YEAR, 0x70), wr(CENTURY, 0x19);
+	wr(REG_B, B_24H);
+	now += 2 * TSC_HZ;
+	wr(SEC, 0x00); /* running: back to the first second, in the update's phase */
+	now = START;
+	assert_clock((struct regs){ 0x70, 0x01, 0x01, 5, 0x00, 0x00, 0x00 }, 0x19);
+	assert_int_equal(vrtc_epoch(&rtc, now), 0);
+}
+
 /* SET going to 1 clears UIE (MC146818A, register B). */
 static void test_set_clears_uie(void **state)
 {
@@ -543,6 +562,7 @@ int main(void)
 		cmocka_unit_test_setup(test_set_invalid_date_ignored, reset),
 		cmocka_unit_test_setup(test_set_century_and_12_hour, reset),
 		cmocka_unit_test_setup(test_write_while_running, reset),
+		cmocka_unit_test_setup(test_older_time_at_the_clock_start, reset),
 		cmocka_unit_test_setup(test_set_clears_uie, reset),
 		cmocka_unit_test_setup(test_update_interrupt_and_register_c, reset),
 		cmocka_unit_test_setup(test_edge_not_lost_when_c_read_first, reset),
