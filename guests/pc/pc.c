@@ -147,6 +147,35 @@ __attribute__((interrupt)) static void on_spurious(struct frame *f)
 
 /* ---- CPUID -------------------------------------------------------------------- */
 
+/*
+ * Leaves 0x15 and 0x16 give the TSC's rate too (docs/platform.md), where
+ * the CPU's highest basic leaf reaches them; beyond it they read zero.
+ * 0x15: TSC = crystal (ECX, 25 MHz) * EBX / EAX, to the kHz of cloison's
+ * leaf; 0x16: EAX the TSC in MHz, ECX the crystal's.
+ */
+static void frequency_leaves(void)
+{
+	uint32_t max, a, b, c, d, khz;
+	uint32_t rem;
+
+	cpuid(0, &max, &b, &c, &d);
+	cpuid(HV_LEAF_TIMING, &khz, &b, &c, &d);
+	cpuid(0x15, &a, &b, &c, &d);
+	if (max < 0x15)
+		pc_check("cpuid 0x15: zero beyond the highest basic leaf", a | b | c | d, 0);
+	else
+		pc_within("cpuid 0x15: the 25 MHz crystal (ECX) * EBX / EAX is the TSC kHz of "
+			  "0x40000010",
+			  c == 25000000 && a ? div64_32((uint64_t)c / 1000 * b, a, &rem) : 0,
+			  khz - 1, khz + 1);
+	cpuid(0x16, &a, &b, &c, &d);
+	if (max < 0x16)
+		pc_check("cpuid 0x16: zero beyond the highest basic leaf", a | b | c | d, 0);
+	else
+		pc_check("cpuid 0x16: EAX and EBX the TSC MHz, ECX the crystal's",
+			 a == khz / 1000 && b == a && c == 25, 1);
+}
+
 static void cpuid_checks(void)
 {
 	uint32_t a, b, c, d;
@@ -156,6 +185,7 @@ static void cpuid_checks(void)
 	pc_check("cpuid 1: x2APIC (ECX bit 21)", !!(c & CPUID1_ECX_X2APIC), 1);
 	pc_check("cpuid 1: TSC deadline (ECX bit 24)", !!(c & CPUID1_ECX_TSC_DEADLINE), 1);
 	pc_check("cpuid 1: initial APIC id of vCPU 0", b >> 24, 0);
+	frequency_leaves();
 }
 
 /* The TSC rate every wait uses: cloison's leaf, or (natively) the PIT's measure. */
