@@ -8,7 +8,7 @@
  * `cli; hlt` loop spin at full speed, the interrupt never taken.
  *
  * The case runs its local APIC timer periodic every 100 µs with IF
- * clear, asks cloison's SET_TIMER for an interrupt 50 ms ahead (which
+ * clear, asks cloison's SET_TIMER for an interrupt 200 ms ahead (which
  * by the hypercall's contract does wake a HLT with IF clear,
  * docs/hypercalls.md), and counts how often `cli; hlt` returns before
  * TIME passes that deadline: it must be at most once (the SET_TIMER
@@ -22,7 +22,12 @@
 #define MS 1000000ull
 #define V_PERIODIC 0x53
 #define V_WAKE 0x54
-#define WAIT_MS 50
+/*
+ * Long enough for a wrong wake-up to show under a loaded QEMU, whose CPU
+ * thread may be off the host's CPUs for tens of milliseconds at a time:
+ * a period missed then pends once, and wakes the HLT at most once.
+ */
+#define WAIT_MS 200
 
 struct frame;
 static volatile uint32_t ticks, wakes_taken;
