@@ -248,8 +248,8 @@ lint-tests: $(LINT)
 
 # ---- fuzzing (host) ---------------------------------------------------------
 # One libFuzzer harness per parser of outside input, tests/fuzz/fuzz_*.c
-# (config, mb2, acpi, loader, grub, and hypercall for the registers of a
-# hypercall), built by tools/fuzz.sh from the tree's own sources (as
+# (config, mb2, acpi, loader, linux, grub, and hypercall for the registers
+# of a hypercall), built by tools/fuzz.sh from the tree's own sources (as
 # tools/unit.sh).
 # make fuzz needs clang with its sanitizer runtimes; the replay of the
 # checked-in corpus needs only the host cc.

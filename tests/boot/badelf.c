@@ -20,6 +20,17 @@
  * and from nothing:
  *   empty.elf            0 bytes
  *   not-elf.elf          a line of text
+ *   linux-old.bzImage    a bzImage of boot protocol 2.11, one older than
+ *                        cloison loads (its header ends at 0x268, as then),
+ *                        that would fit its partition otherwise
+ *   linux-big.bzImage    a 2.15 bzImage whose init_size (32 MiB) does not
+ *                        fit a partition of mem=2M
+ *   linux-trunc.bzImage  a 2.15 bzImage cut at 0x240, inside its setup
+ *                        header (which runs to 0x26c)
+ * The bzImages are otherwise sound (boot.rst, "The Real-Mode Kernel
+ * Header"): one setup sector, then a protected-mode kernel that powers
+ * its partition off through the ACPI PM1a control port, so that a loader
+ * that wrongly takes one sees it end at once.
  * Exits non-zero, saying why, when an input is not what it expects.
  */
 #include <stdint.h>
@@ -44,6 +55,35 @@
 #define E64_PHNUM 56
 #define P64_TYPE 0
 #define P64_PADDR 24
+
+/* Setup header offsets of a bzImage (boot.rst, "The Real-Mode Kernel Header"). */
+#define BZ_SETUP_SECTS 0x1f1
+#define BZ_BOOT_FLAG 0x1fe
+#define BZ_JUMP 0x200 /* a short jump: its second byte says where the header ends */
+#define BZ_HEADER 0x202
+#define BZ_VERSION 0x206
+#define BZ_LOADFLAGS 0x211 /* bit 0: loaded high, a bzImage */
+#define BZ_INITRD_ADDR_MAX 0x22c
+#define BZ_KERNEL_ALIGNMENT 0x230
+#define BZ_RELOCATABLE 0x234
+#define BZ_CMDLINE_SIZE 0x238
+#define BZ_PREF_ADDRESS 0x258
+#define BZ_INIT_SIZE 0x260
+#define BZ_HDR_END 0x26c /* protocol 2.15 */
+#define BZ_PM 0x400	 /* the protected-mode kernel, after one setup sector */
+
+/*
+ * The protected-mode kernel: out of 0x3400 to the PM1a control port 0x604
+ * (SLP_EN with SLP_TYP 5, S5 in cloison's DSDT: vdev/layout.h), then
+ * hlt for good.
+ */
+static const unsigned char poweroff[] = {
+	0x66, 0xba, 0x04, 0x06, /* mov dx, 0x604 */
+	0x66, 0xb8, 0x00, 0x34, /* mov ax, 0x3400 */
+	0x66, 0xef,		/* out dx, ax */
+	0xf4,			/* hlt */
+	0xeb, 0xfd,		/* jmp to the hlt */
+};
 
 static const char *outdir;
 
@@ -83,6 +123,12 @@ static void spill(const char *name, const void *data, size_t size)
 static uint32_t get32(const unsigned char *p)
 {
 	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+static void put16(unsigned char *p, uint16_t v)
+{
+	p[0] = (unsigned char)v;
+	p[1] = (unsigned char)(v >> 8);
 }
 
 static void put32(unsigned char *p, uint32_t v)
@@ -171,6 +217,47 @@ static void from_elf64(const char *file)
 	free(img);
 }
 
+/*
+ * A sound bzImage of protocol 2.15 as a 32-bit kernel has it: relocatable,
+ * aligned to 8 KiB, pref_address 1 MiB, init_size 64 KiB, so that it fits
+ * a partition of mem=2M.
+ */
+static void bzimage(unsigned char *bz, size_t size)
+{
+	memset(bz, 0, size);
+	bz[BZ_SETUP_SECTS] = 1;
+	put16(bz + BZ_BOOT_FLAG, 0xaa55);
+	bz[BZ_JUMP] = 0xeb;
+	bz[BZ_JUMP + 1] = BZ_HDR_END - BZ_HEADER;
+	memcpy(bz + BZ_HEADER, "HdrS", 4);
+	put16(bz + BZ_VERSION, 0x020f);
+	bz[BZ_LOADFLAGS] = 1;
+	put32(bz + BZ_INITRD_ADDR_MAX, 0x7fffffff);
+	put32(bz + BZ_KERNEL_ALIGNMENT, 0x2000);
+	bz[BZ_RELOCATABLE] = 1;
+	put32(bz + BZ_CMDLINE_SIZE, 2047);
+	put64(bz + BZ_PREF_ADDRESS, 0x100000);
+	put32(bz + BZ_INIT_SIZE, 0x10000);
+	memcpy(bz + BZ_PM, poweroff, sizeof(poweroff));
+}
+
+static void bzimages(void)
+{
+	unsigned char bz[BZ_PM + 0x200];
+
+	bzimage(bz, sizeof(bz));
+	put16(bz + BZ_VERSION, 0x020b);
+	bz[BZ_JUMP + 1] = 0x268 - BZ_HEADER; /* to handover_offset, new in 2.11 */
+	spill("linux-old.bzImage", bz, sizeof(bz));
+
+	bzimage(bz, sizeof(bz));
+	put32(bz + BZ_INIT_SIZE, 0x2000000);
+	spill("linux-big.bzImage", bz, sizeof(bz));
+
+	bzimage(bz, sizeof(bz));
+	spill("linux-trunc.bzImage", bz, 0x240);
+}
+
 int main(int argc, char **argv)
 {
 	static const char text[] = "This is not an ELF file, and no guest either.\n";
@@ -184,5 +271,6 @@ int main(int argc, char **argv)
 	from_elf64(argv[2]);
 	spill("empty.elf", "", 0);
 	spill("not-elf.elf", text, sizeof(text) - 1);
+	bzimages();
 	return 0;
 }

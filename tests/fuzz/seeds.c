@@ -2,19 +2,22 @@
  * Writes the binary seed inputs of the fuzzing corpus (tests/fuzz/seeds.sh
  * runs it): Multiboot2 information blocks as GRUB lays them out, good
  * and damaged; the ACPI tables captured from QEMU and Bochs for the unit
- * tests; small Multiboot1 guest images, ELF32 and ELF64; and hypercalls,
- * good ones and those the hostile catalog makes (docs/security.md).  The
- * layouts are the tree's own structures (kernel/mb2.h, kernel/loader.h)
- * and call numbers (kernel/hypercall.h), so the seeds follow them if
- * they change.
+ * tests; small Multiboot1 guest images, ELF32 and ELF64; small Linux
+ * bzImages, good and refused, with the bytes of their boot sector that
+ * steer tests/fuzz/fuzz_linux.c; and hypercalls, good ones and those the
+ * hostile catalog makes (docs/security.md).  The layouts are the tree's
+ * own structures (kernel/mb2.h, kernel/loader.h, kernel/linux.h) and call
+ * numbers (kernel/hypercall.h), so the seeds follow them if they change.
  *
- *   seeds DIR      writes DIR/mb2/, DIR/acpi/, DIR/loader/ and DIR/hypercall/
+ *   seeds DIR      writes DIR/mb2/, DIR/acpi/, DIR/loader/, DIR/linux/ and
+ *                  DIR/hypercall/
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "kernel/hypercall.h"
+#include "kernel/linux.h"
 #include "kernel/loader.h"
 #include "kernel/mb2.h"
 #include "tests/unit/acpi_captured.h"
@@ -274,6 +277,116 @@ static void elf64(const char *name)
 	save("loader", name, img, seg + n);
 }
 
+/* ---- Linux bzImages -------------------------------------------------------- */
+
+/* As tests/fuzz/fuzz_linux.c reads the first bytes of the boot sector. */
+#define BZ_MEM 0	   /* the partition's RAM */
+#define BZ_INITRD 1	   /* the initrd's size */
+#define BZ_FAIL 2	   /* the write that fails */
+#define BZ_CMDLINE 3	   /* which command line */
+#define BZ_MEM_4M 1	   /* 2 MiB << 1 */
+#define BZ_MEM_WINDOW 0xc0 /* exactly GUEST_APIC_WINDOW */
+#define BZ_MEM_ABOVE 0xd0  /* 32 MiB more: RAM above 4 GiB too */
+#define BZ_INITRD_64K 0x20 /* 0x20 * 0x801 bytes */
+#define BZ_INITRD_4M 0xff  /* 0x80 * 0x8001 bytes */
+#define BZ_CMDLINE_LONG 3  /* longer than low RAM */
+#define BZ_SETUP_SECTS 1
+#define BZ_PM_OFF ((BZ_SETUP_SECTS + 1) * LINUX_SECTOR)
+#define BZ_PM_SIZE 0x200
+#define BZ_SIZE (BZ_PM_OFF + BZ_PM_SIZE)
+
+static u8 bz[(LINUX_SETUP_SECTS_DEFAULT + 1) * LINUX_SECTOR + BZ_PM_SIZE]; /* for setup_sects 0 */
+
+static struct linux_setup_header *bz_hdr(void)
+{
+	return (struct linux_setup_header *)(bz + 0x1f1);
+}
+
+/* A relocatable 2.15 bzImage as a 64-bit kernel has it: pref_address 16 MiB, init_size 8 MiB. */
+static void bz_begin(void)
+{
+	struct linux_setup_header *h = bz_hdr();
+
+	memset(bz, 0, sizeof(bz));
+	for (u32 i = 0; i < BZ_PM_SIZE; i++)
+		bz[BZ_PM_OFF + i] = (u8)(i * 13 + 1);
+	h->setup_sects = BZ_SETUP_SECTS;
+	h->boot_flag = LINUX_BOOT_FLAG;
+	h->jump = 0x6aeb; /* jmp short: the header ends at 0x202 + 0x6a = 0x26c */
+	h->header = LINUX_HEADER_MAGIC;
+	h->version = 0x020f;
+	h->loadflags = LINUX_LOADED_HIGH;
+	h->initrd_addr_max = 0x7fffffff;
+	h->kernel_alignment = MiB(2);
+	h->relocatable_kernel = 1;
+	h->min_alignment = 21;
+	h->xloadflags = LINUX_XLF_KERNEL_64 | LINUX_XLF_CAN_BE_LOADED_ABOVE_4G;
+	h->cmdline_size = 2047;
+	h->pref_address = MiB(16);
+	h->init_size = MiB(8);
+}
+
+static void bz_save(const char *name, size_t n)
+{
+	save("linux", name, bz, n);
+}
+
+static void linux_seeds(void)
+{
+	bz_begin();
+	bz_save("bzimage", BZ_SIZE);
+	bz[BZ_INITRD] = BZ_INITRD_64K;
+	bz_save("initrd", BZ_SIZE);
+	bz[BZ_FAIL] = 3;
+	bz_save("fail-write", BZ_SIZE);
+
+	/* The oldest protocol loaded, with the header of its time; the one before it. */
+	bz_begin();
+	bz_hdr()->version = LINUX_PROTOCOL_MIN;
+	bz_hdr()->jump = 0x66eb; /* to handover_offset: ends at 0x268 */
+	bz_save("2.12", BZ_SIZE);
+	bz_hdr()->version = LINUX_PROTOCOL_MIN - 1;
+	bz_save("2.11-too-old", BZ_SIZE);
+
+	/* Not relocatable: at 1 MiB, running from pref_address. */
+	bz_begin();
+	bz_hdr()->relocatable_kernel = 0;
+	bz_save("fixed", BZ_SIZE);
+
+	/* init_size larger than a 4 MiB partition. */
+	bz_begin();
+	bz[BZ_MEM] = BZ_MEM_4M;
+	bz_hdr()->init_size = MiB(32);
+	bz_save("too-big", BZ_SIZE);
+
+	/* Cut inside its setup header. */
+	bz_begin();
+	bz_save("truncated", 0x240);
+
+	/* Header bytes of a later protocol, copied into boot_params; setup_sects 0. */
+	bz_begin();
+	bz[0x201] = 0x8e; /* the header ends at 0x290 */
+	memset(bz + 0x26c, 0x77, 0x290 - 0x26c);
+	bz_save("long-header", BZ_SIZE);
+	bz_hdr()->setup_sects = 0; /* 4: the kernel starts at 0xa00 */
+	bz_save("setup-sects-0", sizeof(bz));
+
+	/* RAM to the APIC window, and past 4 GiB, with a 4 MiB initrd the kernel reaches. */
+	bz_begin();
+	bz_hdr()->initrd_addr_max = 0xffffffff;
+	bz[BZ_INITRD] = BZ_INITRD_4M;
+	bz[BZ_MEM] = BZ_MEM_WINDOW;
+	bz_save("window", BZ_SIZE);
+	bz[BZ_MEM] = BZ_MEM_ABOVE;
+	bz_save("above-4g", BZ_SIZE);
+
+	/* A command line longer than low RAM, and a cmdline_size that would take it. */
+	bz_begin();
+	bz[BZ_CMDLINE] = BZ_CMDLINE_LONG;
+	bz_hdr()->cmdline_size = 0xffffffff;
+	bz_save("long-cmdline", BZ_SIZE);
+}
+
 /* ---- Hypercalls ------------------------------------------------------------ */
 
 /* As tests/fuzz/fuzz_hypercall.c reads its bytes. */
@@ -362,6 +475,7 @@ int main(int argc, char **argv)
 	elf32("elf32-small", false);
 	elf32("elf32-bss", true);
 	elf64("elf64-small");
+	linux_seeds();
 	hypercall_seeds();
 	return 0;
 }

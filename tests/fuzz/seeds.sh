@@ -5,7 +5,8 @@
 #   config   the options of every multiboot2 line and the words of every
 #            module2 line in the tree's GRUB files and linter cases
 #   grub     those GRUB files themselves
-#   mb2, acpi, loader (hand-made images), hypercall   from tests/fuzz/seeds.c
+#   mb2, acpi, loader (hand-made images), linux, hypercall
+#            from tests/fuzz/seeds.c
 #   loader   also two built guests (make guests), stripped, whole and
 #            cut at 4 KiB
 #
@@ -17,7 +18,7 @@
 set -eu
 cd "$(dirname "$0")/../.."
 dir=${1:-build/fuzz/seeds}
-mkdir -p build/fuzz "$dir"/{config,grub,mb2,acpi,loader,hypercall}
+mkdir -p build/fuzz "$dir"/{config,grub,mb2,acpi,loader,linux,hypercall}
 
 cc=${HOSTCC:-cc}
 $cc -std=gnu11 -I. -Wall -Wextra -Werror -o build/fuzz/seeds-bin tests/fuzz/seeds.c \
