@@ -194,6 +194,17 @@ static bool others_out(struct partition *p)
 }
 
 /*
+ * May v do its partition's pending work (scrubbing, loading, freeing:
+ * kernel/partition.c)?  Only vCPU 0, and only once the others are out:
+ * one CPU does it, and no vCPU runs the guest meanwhile.  Both the pick
+ * (has_event) and run() ask, since the work may come in between.
+ */
+static bool does_the_work(struct vcpu *v)
+{
+	return v->index == 0 && others_out(v->partition);
+}
+
+/*
  * Does v have an event to run for?  Its timer's deadline raises the
  * timer interrupt; a halted vCPU wakes for a pending interrupt or input.
  * The partition's work (scrubbing, loading: kernel/partition.c) is vCPU
@@ -204,7 +215,7 @@ static bool has_event(struct vcpu *v, u64 now)
 	struct partition *p = v->partition;
 
 	if (p->state != PARTITION_RUNNABLE || p->work)
-		return v->index == 0 && others_out(p);
+		return does_the_work(v);
 	if (v->timer_deadline && now >= v->timer_deadline) {
 		v->timer_deadline = 0;
 		v->pending_irq = VIRQ_PENDING | v->timer_vector;
@@ -250,11 +261,12 @@ static void run(struct vcpu *v, u64 now, u64 slice_ns)
 	this_cpu()->slice_end = rdtsc() + mul_div_u64(slice_ns, tsc_hz, 1000000000ull);
 	if (p->state != PARTITION_RUNNABLE || p->work) {
 		/*
-		 * The work is vCPU 0's alone, once the others are out (has_event).
-		 * Any vCPU gets here when the work came after it was picked: then
-		 * it only looks again (let_go or a block, in the caller's loop).
+		 * The work is vCPU 0's alone, once the others are out
+		 * (does_the_work).  Any vCPU gets here when the work came after it
+		 * was picked: then it only looks again (let_go or a block, in the
+		 * caller's loop).
 		 */
-		if (v->index || !others_out(p))
+		if (!does_the_work(v))
 			return;
 		if (p->state != PARTITION_RUNNABLE && !v->retired)
 			partition_vcpu_retire(
