@@ -10,7 +10,7 @@
  * vCPU is one core of one package (leaves 1, 4, 0x80000008), and the host's topology leaves (0xB,
  * 0x1F, 0x8000001E) read zero.  Leaf 6 offers only ARAT (the APIC timer runs in every C-state),
  * leaf 0xA no performance counters, and leaves 0x15 and 0x16, where the CPU has them, give the
- * TSC's frequency in terms of the local APIC timer's (PLATFORM_APIC_TIMER_HZ), as does cloison's
+ * TSC's frequency in terms of the local APIC timer's (GUEST_APIC_TIMER_HZ), as does cloison's
  * leaf 0x40000010.  Leaf 0x80000007 says the TSC is invariant: cloison measures its rate once and
  * relies on that itself.  OSXSAVE and OSPKE follow the guest's own CR4, and leaf 0xD describes
  * exactly the XSAVE components a guest may enable.  cloison's own leaves 0x40000000-0x40000001 (the
@@ -26,13 +26,13 @@
 #include "kernel/cpuid.h"
 #include "drivers/timer.h"
 #include "kernel/cr.h"
-#include "kernel/hypercall.h"
+#include "kernel/hcabi.h"
 #include "kernel/partition.h"
-#include "kernel/platform.h"
 #include "kernel/virt.h"
 #include "kernel/xstate.h"
 #include "lib/lib.h"
 #include "lib/x86.h"
+#include "vdev/layout.h"
 
 /* Leaf 1 ECX. */
 #define L1C_DTES64 (1u << 2)
@@ -270,8 +270,8 @@ static NOINLINE struct cpuid_regs hv_leaf(u32 leaf, u32 partition_id)
 		r.eax = HV_ABI_VERSION;
 		r.ebx = partition_id;
 	} else if (leaf == HV_CPUID_TIMING) {
-		r.eax = (u32)(tsc_hz / 1000);		      /* TSC, kHz */
-		r.ebx = (u32)(PLATFORM_APIC_TIMER_HZ / 1000); /* local APIC timer, kHz */
+		r.eax = (u32)(tsc_hz / 1000);		   /* TSC, kHz */
+		r.ebx = (u32)(GUEST_APIC_TIMER_HZ / 1000); /* local APIC timer, kHz */
 	}
 	return r;
 }
@@ -362,13 +362,13 @@ static NOINLINE struct cpuid_regs platform_leaf(struct vcpu *v, u32 leaf, u32 su
 		break;
 	case 0x15: /* TSC = timer crystal * EBX / EAX; ECX: the crystal (the APIC timer) */
 		r.eax = tsc_ratio_denominator();
-		r.ebx = (u32)mul_div_u64(tsc_hz, r.eax, PLATFORM_APIC_TIMER_HZ);
-		r.ecx = (u32)PLATFORM_APIC_TIMER_HZ;
+		r.ebx = (u32)mul_div_u64(tsc_hz, r.eax, GUEST_APIC_TIMER_HZ);
+		r.ecx = (u32)GUEST_APIC_TIMER_HZ;
 		r.edx = 0;
 		break;
 	case 0x16: /* base and maximum MHz, bus MHz */
 		r.eax = r.ebx = (u32)(tsc_hz / 1000000);
-		r.ecx = (u32)(PLATFORM_APIC_TIMER_HZ / 1000000);
+		r.ecx = (u32)(GUEST_APIC_TIMER_HZ / 1000000);
 		r.edx = 0;
 		break;
 	case 0x80000007: /* the TSC is invariant: cloison itself relies on that */

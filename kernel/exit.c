@@ -3,7 +3,7 @@
  * One handler per exit kind in a table; the honest default for anything
  * unexpected dumps the exit and the guest registers and stops that
  * partition alone.  Handlers return what the backend does next
- * (kernel/exit.h): step over the instruction and resume (EXIT_NEXT),
+ * (kernel/vmexit.h): step over the instruction and resume (EXIT_NEXT),
  * resume at the same instruction (EXIT_RESUME, e.g. to deliver an
  * exception), or stop (EXIT_STOP: the partition exited or crashed).
  */
@@ -17,12 +17,14 @@
 #include "kernel/pagewalk.h"
 #include "kernel/panic.h"
 #include "kernel/partition.h"
+#include "kernel/platform.h"
 #include "kernel/trap.h"
 #include "kernel/virt.h"
 #include "kernel/watchdog.h"
 #include "kernel/xstate.h"
 #include "lib/format.h"
 #include "lib/x86.h"
+#include "vdev/layout.h"
 
 #define PORT_EXIT 0xf4 /* like QEMU's isa-debug-exit */
 
@@ -122,37 +124,10 @@ static u32 on_hlt(struct vcpu *v, struct vm_exit *e)
 	return EXIT_NEXT;
 }
 
-bool exit_deliver_pending(struct vcpu *v)
-{
-	u8 timer = (u8)v->pending_irq;
-
-	/* First the interrupt an exit cut short: its device counts it as delivered. */
-	if (v->cut_irq) {
-		if (!virt->inject_interrupt(v, (u8)v->cut_irq))
-			return false; /* a window is open for it */
-		v->cut_irq = 0;
-		v->halted = false;
-	}
-	/*
-	 * Then SET_TIMER's vector.  Held back by CR8, it waits for a CR8 write
-	 * (which exits) without a window, and the devices' go first meanwhile.
-	 */
-	if ((v->pending_irq & VIRQ_PENDING) && (timer >> 4) > virt->get(v, VREG_TPR)) {
-		if (!virt->inject_interrupt(v, timer))
-			return false; /* a window is open for it */
-		v->pending_irq = 0;
-		v->halted = false; /* an interrupt it takes ends a HLT, as on hardware */
-	}
-	/* Then its devices' (kernel/platform.c), when something may have changed. */
-	if (v->irq_check)
-		platform_offer(v); /* sets irq_check again while one still waits */
-	return !v->irq_check;
-}
-
 static u32 on_intr_window(struct vcpu *v, struct vm_exit *e)
 {
 	(void)e;
-	if (exit_deliver_pending(v))
+	if (platform_deliver(v))
 		virt->close_window(v); /* what it waited for was withdrawn: no window any more */
 	return EXIT_RESUME;
 }
@@ -351,7 +326,7 @@ static u32 on_slat_violation(struct vcpu *v, struct vm_exit *e)
 {
 	char reason[96];
 
-	if (platform_is_mmio(e->slat.gpa) && e->slat.data && !e->slat.fetch)
+	if (guest_apic_window(e->slat.gpa) && e->slat.data && !e->slat.fetch)
 		return platform_mmio(v, e);
 	format(reason, sizeof(reason), "memory violation at GPA 0x%llx (%s)",
 	       (unsigned long long)e->slat.gpa,
@@ -504,7 +479,7 @@ static u32 on_cr_access(struct vcpu *v, struct vm_exit *e)
 		if (value > 15)
 			return inject_gp(v); /* bits 63:4 are reserved */
 		platform_write_cr8(v, value);
-		exit_deliver_pending(v); /* a lower priority may let it through now */
+		platform_deliver(v); /* a lower priority may let it through now */
 		return EXIT_NEXT;
 	default:
 		return crash(v, e, "an unexpected control-register write exited");

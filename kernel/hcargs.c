@@ -9,7 +9,7 @@
  * 0-31 and anything above 255.
  */
 #include "kernel/hcargs.h"
-#include "kernel/hypercall.h"
+#include "kernel/hcabi.h"
 #include "lib/lib.h"
 
 struct hc_call hcargs_decode(const struct hc_regs *r)

@@ -14,9 +14,9 @@
 #include "kernel/hypercall.h"
 #include "drivers/timer.h"
 #include "kernel/cpu.h"
-#include "kernel/exit.h"
 #include "kernel/hcargs.h"
 #include "kernel/partition.h"
+#include "kernel/platform.h"
 #include "kernel/virt.h"
 #include "lib/lib.h"
 #include "lib/x86.h"
@@ -77,7 +77,7 @@ static void set_timer(struct vcpu *v, u64 deadline, u8 vector)
 	if (deadline <= now) {
 		v->timer_deadline = 0;
 		v->pending_irq = VIRQ_PENDING | vector;
-		exit_deliver_pending(v);
+		platform_deliver(v);
 	}
 }
 

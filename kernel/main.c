@@ -16,12 +16,14 @@
 #include "kernel/console.h"
 #include "kernel/cpu.h"
 #include "kernel/cpuid.h"
+#include "kernel/exit.h"
 #include "kernel/mb2.h"
 #include "kernel/memory.h"
 #include "kernel/options.h"
 #include "kernel/paging.h"
 #include "kernel/panic.h"
 #include "kernel/partition.h"
+#include "kernel/platform.h"
 #include "kernel/sched.h"
 #include "kernel/smp.h"
 #include "kernel/spec.h"
@@ -223,9 +225,11 @@ void kmain(u32 magic, u64 mbi_phys)
 	check_timer();
 	read_wall_clock();
 	smp_init();
+	exit_check_handlers(); /* the exit path relies on it */
 	virt_init();
 
 	cpuid_init(virt ? virt->guest_cr4() : ~0ull);
+	xstate_init(guest_features.xsave, guest_features.xcr0_allowed);
 	xstate_cpu_init();
 	spec_init();
 	if (options.selftest_switch)
@@ -233,6 +237,7 @@ void kmain(u32 magic, u64 mbi_phys)
 	if (virt && virt->cpu_enable() < 0)
 		virt = NULL;
 	pconsole_setup(options.colour, options.console_width);
+	platform_init(sched_notify_vcpu, sched_end_slice_at);
 	sched_start_cpus();
 	watchdog_start();
 	if (options.selftest_panic)

@@ -38,6 +38,7 @@
 #include "kernel/xstate.h"
 #include "lib/format.h"
 #include "lib/lib.h"
+#include "vdev/layout.h"
 
 struct partition partitions[MAX_PARTITIONS];
 extern struct boot_info boot_info;
@@ -309,7 +310,7 @@ int partition_start(struct partition *p)
 		goto nomem;
 	/* All of [0, mem) but the APIC window, whose accesses trap (kernel/platform.c). */
 	for (u32 i = 0; i < p->nchunks; i++)
-		if (!platform_is_mmio((u64)i * RAM_CHUNK) &&
+		if (!guest_apic_window((u64)i * RAM_CHUNK) &&
 		    slat_map(&p->slat, virt->slat, (u64)i * RAM_CHUNK, p->chunks[i], RAM_CHUNK) < 0)
 			goto nomem;
 	if (load_image(p, true, &p->boot, kind, sizeof(kind), why, sizeof(why)) < 0) {
@@ -327,8 +328,7 @@ int partition_start(struct partition *p)
 			     i);
 			goto fail;
 		}
-		virt->vcpu_reset(v, &p->boot);
-		platform_vcpu_reset(v);
+		virt->vcpu_reset(v, &p->boot); /* its local APIC: by the load (partition_work) */
 	}
 	p->state = PARTITION_RUNNABLE;
 	p->work = WORK_LOAD; /* scrub, load, then run: in its own slices */
@@ -597,7 +597,7 @@ static bool work_yields(void)
 	return cpu_slice_over();
 }
 
-bool partition_work(struct partition *p)
+bool partition_work(struct partition *p, int (*reset_devices)(struct partition *p))
 {
 	struct vcpu_boot_state boot;
 	char why[160], kind[48];
@@ -626,7 +626,7 @@ bool partition_work(struct partition *p)
 		stop_now(p);
 		return false;
 	}
-	if (platform_reset(p) < 0) {
+	if (reset_devices(p) < 0) {
 		stop_now(p);
 		return false;
 	}

@@ -10,12 +10,12 @@
 
 #include "kernel/config.h"
 #include "kernel/pconsole.h"
-#include "kernel/platform.h"
 #include "kernel/runq.h"
 #include "kernel/slat.h"
 #include "kernel/vcpu.h"
 #include "lib/spinlock.h"
 #include "lib/types.h"
+#include "vdev/board.h"
 #include "vdev/uart.h"
 
 #define MAX_PARTITIONS 64
@@ -57,7 +57,7 @@ struct partition {
 	u32 scrub_next;		     /* the next RAM chunk the pending work scrubs */
 	struct pconsole console;
 	struct vuart uart;
-	struct platform platform; /* its devices but the UART (kernel/platform.c) */
+	struct vboard platform; /* its devices but the UART (kernel/platform.c) */
 	int exit_code;
 	bool crashed;
 	u32 restarts;	  /* times on_crash=restart has started it again */
@@ -115,8 +115,11 @@ int partition_start(struct partition *p);
  * Do p's pending work (scrub, then load or free), 2 MiB at a time, with
  * interrupts taken in between, until it is done (true) or this CPU's
  * slice is over (false: call again in its next slice).  On p's own CPU.
+ * A load ends with reset_devices(p), which puts the partition's devices
+ * (kernel/platform.c, a floor above this file) at power-on: -1 stops the
+ * partition.
  */
-bool partition_work(struct partition *p);
+bool partition_work(struct partition *p, int (*reset_devices)(struct partition *p));
 /* On v's own CPU: reset v for its partition's current life, if it is not yet. */
 void partition_vcpu_sync(struct vcpu *v);
 /* On v's own CPU, once its partition stops: free its VMCS or VMCB and FPU state. */

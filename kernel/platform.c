@@ -16,11 +16,11 @@
  */
 #include "kernel/platform.h"
 #include "drivers/timer.h"
-#include "kernel/exit.h"
+#include "kernel/cpu.h"
 #include "kernel/insn.h"
 #include "kernel/partition.h"
-#include "kernel/sched.h"
 #include "kernel/virt.h"
+#include "kernel/vmexit.h"
 #include "kernel/xstate.h"
 #include "lib/format.h"
 #include "lib/lib.h"
@@ -36,7 +36,7 @@
  * time behind another vCPU's, and the models assume time only goes on
  * (the RTC's clock before its last update, say).
  */
-static u64 now_tsc(struct platform *pf)
+static u64 now_tsc(struct vboard *pf)
 {
 	u64 t = rdtsc();
 
@@ -46,7 +46,17 @@ static u64 now_tsc(struct platform *pf)
 	return t;
 }
 
-static struct partition *of(struct platform *pf)
+/* The scheduler's, which sits above this file: given at boot (platform_init). */
+static void (*wake_vcpu)(struct vcpu *v);
+static void (*end_slice_at)(u64 tsc);
+
+void platform_init(void (*wake)(struct vcpu *v), void (*end_slice)(u64 tsc))
+{
+	wake_vcpu = wake;
+	end_slice_at = end_slice;
+}
+
+static struct partition *of(struct vboard *pf)
 {
 	return container_of(pf, struct partition, platform);
 }
@@ -63,7 +73,7 @@ static u64 lock(struct partition *p)
  */
 static u32 unlock(struct partition *p, u64 flags)
 {
-	struct platform *pf = &p->platform;
+	struct vboard *pf = &p->platform;
 	u32 wake = pf->wake;
 	int request = pf->request;
 
@@ -72,7 +82,7 @@ static u32 unlock(struct partition *p, u64 flags)
 	spin_unlock_irqrestore(&pf->lock, flags);
 	for (u32 i = 0; wake; i++, wake >>= 1)
 		if (wake & 1)
-			sched_notify_vcpu(&p->vcpus[i]);
+			wake_vcpu(&p->vcpus[i]);
 	if (request == VPM_POWER_OFF) {
 		partition_exit(p, 0);
 		return EXIT_STOP;
@@ -105,7 +115,7 @@ void platform_write_cr8(struct vcpu *v, u64 value)
 /* Under the lock: when v's next device interrupt falls due, in TSC (0: none). */
 static u64 next_deadline(struct vcpu *v, u64 now)
 {
-	struct platform *pf = &v->partition->platform;
+	struct vboard *pf = &v->partition->platform;
 	u64 d = vlapic_timer_deadline(&v->lapic), o;
 
 	if (v->index == 0) {
@@ -130,7 +140,7 @@ static void timer_programmed(struct vcpu *v, u64 now)
 	u64 d = next_deadline(v, now);
 
 	if (d)
-		sched_end_slice_at(d);
+		end_slice_at(d);
 }
 
 /*
@@ -153,7 +163,7 @@ static void lapic_written(struct vcpu *v, u8 tpr, u64 deadline, u64 now)
 /* ---- interrupt lines -------------------------------------------------------- */
 
 /* Drive ISA line irq to level, on the 8259 pair and on its I/O APIC pin. */
-static void set_line(struct platform *pf, u32 irq, bool level)
+static void set_line(struct vboard *pf, u32 irq, bool level)
 {
 	u16 bit = (u16)(1u << irq);
 
@@ -166,7 +176,7 @@ static void set_line(struct platform *pf, u32 irq, bool level)
 		poke(&of(pf)->vcpus[0]); /* LINT0 may take it */
 }
 
-static void pulse_line(struct platform *pf, u32 irq)
+static void pulse_line(struct vboard *pf, u32 irq)
 {
 	set_line(pf, irq, true);
 	set_line(pf, irq, false);
@@ -317,7 +327,7 @@ static void reset_vcpu(struct vcpu *v)
 {
 	struct vlapic_hooks h = { .eoi = lapic_eoi, .ipi = lapic_ipi, .ctx = v };
 
-	vlapic_reset(&v->lapic, v->index, v->index == 0, tsc_hz, PLATFORM_APIC_TIMER_HZ, &h);
+	vlapic_reset(&v->lapic, v->index, v->index == 0, tsc_hz, GUEST_APIC_TIMER_HZ, &h);
 	v->wait_sipi = v->index != 0;
 	v->init_pending = v->sipi_pending = false;
 	v->irq_check = false;
@@ -327,7 +337,7 @@ int platform_reset(struct partition *p)
 {
 	static u8 tables[GUEST_FW_SIZE];
 	static struct spinlock tables_lock;
-	struct platform *pf = &p->platform;
+	struct vboard *pf = &p->platform;
 	struct vfw_config fw = { .ncpus = p->nvcpus };
 	static const struct vioapic_hooks ioapic_hooks_proto = { .deliver = ioapic_deliver };
 	struct vioapic_hooks ioapic_hooks = ioapic_hooks_proto;
@@ -362,15 +372,6 @@ int platform_reset(struct partition *p)
 	if (err)
 		klog("partition %s: its firmware tables do not fit (%d)", p->cfg.name, err);
 	return err ? -1 : 0;
-}
-
-void platform_vcpu_reset(struct vcpu *v)
-{
-	struct partition *p = v->partition;
-	u64 flags = lock(p);
-
-	reset_vcpu(v);
-	unlock(p, flags);
 }
 
 bool platform_take_signals(struct vcpu *v)
@@ -416,7 +417,7 @@ bool platform_take_signals(struct vcpu *v)
 /* One byte of a byte-wide device; -1 when no such device claims port. */
 static int byte_in(struct partition *p, u16 port, u64 now)
 {
-	struct platform *pf = &p->platform;
+	struct vboard *pf = &p->platform;
 
 	switch (port) {
 	case 0x20 ... 0x21:
@@ -447,7 +448,7 @@ static int byte_in(struct partition *p, u16 port, u64 now)
  */
 static int byte_out(struct partition *p, u16 port, u8 value, u64 now)
 {
-	struct platform *pf = &p->platform;
+	struct vboard *pf = &p->platform;
 	int r;
 
 	switch (port) {
@@ -483,7 +484,7 @@ static int byte_out(struct partition *p, u16 port, u8 value, u64 now)
 u32 platform_in(struct vcpu *v, u16 port, u8 size)
 {
 	struct partition *p = v->partition;
-	struct platform *pf = &p->platform;
+	struct vboard *pf = &p->platform;
 	u64 flags = lock(p), now = now_tsc(pf);
 	u32 value = 0xffffffffu;
 
@@ -507,7 +508,7 @@ u32 platform_in(struct vcpu *v, u16 port, u8 size)
 u32 platform_out(struct vcpu *v, u16 port, u8 size, u32 value)
 {
 	struct partition *p = v->partition;
-	struct platform *pf = &p->platform;
+	struct vboard *pf = &p->platform;
 	u64 flags = lock(p), now = now_tsc(pf);
 	u32 action = EXIT_NEXT, done;
 	int r;
@@ -530,11 +531,6 @@ u32 platform_out(struct vcpu *v, u16 port, u8 size, u32 value)
 }
 
 /* ---- MMIO ------------------------------------------------------------------- */
-
-bool platform_is_mmio(u64 gpa)
-{
-	return gpa >= GUEST_APIC_WINDOW && gpa < GUEST_APIC_WINDOW_END;
-}
 
 /* General register n (x86 numbering) of v. */
 static u64 gpr_get(struct vcpu *v, u8 n)
@@ -567,7 +563,7 @@ static u32 fetch(struct vcpu *v, enum guest_mode mode, u8 *bytes)
 /* A 32-bit access to an APIC page at offset off (other sizes: see docs/platform.md). */
 static u32 mmio_access(struct vcpu *v, u64 gpa, bool write, u32 value)
 {
-	struct platform *pf = &v->partition->platform;
+	struct vboard *pf = &v->partition->platform;
 	u64 now = now_tsc(pf), deadline; /* under the lock (platform_mmio) */
 	u8 tpr;
 
@@ -705,7 +701,7 @@ int platform_msr_write(struct vcpu *v, u32 msr, u64 value)
 void platform_tick(struct vcpu *v)
 {
 	struct partition *p = v->partition;
-	struct platform *pf = &p->platform;
+	struct vboard *pf = &p->platform;
 	u64 now, flags, due;
 
 	if (!pf->live)
@@ -771,7 +767,13 @@ bool platform_irq_waiting(struct vcpu *v, bool maskable)
 	return vec >= 0 || v->init_pending || v->sipi_pending;
 }
 
-bool platform_offer(struct vcpu *v)
+/*
+ * Give the backend the interrupt v should take next (its local APIC's,
+ * or the PIC's through LINT0), and tell the device it was taken when the
+ * backend injected it.  True while one still waits (the backend opened a
+ * window for it); v->irq_check is set to that, under the lock.
+ */
+static bool offer(struct vcpu *v)
 {
 	struct partition *p = v->partition;
 	bool pic, waits;
@@ -790,4 +792,31 @@ bool platform_offer(struct vcpu *v)
 	v->irq_check = waits; /* under the lock: a poke from another CPU is not lost */
 	unlock(p, flags);
 	return waits;
+}
+
+bool platform_deliver(struct vcpu *v)
+{
+	u8 timer = (u8)v->pending_irq;
+
+	/* First the interrupt an exit cut short: its device counts it as delivered. */
+	if (v->cut_irq) {
+		if (!virt->inject_interrupt(v, (u8)v->cut_irq))
+			return false; /* a window is open for it */
+		v->cut_irq = 0;
+		v->halted = false;
+	}
+	/*
+	 * Then SET_TIMER's vector.  Held back by CR8, it waits for a CR8 write
+	 * (which exits) without a window, and the devices' go first meanwhile.
+	 */
+	if ((v->pending_irq & VIRQ_PENDING) && (timer >> 4) > virt->get(v, VREG_TPR)) {
+		if (!virt->inject_interrupt(v, timer))
+			return false; /* a window is open for it */
+		v->pending_irq = 0;
+		v->halted = false; /* an interrupt it takes ends a HLT, as on hardware */
+	}
+	/* Then its devices', when something may have changed. */
+	if (v->irq_check)
+		offer(v); /* sets irq_check again while one still waits */
+	return !v->irq_check;
 }

@@ -28,6 +28,7 @@
 #include "kernel/cpu.h"
 #include "kernel/exit.h"
 #include "kernel/partition.h"
+#include "kernel/platform.h"
 #include "kernel/runq.h"
 #include "kernel/spec.h"
 #include "kernel/trap.h"
@@ -274,7 +275,7 @@ static void run(struct vcpu *v, u64 now, u64 slice_ns)
 		else if (p->state == PARTITION_RUNNABLE)
 			partition_vcpu_sync(v); /* a restart: back to the entry state first */
 		lapic_timer_oneshot_ns(slice_ns, VEC_TIMER);
-		partition_work(p);
+		partition_work(p, platform_reset);
 		lapic_timer_stop();
 		if (p->state != PARTITION_RUNNABLE)
 			wake_others(p, v); /* its loading failed: the others must leave too */
@@ -300,7 +301,7 @@ static void run(struct vcpu *v, u64 now, u64 slice_ns)
 		wake_others(p, v); /* vCPU 0 may have seen it in the guest and wait for it */
 		return;
 	}
-	exit_deliver_pending(v);
+	platform_deliver(v);
 	if (xstate_switch_to(v))
 		spec_switch(); /* another partition ran here last: no state of it may leak */
 	lapic_timer_oneshot_ns(slice_ns, VEC_TIMER);

@@ -130,7 +130,7 @@ static inline enum guest_mode guest_mode_of(u64 cr0, u64 efer, u64 cs_attr)
 }
 
 #define VIRQ_PENDING 0x100u
-#define VCPU_EXIT_KINDS 20 /* room for every enum exit_kind (kernel/exit.h checks) */
+#define VCPU_EXIT_KINDS 20 /* room for every enum exit_kind (kernel/vmexit.h checks) */
 
 /*
  * Register state the VMCS or VMCB does not switch, kept per vCPU by

@@ -18,7 +18,6 @@ void virt_init(void)
 {
 	static const struct virt_ops *const backends[] = { &vmx_ops, &svm_ops };
 
-	exit_check_handlers(); /* the exit path relies on it */
 	for (u32 i = 0; i < sizeof(backends) / sizeof(backends[0]); i++) {
 		if (!backends[i]->detect())
 			continue;

@@ -3,13 +3,13 @@
  * backend.  vmx/ (Intel VT-x) and svm/ (AMD-V) each provide one
  * struct virt_ops; virt_init() picks one at boot from CPUID.  kernel/
  * never names a vendor: backends decode their exits into struct vm_exit
- * (kernel/exit.h) and kernel/ decides what happens.
+ * (kernel/vmexit.h) and kernel/ decides what happens.
  */
 #ifndef KERNEL_VIRT_H
 #define KERNEL_VIRT_H
 
-#include "kernel/exit.h"
 #include "kernel/vcpu.h"
+#include "kernel/vmexit.h"
 #include "lib/types.h"
 
 /*
@@ -91,5 +91,8 @@ void virt_init(void);
 
 /* One capability line, "cloison: <feature>: yes|no". */
 void virt_report_feature(const char *feature, bool present);
+
+/* The guest's execution mode: virt->mode(). */
+enum guest_mode virt_guest_mode(struct vcpu *v);
 
 #endif

@@ -9,7 +9,6 @@
  */
 #include "kernel/xstate.h"
 #include "kernel/cpu.h"
-#include "kernel/cpuid.h"
 #include "kernel/cr.h"
 #include "kernel/memory.h"
 #include "kernel/paging.h"
@@ -24,6 +23,8 @@
 #define MXCSR_RESET 0x1f80
 
 static struct vcpu *owner[MAX_CPUS]; /* whose registers each CPU holds */
+static bool use_xsave;		     /* XSAVE offered to guests (xstate_init); otherwise FXSAVE */
+static u64 offered;		     /* the components guests may enable, which XSAVE moves */
 
 static inline void xsetbv(u32 index, u64 value)
 {
@@ -41,9 +42,9 @@ static inline u64 xgetbv(u32 index)
 
 static inline void save(u8 *area)
 {
-	u64 m = guest_features.xcr0_allowed;
+	u64 m = offered;
 
-	if (guest_features.xsave)
+	if (use_xsave)
 		__asm__ volatile("xsave64 (%0)" ::"r"(area), "a"((u32)m), "d"((u32)(m >> 32))
 				 : "memory");
 	else
@@ -52,9 +53,9 @@ static inline void save(u8 *area)
 
 static inline void restore(const u8 *area)
 {
-	u64 m = guest_features.xcr0_allowed;
+	u64 m = offered;
 
-	if (guest_features.xsave)
+	if (use_xsave)
 		__asm__ volatile("xrstor64 (%0)" ::"r"(area), "a"((u32)m), "d"((u32)(m >> 32))
 				 : "memory");
 	else
@@ -78,14 +79,19 @@ DEFINE_DR_ACCESSORS(2)
 DEFINE_DR_ACCESSORS(3)
 #undef DEFINE_DR_ACCESSORS
 
+void xstate_init(bool xsave, u64 components)
+{
+	use_xsave = xsave;
+	offered = components;
+}
+
 void xstate_cpu_init(void)
 {
 	/* SDM 3A §13.1: FXSAVE needs CR4.OSFXSR for the XMM registers, XSAVE CR4.OSXSAVE. */
 	write_cr0((read_cr0() | CR0_MP) & ~(CR0_EM | CR0_TS));
-	write_cr4(read_cr4() | CR4_OSFXSR | CR4_OSXMMEXCPT |
-		  (guest_features.xsave ? CR4_OSXSAVE : 0));
-	if (guest_features.xsave)
-		xsetbv(0, guest_features.xcr0_allowed);
+	write_cr4(read_cr4() | CR4_OSFXSR | CR4_OSXMMEXCPT | (use_xsave ? CR4_OSXSAVE : 0));
+	if (use_xsave)
+		xsetbv(0, offered);
 }
 
 int xstate_vcpu_init(struct vcpu *v)
@@ -125,7 +131,7 @@ void xstate_reset(struct vcpu *v)
 	memset(a, 0, FRAME_SIZE);
 	*(u16 *)(a + FX_FCW) = FCW_RESET;
 	*(u32 *)(a + FX_MXCSR) = MXCSR_RESET;
-	v->xstate.xcr0 = guest_features.xsave ? XFEATURE_X87 : 0;
+	v->xstate.xcr0 = use_xsave ? XFEATURE_X87 : 0;
 	memset(v->xstate.dr, 0, sizeof(v->xstate.dr));
 	disown(v); /* a CPU that holds its former registers loads these at its next run */
 }
@@ -142,11 +148,11 @@ bool xstate_switch_to(struct vcpu *v)
 	 * hardware, but QEMU 7.2 does not take SVM's XSETBV intercept, so a
 	 * guest may have set it natively (the CPU checked the value).
 	 */
-	if (old && guest_features.xsave)
+	if (old && use_xsave)
 		old->xstate.xcr0 = xgetbv(0);
 	/* The whole state moves, whatever XCR0 the guest had. */
-	if (guest_features.xsave)
-		xsetbv(0, guest_features.xcr0_allowed);
+	if (use_xsave)
+		xsetbv(0, offered);
 	if (old) {
 		save(old->xstate.area);
 		old->xstate.dr[0] = read_dr0();
@@ -155,7 +161,7 @@ bool xstate_switch_to(struct vcpu *v)
 		old->xstate.dr[3] = read_dr3();
 	}
 	restore(v->xstate.area);
-	if (guest_features.xsave)
+	if (use_xsave)
 		xsetbv(0, v->xstate.xcr0);
 	write_dr0(v->xstate.dr[0]);
 	write_dr1(v->xstate.dr[1]);
@@ -167,14 +173,14 @@ bool xstate_switch_to(struct vcpu *v)
 
 u64 xstate_xcr0(struct vcpu *v)
 {
-	if (guest_features.xsave && owner[this_cpu()->index] == v)
+	if (use_xsave && owner[this_cpu()->index] == v)
 		return xgetbv(0); /* live: see xstate_switch_to() */
 	return v->xstate.xcr0;
 }
 
 int xstate_set_xcr(struct vcpu *v, u32 index, u64 value)
 {
-	if (!guest_features.xsave || index != 0 || !xcr0_valid(value, guest_features.xcr0_allowed))
+	if (!use_xsave || index != 0 || !xcr0_valid(value, offered))
 		return -EPERM;
 	v->xstate.xcr0 = value;
 	if (owner[this_cpu()->index] == v)

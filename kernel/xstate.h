@@ -16,6 +16,13 @@
 
 struct vcpu;
 
+/*
+ * Once, on the boot CPU, from what kernel/cpuid.c decided: whether XSAVE
+ * is offered (otherwise FXSAVE moves the x87 and SSE registers), and the
+ * XSAVE components guests may enable.  Given, not read from cpuid.c,
+ * which asks this file for a guest's XCR0.
+ */
+void xstate_init(bool xsave, u64 components);
 /* On every CPU, before any guest runs: enable FXSAVE/XSAVE for the host's own use. */
 void xstate_cpu_init(void);
 /* Give v its state image, in the reset state; 0 or -ENOMEM. */

@@ -11,10 +11,12 @@
 #include "boot/boot.h"
 #include "kernel/console.h"
 #include "kernel/cpu.h"
+#include "kernel/exit.h"
 #include "kernel/insn.h"
 #include "kernel/memory.h"
 #include "kernel/paging.h"
 #include "kernel/partition.h"
+#include "kernel/platform.h"
 #include "kernel/trap.h"
 #include "kernel/virt.h"
 #include "lib/lib.h"
@@ -527,7 +529,7 @@ bool svm_exit(struct vcpu *v)
 	 * shadow, or never (the catalog's shadow case).
 	 */
 	if ((action & EXIT_RESUME) && (v->cut_irq || v->pending_irq || v->irq_check))
-		exit_deliver_pending(v);
+		platform_deliver(v);
 	return action & EXIT_RESUME;
 }
 

@@ -27,9 +27,17 @@
 /* The APIC window: never RAM, unmapped in the SLAT, emulated. */
 #define GUEST_APIC_WINDOW 0xfec00000ull /* 2 MiB aligned */
 #define GUEST_APIC_WINDOW_END 0xff000000ull
+/* Is gpa in the APIC window? */
+static inline bool guest_apic_window(u64 gpa)
+{
+	return gpa >= GUEST_APIC_WINDOW && gpa < GUEST_APIC_WINDOW_END;
+}
 #define GUEST_IOAPIC_BASE 0xfec00000ull
 #define GUEST_LAPIC_BASE 0xfee00000ull
 #define GUEST_4G 0x100000000ull /* [APIC window, 4 GiB) is reserved in the memory maps */
+
+/* The frequency the local APIC timers count at, before their dividers. */
+#define GUEST_APIC_TIMER_HZ 25000000ull /* as an Intel core crystal: CPUID 0x15 ECX */
 
 /* Interrupt lines: ISA IRQs, which reach I/O APIC pins (IRQ 0 on pin 2). */
 #define GUEST_IRQ_PIT 0

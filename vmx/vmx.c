@@ -10,8 +10,10 @@
 #include "boot/boot.h"
 #include "kernel/console.h"
 #include "kernel/cpu.h"
+#include "kernel/exit.h"
 #include "kernel/memory.h"
 #include "kernel/paging.h"
+#include "kernel/platform.h"
 #include "kernel/trap.h"
 #include "kernel/virt.h"
 #include "lib/lib.h"
@@ -722,7 +724,7 @@ bool vmx_exit(struct vcpu *v)
 		requeue_cut_event(v, cut);
 	action = exit_handle(v, &e);
 	if ((action & EXIT_RESUME) && ((cut & INTR_INFO_VALID) || v->irq_check))
-		exit_deliver_pending(v); /* the interrupt put back, a device's, or a window */
+		platform_deliver(v); /* the interrupt put back, a device's, or a window */
 	if (action & EXIT_ADVANCE)
 		advance(v, e.insn_len);
 	if (caps.timer_rearm && (action & EXIT_RESUME))

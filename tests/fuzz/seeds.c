@@ -7,7 +7,7 @@
  * steer tests/fuzz/fuzz_linux.c; and hypercalls, good ones and those the
  * hostile catalog makes (docs/security.md).  The layouts are the tree's
  * own structures (kernel/mb2.h, kernel/loader.h, kernel/linux.h) and call
- * numbers (kernel/hypercall.h), so the seeds follow them if they change.
+ * numbers (kernel/hcabi.h), so the seeds follow them if they change.
  *
  *   seeds DIR      writes DIR/mb2/, DIR/acpi/, DIR/loader/, DIR/linux/ and
  *                  DIR/hypercall/
