@@ -7,7 +7,7 @@
 #include "kernel/cpu.h"
 #include "kernel/offset.h"
 #include "kernel/smp.h"
-#include "kernel/trap.h"
+#include "kernel/trapframe.h"
 #include "kernel/vcpu.h"
 
 void asm_offsets(void);

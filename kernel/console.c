@@ -7,7 +7,8 @@
  * console_sync(), the writer waits until its line has left: output is
  * synchronous.  Once console_use_irq() has routed COM1's interrupt to
  * the boot CPU, a writer only fills the transmitter if it is empty, and
- * the interrupt ("transmitter empty") refills it: a guest's
+ * the interrupt ("transmitter empty", console_irq(), which the boot code
+ * registers for VEC_COM1) refills it: a guest's
  * CONSOLE_WRITE costs a copy, not the 87 us per byte of 115200 baud.
  * When the ring is full a writer waits for room: output is delayed, never
  * dropped.  A partition's line does not wait: the multiplexer checks
@@ -28,7 +29,7 @@
 #include "drivers/ioapic.h"
 #include "drivers/uart.h"
 #include "kernel/cpu.h"
-#include "kernel/trap.h"
+#include "kernel/trapframe.h"
 #include "lib/spinlock.h"
 
 #define RING_BYTES KiB(32) /* about 2.8 s of output at 115200 baud */
@@ -219,11 +220,8 @@ void console_service(void)
 	spin_unlock_irqrestore(&lock, flags);
 }
 
-/*
- * COM1's interrupt: serve the UART until it no longer asserts its line.
- * The bound keeps a UART that never lets go from holding this CPU.
- */
-static void com1_irq(struct trap_frame *f)
+/* The bound keeps a UART that never lets go from holding this CPU. */
+void console_irq(struct trap_frame *f)
 {
 	(void)f;
 	for (u32 round = 0; round < 64 && uart_irq_pending(UART_COM1); round++)
@@ -237,7 +235,6 @@ bool console_use_irq(u32 apic_id, void (*input)(u8 byte))
 	on_input = input;
 	if (!uart_present() || !ioapic_route_isa(COM1_IRQ, VEC_COM1, apic_id))
 		return false;
-	trap_set_handler(VEC_COM1, com1_irq);
 	flags = spin_lock_irqsave(&lock);
 	async = true;
 	uart_irq_enable(UART_COM1);

@@ -10,6 +10,8 @@
 #include "lib/log.h"
 #include "lib/types.h"
 
+struct trap_frame;
+
 /* Install the log's sink (lib/log.h): from now on klog() reaches COM1. */
 void console_init(void);
 /* Panic path: take the console even if another CPU died holding it, and write synchronously. */
@@ -29,12 +31,18 @@ void console_hold(void);
 bool console_try_hold(void);
 void console_release(void);
 /*
- * Route COM1's interrupt to the CPU with APIC id apic_id, which then
- * sends buffered output and passes each typed byte to input.  False when
- * it cannot (no UART, no I/O APIC): output stays synchronous, and the
- * caller polls with console_service().
+ * Route COM1's interrupt (VEC_COM1) to the CPU with APIC id apic_id,
+ * which then sends buffered output and passes each typed byte to input.
+ * False when it cannot (no UART, no I/O APIC): output stays synchronous,
+ * and the caller polls with console_service().
  */
 bool console_use_irq(u32 apic_id, void (*input)(u8 byte));
+/*
+ * COM1's interrupt handler, which the boot code registers for VEC_COM1
+ * before anything routes it there: serve the UART until it no longer
+ * asserts its line.
+ */
+void console_irq(struct trap_frame *f);
 /* Pass typed bytes on and refill the transmitter; what COM1's interrupt does. */
 void console_service(void);
 /*

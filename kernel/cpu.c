@@ -2,12 +2,12 @@
  * GDT, TSS and per-CPU area setup (SDM 3A §3.4 segment descriptors,
  * §8.2.3 TSS descriptor in 64-bit mode).  Each CPU gets its own GDT and
  * TSS; the TSS holds the IST stacks so NMIs, double faults and machine
- * checks always run on a known-good stack.  The IDT is shared and
- * loaded by trap_load().
+ * checks always run on a known-good stack.  The IDT is shared and not
+ * loaded here: cpu_setup()'s callers load it next with trap_load(), so
+ * that the per-CPU data stays below the trap code that uses it.
  */
 #include "kernel/cpu.h"
 #include "boot/boot.h"
-#include "kernel/trap.h"
 #include "lib/lib.h"
 #include "lib/x86.h"
 
@@ -73,5 +73,4 @@ void cpu_setup(struct percpu *c, u32 index, u32 apic_id, u8 *ist)
 	 */
 	if (cpuid(0x80000000, 0).eax >= 0x80000001 && (cpuid(0x80000001, 0).edx & (1u << 27)))
 		wrmsr(MSR_TSC_AUX, 0);
-	trap_load();
 }

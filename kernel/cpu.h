@@ -2,7 +2,7 @@
  * Per-CPU state: each physical CPU has a struct percpu reached through
  * GS, with its own GDT, TSS and interrupt stacks.  cpu_setup() gives a
  * CPU its descriptor tables; smp.c calls it on every application
- * processor.
+ * processor, and loads the shared IDT (trap_load()) right after.
  */
 #ifndef KERNEL_CPU_H
 #define KERNEL_CPU_H
@@ -93,8 +93,9 @@ static inline bool cpu_slice_over(void)
 }
 
 /*
- * Load this CPU's GDT, TSS, IDT and GS base.  ist is the base of
- * 3 * IST_STACK_SIZE bytes of stacks.
+ * Load this CPU's GDT, TSS and GS base.  ist is the base of
+ * 3 * IST_STACK_SIZE bytes of stacks.  The caller loads the IDT next
+ * (trap_load()).
  */
 void cpu_setup(struct percpu *c, u32 index, u32 apic_id, u8 *ist);
 

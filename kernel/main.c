@@ -198,7 +198,9 @@ void kmain(u32 magic, u64 mbi_phys)
 {
 	console_init();
 	trap_init();
+	trap_set_handler(VEC_COM1, console_irq); /* fires once console_use_irq() routes COM1 */
 	cpu_setup(&percpus[0], 0, 0, bsp_ist);
+	trap_load();
 	if (mb2_parse(magic, phys_to_virt(mbi_phys), mbi_phys, &boot_info) < 0)
 		panic("boot: unusable boot information");
 	klog("starting (loader: %s)", boot_info.loader);

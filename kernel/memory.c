@@ -10,8 +10,8 @@
 #include "drivers/acpi.h"
 #include "kernel/console.h"
 #include "kernel/mb2.h"
-#include "kernel/paging.h"
 #include "kernel/panic.h"
+#include "lib/addr.h"
 #include "lib/lib.h"
 
 #define LOW_MEMORY_END MiB(1)

@@ -10,7 +10,7 @@
 #include "drivers/timer.h"
 #include "kernel/console.h"
 #include "kernel/cpu.h"
-#include "kernel/trap.h"
+#include "kernel/trapframe.h"
 #include "lib/format.h"
 #include "lib/lab.h"
 #include "lib/x86.h"

@@ -16,6 +16,7 @@
 #include "kernel/memory.h"
 #include "kernel/paging.h"
 #include "kernel/sched.h"
+#include "kernel/trap.h"
 #include "lib/lib.h"
 #include "lib/x86.h"
 
@@ -29,6 +30,7 @@ static NORETURN void ap_main(struct percpu *c)
 {
 	write_cr3(paging_cr3);
 	cpu_setup(c, c->index, c->apic_id, (u8 *)c->stack_top);
+	trap_load();
 	lapic_enable();
 	__atomic_store_n(&c->online, true, __ATOMIC_RELEASE);
 	__atomic_fetch_add(&cpus_online, 1, __ATOMIC_SEQ_CST);

@@ -2,7 +2,7 @@
  * Interrupt and exception entry stubs: one small stub per vector pushes
  * a zero error code where the CPU does not push one, then the vector
  * number, and joins trap_common, which saves the general registers as a
- * struct trap_frame (kernel/trap.h) and calls trap_dispatch().
+ * struct trap_frame (kernel/trapframe.h) and calls trap_dispatch().
  */
 #include "asm-offsets.h"
 
