@@ -10,7 +10,12 @@
 #   boot/            constants of the boot code (and the assembly itself)
 #
 # A new folder needs a line below.  One PASS or FAIL per folder, a FAIL line
-# per include that breaks the rule, and as the last line
+# per include that breaks the rule.
+#
+# Inside a floor the same holds between modules (a .c file and its header,
+# named by their path without the extension): no module includes one that
+# includes it back, directly or through others.  tsort(1) finds such a
+# circle; a FAIL line names its modules.  The last line is
 #     layers: P passed, F failed
 set -u
 cd "$(dirname "$0")/.." || exit 2
@@ -49,5 +54,28 @@ for dir in boot lib drivers vdev kernel vmx svm; do
 		failed=$((failed + 1))
 	fi
 done
+
+# Every include between two modules, as "from to" pairs, for tsort.
+edges() {
+	local f m
+	for f in boot/*.[chS] lib/*.[ch] drivers/*.[ch] vdev/*.[ch] kernel/*.[chS] kernel/*.inc \
+		vmx/*.[chS] svm/*.[chS]; do
+		[ -e "$f" ] || continue
+		m=${f%.*}
+		echo "$m $m"
+		sed -n 's/^[[:space:]]*#[[:space:]]*include[[:space:]]*"\([a-z0-9_]*\/[^".]*\)\.[a-z]*".*/\1/p' "$f" |
+			while read -r to; do
+				[ "$to" = "$m" ] || echo "$m $to"
+			done
+	done
+}
+loops=$(edges | tsort 2>&1 >/dev/null | sed -n 's/^tsort: \([a-z].*\/.*\)$/\1/p' | sort -u | tr "\n" " ")
+if [ -z "$loops" ]; then
+	echo "PASS  no module includes itself through others"
+	passed=$((passed + 1))
+else
+	echo "FAIL  modules that include each other in a circle: $loops"
+	failed=$((failed + 1))
+fi
 echo "layers: $passed passed, $failed failed"
 [ "$failed" = 0 ]
