@@ -37,7 +37,11 @@ void platform_init(void (*wake)(struct vcpu *v), void (*end_slice)(u64 tsc));
 /*
  * A new life of p (start or restart), on vCPU 0's CPU once its RAM is
  * loaded: every device to its power-on state, the firmware tables into
- * guest memory.  0, or -1 when the tables do not fit (said why).
+ * guest memory.  0, or -1 when the tables do not fit (said why).  It is
+ * also the one place that puts each vCPU's local APIC and start signals
+ * (wait_sipi, init_pending, sipi_pending, irq_check) at power-on, so it
+ * must run before the load's work is marked done: until then no vCPU
+ * runs or reads them (kernel/sched.c).
  */
 int platform_reset(struct partition *p);
 /*
