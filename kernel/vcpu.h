@@ -181,7 +181,7 @@ struct vcpu {
 	/* Its local APIC and the signals it takes (kernel/platform.c, under the platform lock). */
 	struct vlapic lapic;
 	bool irq_check;	   /* something changed that may give it an interrupt to take */
-	bool wait_sipi;	   /* after reset or INIT, a vCPU other than 0 waits for STARTUP (set at the load) */
+	bool wait_sipi;	   /* after the load or an INIT, a vCPU but 0 waits for STARTUP */
 	bool init_pending; /* an INIT IPI came: its CPU resets it */
 	bool sipi_pending; /* a STARTUP IPI came while it waited: start at sipi_vector:0000 */
 	u8 sipi_vector;
