@@ -29,12 +29,27 @@ declare -A may=(
 	[vmx]="vmx kernel drivers vdev lib boot"
 	[svm]="svm kernel drivers vdev lib boot"
 )
+floors="boot lib drivers vdev kernel vmx svm"
+
+# The source files of folder $1.
+sources() {
+	local f
+	for f in "$1"/*.[chS] "$1"/*.inc; do
+		[ -e "$f" ] && echo "$f"
+	done
+}
+
+# The project headers file $1 includes, one "LINE:folder/name.h" each.
+includes() {
+	sed -n 's/^[[:space:]]*#[[:space:]]*include[[:space:]]*"\([a-z0-9_]*\/[^"]*\)".*/\1/p;=' "$1" |
+		sed -n '/^[0-9]*$/{h;d};{x;G;s/\n/:/;p}'
+}
+
 passed=0
 failed=0
-for dir in boot lib drivers vdev kernel vmx svm; do
+for dir in $floors; do
 	bad=0
-	for f in "$dir"/*.[chS]; do
-		[ -e "$f" ] || continue
+	for f in $(sources "$dir"); do
 		while IFS=: read -r line inc; do
 			to=${inc%%/*}
 			case " ${may[$dir]} " in
@@ -44,8 +59,7 @@ for dir in boot lib drivers vdev kernel vmx svm; do
 				bad=1
 				;;
 			esac
-		done < <(sed -n 's/^[[:space:]]*#[[:space:]]*include[[:space:]]*"\([a-z0-9_]*\/[^"]*\)".*/\1/p;=' "$f" |
-			sed -n '/^[0-9]*$/{h;d};{x;G;s/\n/:/;p}')
+		done < <(includes "$f")
 	done
 	if [ "$bad" = 0 ]; then
 		echo "PASS  $dir/ includes only from: ${may[$dir]}"
@@ -57,16 +71,15 @@ done
 
 # Every include between two modules, as "from to" pairs, for tsort.
 edges() {
-	local f m
-	for f in boot/*.[chS] lib/*.[ch] drivers/*.[ch] vdev/*.[ch] kernel/*.[chS] kernel/*.inc \
-		vmx/*.[chS] svm/*.[chS]; do
-		[ -e "$f" ] || continue
-		m=${f%.*}
-		echo "$m $m"
-		sed -n 's/^[[:space:]]*#[[:space:]]*include[[:space:]]*"\([a-z0-9_]*\/[^".]*\)\.[a-z]*".*/\1/p' "$f" |
-			while read -r to; do
-				[ "$to" = "$m" ] || echo "$m $to"
+	local dir f m inc
+	for dir in $floors; do
+		for f in $(sources "$dir"); do
+			m=${f%.*}
+			echo "$m $m"
+			includes "$f" | while IFS=: read -r _ inc; do
+				[ "${inc%.*}" = "$m" ] || echo "$m ${inc%.*}"
 			done
+		done
 	done
 }
 loops=$(edges | tsort 2>&1 >/dev/null | sed -n 's/^tsort: \([a-z].*\/.*\)$/\1/p' | sort -u | tr "\n" " ")

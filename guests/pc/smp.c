@@ -14,10 +14,10 @@
  * as a busy OS's CPU does, and the boot vCPU sends it SPIN_IPIS more,
  * each right after it saw the AP's loop move (so the AP is on its CPU
  * then).  Such an IPI reaches the AP only if the hypervisor makes its
- * CPU leave the guest at once (cloison's notify IPI) and offers the interrupt
- * at the exit that follows, which resumes the guest without stepping
- * over anything.  Otherwise it waits for the AP's slice to end, up to
- * 10 ms.  The median time from the ICR write to the AP's handler is
+ * CPU leave the guest at once (cloison's notify IPI) and offers the
+ * interrupt at the exit that follows, which resumes the guest without
+ * stepping over anything.  Otherwise it waits for the AP's slice to end,
+ * up to 10 ms.  The median time from the ICR write to the AP's handler is
  * printed; under Bochs, whose TSC counts instructions, the scenario
  * wants it below 1 ms.
  */
@@ -97,8 +97,7 @@ static void icr(uint32_t low)
 	lapic_write(LAPIC_ICR_LOW, low);
 }
 
-/* One IPI to the spinning AP, sent as soon as its loop is seen to move: TSC ticks until taken, or
- * 0. */
+/* One IPI to the spinning AP, sent once its loop is seen to move: TSC ticks until taken, or 0. */
 static uint64_t spin_ipi(void)
 {
 	unsigned beat = ap_beat, taken = ap_ipis;
@@ -119,7 +118,7 @@ static void spin_ipis(void)
 {
 	uint64_t took[SPIN_IPIS], t;
 	unsigned n = 0;
-	uint32_t us;
+	uint32_t median, worst;
 
 	ap_spin = 1;
 	icr(VEC_IPI | ICR_ASSERT); /* wakes it from its HLT into the loop */
@@ -138,10 +137,10 @@ static void spin_ipis(void)
 	if (pc_verdict("smp: each fixed IPI reaches an AP that spins with IF set", n == SPIN_IPIS,
 		       "%u of %u taken within 1 s", n, SPIN_IPIS))
 		return;
-	us = pc_us(took[SPIN_IPIS / 2]);
+	median = pc_us(took[SPIN_IPIS / 2]);
+	worst = pc_us(took[SPIN_IPIS - 1]);
 	printf("pc: smp: IPIs to an AP that spins: median %u.%03u ms, worst %u.%03u ms\n",
-	       us / 1000, us % 1000, pc_us(took[SPIN_IPIS - 1]) / 1000,
-	       pc_us(took[SPIN_IPIS - 1]) % 1000);
+	       median / 1000, median % 1000, worst / 1000, worst % 1000);
 }
 
 void smp_checks(void)
